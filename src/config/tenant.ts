@@ -1,0 +1,45 @@
+import type { CrewAssignment } from '../domain/booking';
+
+/**
+ * One place a guest page is published: an S3 bucket behind a CloudFront distribution. `objectKey`,
+ * `publicPath` and `publicUrl` are templates with `{slug}`.
+ * The defaults model the two sites of the operator:
+ *  - nested: object `guests/{slug}/index.html`, served at `/g/{slug}` by a CloudFront Function rewrite;
+ *  - flat:   object `g/{slug}.html`, served at `/g/{slug}.html`.
+ */
+export interface Site {
+  name: string;
+  bucket: string;
+  distributionId: string;
+  objectKey: string;
+  publicPath: string;
+  publicUrl: string;
+}
+
+/** A tenant (charter operator) as the worker and service use it, with its secrets resolved from env. */
+export interface Tenant {
+  id: string;
+  /** Operator name as guests and ops read it. */
+  name: string;
+  jada: { baseUrl: string; token: string };
+  /** SCC's origin (API Gateway) URL, never the CDN domain: CloudFront strips X-Service-Key. */
+  scc: { apiUrl: string; serviceKey: string };
+  sites: Site[];
+  /** Guest photo uploads: presigned S3 POSTs into this bucket under `uploads/{slug}/`. */
+  uploads: { bucket: string; maxBytes: number };
+  ops: { from: string; to: string[] };
+  defaultCrew: CrewAssignment[];
+  contact: { phone?: string; email?: string };
+  meetingPoint?: { name: string; directionsUrl?: string };
+}
+
+/** Where the worker and service find a tenant; unknown ids are a configuration error, never retried. */
+export interface TenantDirectory {
+  get(id: string): Tenant | undefined;
+  ids(): string[];
+}
+
+export function tenantDirectory(tenants: readonly Tenant[]): TenantDirectory {
+  const byId = new Map(tenants.map((t) => [t.id, t]));
+  return { get: (id) => byId.get(id), ids: () => [...byId.keys()] };
+}

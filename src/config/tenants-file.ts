@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { CrewAssignmentSchema } from '../domain/booking';
+import { ConfigurationError, issuesToProblems } from './problems';
+import type { Tenant } from './tenant';
+
+const envName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must name an environment variable, e.g. ACME_JADA_TOKEN');
+const template = z.string().includes('{slug}', { message: 'must contain {slug}' });
+
+const SiteSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9-]{1,40}$/),
+    bucket: z.string().min(3).max(63),
+    distributionId: z.string().min(1),
+    objectKey: template.refine((k) => !k.startsWith('/'), 'must not start with /'),
+    publicPath: template.refine((p) => p.startsWith('/'), 'must start with /'),
+    publicUrl: template.refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
+  })
+  .strict();
+
+/**
+ * The tenants file: everything about each operator except secrets, which it names by environment
+ * variable so the file can live in the repo or a config map.
+ */
+export const TenantFileEntrySchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be 1-40 lower-case letters, digits or dashes'),
+    name: z.string().min(1),
+    jada: z.object({ url: z.url(), tokenEnv: envName }).strict(),
+    scc: z
+      .object({ apiUrl: z.url(), serviceKeyEnv: envName })
+      .strict()
+      .refine((s) => !/cloudfront\.net/i.test(s.apiUrl), {
+        message: 'must be the SCC origin (API Gateway) URL: CloudFront strips X-Service-Key',
+        path: ['apiUrl'],
+      }),
+    sites: z.array(SiteSchema).min(1),
+    uploads: z.object({ bucket: z.string().min(3).max(63), maxBytes: z.number().int().positive().default(15 * 1024 * 1024) }).strict(),
+    ops: z.object({ from: z.string().min(3), to: z.array(z.email()).min(1) }).strict(),
+    defaultCrew: z.array(CrewAssignmentSchema).default([]),
+    contact: z.object({ phone: z.string().optional(), email: z.email().optional() }).strict().default({}),
+    meetingPoint: z.object({ name: z.string().min(1), directionsUrl: z.url().optional() }).strict().optional(),
+  })
+  .strict();
+export type TenantFileEntry = z.infer<typeof TenantFileEntrySchema>;
+
+export const TenantsFileSchema = z.object({ tenants: z.array(TenantFileEntrySchema).min(1) }).strict();
+
+/** Validates the file and resolves every secret reference; lists every problem at once. */
+export function loadTenants(raw: unknown, env: NodeJS.ProcessEnv, source = 'the tenants file'): Tenant[] {
+  const parsed = TenantsFileSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigurationError(source, issuesToProblems(parsed.error.issues));
+  const problems: string[] = [];
+  const secret = (tenantId: string, name: string): string => {
+    const value = env[name];
+    if (!value) problems.push(`tenant ${tenantId}: environment variable ${name} is not set`);
+    return value ?? '';
+  };
+  const seen = new Set<string>();
+  const tenants = parsed.data.tenants.map((t): Tenant => {
+    if (seen.has(t.id)) problems.push(`tenant ${t.id} is listed twice`);
+    seen.add(t.id);
+    return {
+      id: t.id,
+      name: t.name,
+      jada: { baseUrl: t.jada.url, token: secret(t.id, t.jada.tokenEnv) },
+      scc: { apiUrl: t.scc.apiUrl, serviceKey: secret(t.id, t.scc.serviceKeyEnv) },
+      sites: t.sites,
+      uploads: t.uploads,
+      ops: t.ops,
+      defaultCrew: t.defaultCrew,
+      contact: t.contact,
+      meetingPoint: t.meetingPoint,
+    };
+  });
+  if (problems.length > 0) throw new ConfigurationError(source, problems);
+  return tenants;
+}
+
+export function loadTenantsFile(path: string, env: NodeJS.ProcessEnv): Tenant[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigurationError(path, [`cannot read it as JSON: ${(err as Error).message}`]);
+  }
+  return loadTenants(raw, env, path);
+}

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+
+/**
+ * The normalized booking contract (DESIGN.md, "Booking intake"). Every channel adapter (email parser,
+ * iCal poller, FareHarbor webhook) produces this shape; nothing downstream knows where it came from.
+ */
+
+export const BOOKING_SOURCES = ['boatsetter', 'getmyboat', 'fareharbor', 'direct'] as const;
+export type BookingSource = (typeof BOOKING_SOURCES)[number];
+
+/** ISO-8601 with an explicit offset ("2026-05-30T10:00:00-07:00" or "...Z"): never a bare wall-clock time. */
+const isoInstant = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/,
+    'must be ISO-8601 with an offset, e.g. 2026-05-30T10:00:00-07:00',
+  )
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'is not a real date and time');
+
+export function isIanaTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone.includes('/') || zone === 'UTC';
+  } catch {
+    return false;
+  }
+}
+
+const minorUnits = z.number().int('must be an integer number of minor units (cents)').nonnegative();
+
+export const PricingSchema = z
+  .object({
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code such as USD'),
+    base: minorUnits,
+    captain: minorUnits.optional(),
+    fuel: minorUnits.optional(),
+    serviceFee: minorUnits.optional(),
+    tax: minorUnits.optional(),
+    tip: minorUnits.optional(),
+    payout: minorUnits.optional(),
+  })
+  .strict();
+export type Pricing = z.infer<typeof PricingSchema>;
+
+export const CrewAssignmentSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dot, dash or underscore'),
+    role: z.string().trim().min(1).max(60),
+    name: z.string().trim().min(1).max(120).optional(),
+  })
+  .strict();
+export type CrewAssignment = z.infer<typeof CrewAssignmentSchema>;
+
+export const BookingSchema = z
+  .object({
+    source: z.enum(BOOKING_SOURCES),
+    bookingId: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dot, dash or underscore'),
+    guest: z
+      .object({
+        name: z.string().trim().min(1).max(120),
+        email: z.email().max(254).optional(),
+        phone: z
+          .string()
+          .regex(/^\+?[0-9 ()./-]{5,32}$/, 'must be a phone number')
+          .optional(),
+        partySize: z.number().int().min(1).max(150),
+      })
+      .strict(),
+    charter: z
+      .object({
+        start: isoInstant,
+        end: isoInstant,
+        timeZone: z.string().refine(isIanaTimeZone, 'must be an IANA time zone such as America/Los_Angeles'),
+      })
+      .strict()
+      .refine((c) => Date.parse(c.end) > Date.parse(c.start), {
+        message: 'must end after it starts',
+        path: ['end'],
+      }),
+    boat: z.string().trim().min(1).max(120),
+    crew: z.array(CrewAssignmentSchema).max(20).optional(),
+    pricing: PricingSchema,
+    notes: z.string().max(4000).optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    const ids = new Set<string>();
+    (b.crew ?? []).forEach((c, i) => {
+      if (ids.has(c.id)) ctx.addIssue({ code: 'custom', path: ['crew', i, 'id'], message: 'is listed twice' });
+      ids.add(c.id);
+    });
+  });
+export type Booking = z.infer<typeof BookingSchema>;
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+
+/** Parses an untrusted booking and lists every problem at once, each with its dotted path. */
+export function parseBooking(input: unknown): ParseResult<Booking> {
+  const result = BookingSchema.safeParse(input);
+  if (result.success) return { ok: true, value: result.data };
+  return {
+    ok: false,
+    errors: result.error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.') || '(body)',
+      message: issue.message,
+    })),
+  };
+}
+
+/** `booking-{tenant}-{source}-{bookingId}`, lower-case: the same delivery always maps to the same workflow. */
+export function bookingWorkflowId(tenant: string, booking: Pick<Booking, 'source' | 'bookingId'>): string {
+  return `booking-${tenant}-${booking.source}-${booking.bookingId}`.toLowerCase();
+}
