@@ -1,0 +1,120 @@
+import type { z } from 'zod';
+import {
+  ExternalAuthError,
+  ExternalRejectedError,
+  ExternalUnavailableError,
+  type ExternalError,
+  type ExternalSystem,
+} from './errors';
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+const EXCERPT_MAX = 300;
+
+export interface JsonRequest<T> {
+  system: ExternalSystem;
+  method: 'GET' | 'POST';
+  url: string;
+  /** Credential headers: their values are redacted from any response excerpt that reaches a message. */
+  headers: Record<string, string>;
+  body?: unknown;
+  timeoutMs?: number;
+  /** Shape of a successful answer; anything else counts as the system misbehaving (retryable). */
+  schema: z.ZodType<T>;
+  /** Turns a 401/403 into the error that tells ops what to fix (SCC tells a stripped key from a wrong one). */
+  authError: (status: number, headers: Headers) => ExternalError;
+}
+
+/**
+ * Refuses a credential that fetch would reject as a header value: fetch's own error quotes the value,
+ * which would put the secret into a failure message. `fix` tells ops which setting to correct.
+ */
+export function assertHeaderValue(system: ExternalSystem, value: string, fix: string): void {
+  if (!/^[\x21-\x7e]+$/.test(value)) {
+    throw new ExternalAuthError(
+      system,
+      `${system} credential is empty or has characters a header cannot carry (spaces, newlines, non-ASCII): ${fix}`,
+    );
+  }
+}
+
+export async function requestJson<T>(req: JsonRequest<T>): Promise<T> {
+  const { system, method } = req;
+  const target = new URL(req.url);
+  // Origin and path only: never userinfo, and the query adds nothing for ops.
+  const where = `${method} ${target.origin}${target.pathname}`;
+  const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(target, {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(req.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...req.headers,
+      },
+      body: req.body === undefined ? undefined : JSON.stringify(req.body),
+      // Following a redirect would send the credential header to wherever it points.
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    text = await res.text();
+  } catch (err) {
+    const timedOut = field(err, 'name') === 'TimeoutError';
+    const detail = timedOut ? `no answer within ${timeoutMs} ms` : `unreachable (${networkCode(err)})`;
+    throw new ExternalUnavailableError(system, `${system} ${detail}: ${where}`, undefined, { cause: err });
+  }
+
+  const { status } = res;
+  const excerpt = safeExcerpt(text, Object.values(req.headers));
+  if (status >= 200 && status < 300) {
+    const parsed = req.schema.safeParse(parseJson(text));
+    if (parsed.success) return parsed.data;
+    throw new ExternalUnavailableError(
+      system,
+      `${system} answered ${status} with a body that is not the expected JSON: ${where}: ${excerpt}`,
+      status,
+    );
+  }
+  if (status >= 300 && status < 400) {
+    const location = res.headers.get('location') ?? 'nowhere';
+    throw new ExternalRejectedError(
+      system,
+      `${system} redirected ${where} (${status}) to ${location}: configure the URL it redirects to`,
+      status,
+    );
+  }
+  if (status === 401 || status === 403) throw req.authError(status, res.headers);
+  if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+    throw new ExternalRejectedError(system, `${system} rejected ${where} (${status}): ${excerpt}`, status);
+  }
+  throw new ExternalUnavailableError(system, `${system} answered ${status}: ${where}: ${excerpt}`, status);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** fetch reports network failures as "fetch failed"; the useful part is the cause's code (ECONNREFUSED, ENOTFOUND). */
+function networkCode(err: unknown): string {
+  const code = field(field(err, 'cause'), 'code');
+  return typeof code === 'string' ? code : 'network error';
+}
+
+/** Duck-typed: fetch's errors come from another realm under Jest (and in some bundlers), so `instanceof Error` fails. */
+function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+function safeExcerpt(text: string, secrets: string[]): string {
+  let excerpt = text;
+  for (const secret of secrets) if (secret) excerpt = excerpt.split(secret).join('[redacted]');
+  excerpt = excerpt.replace(/[\x00-\x1f\x7f\s]+/g, ' ').trim();
+  if (!excerpt) return '(empty body)';
+  return excerpt.length > EXCERPT_MAX ? `${excerpt.slice(0, EXCERPT_MAX - 1)}…` : excerpt;
+}

@@ -1,0 +1,151 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+
+/**
+ * What every local stand-in shares: injected faults on its API, and the plumbing of a small JSON API
+ * server on 127.0.0.1. Faults let tests prove retries and idempotency against real HTTP.
+ */
+
+export type Fault = { kind: 'fail'; status: number } | { kind: 'hang'; ms: number };
+
+export interface SimRequest {
+  method: string;
+  url: URL;
+  headers: IncomingHttpHeaders;
+  /** The parsed JSON body; undefined when absent or not JSON (stand-ins answer 400 on their own terms). */
+  body: unknown;
+}
+
+export interface SimReply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export class Faults {
+  private readonly queue: Fault[] = [];
+  private readonly held = new Set<() => void>();
+
+  /** The next n API requests answer `status` without doing anything. */
+  failNext(n: number, status = 500): void {
+    for (let i = 0; i < n; i++) this.queue.push({ kind: 'fail', status });
+  }
+
+  /**
+   * The next n API requests do their work, then hold the answer for `ms`: a client that gives up
+   * sooner sees a timeout although the effect happened.
+   */
+  hangNext(n: number, ms: number): void {
+    for (let i = 0; i < n; i++) this.queue.push({ kind: 'hang', ms });
+  }
+
+  /** Forgets queued faults and answers held requests now, so a stand-in can stop without waiting. */
+  reset(): void {
+    this.queue.length = 0;
+    for (const release of [...this.held]) release();
+  }
+
+  /** Runs one API request through the next queued fault, in the order the faults were queued. */
+  async apply(work: () => SimReply | Promise<SimReply>): Promise<SimReply> {
+    const fault = this.queue.shift();
+    if (fault?.kind === 'fail') return { status: fault.status, body: { error: `injected fault (${fault.status})` } };
+    const reply = await work();
+    if (fault?.kind === 'hang') await this.hold(fault.ms);
+    return reply;
+  }
+
+  private hold(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const release = (): void => {
+        clearTimeout(timer);
+        this.held.delete(release);
+        resolve();
+      };
+      const timer = setTimeout(release, ms);
+      this.held.add(release);
+    });
+  }
+}
+
+/** A server whose handler sees parsed JSON and answers with a SimReply; a throwing handler answers 500. */
+export function jsonServer(handle: (req: SimRequest) => Promise<SimReply>): Server {
+  return createServer((req, res) => {
+    const send = ({ status, body, headers }: SimReply): void => {
+      const payload = JSON.stringify(body);
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(payload),
+        ...headers,
+      });
+      res.end(payload);
+    };
+    readBody(req)
+      .then(async (raw) => {
+        if (raw === undefined) return send({ status: 413, body: { error: `body exceeds ${MAX_BODY_BYTES} bytes` } });
+        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        send(await handle({ method: req.method ?? 'GET', url, headers: req.headers, body: parseJson(raw) }));
+      })
+      .catch((err: unknown) => {
+        if (!res.headersSent) send({ status: 500, body: { error: `stand-in failed: ${String(err)}` } });
+        else res.destroy();
+      });
+  });
+}
+
+/** Listens on 127.0.0.1 (port 0: the kernel picks one) and returns the base URL. */
+export function listen(server: Server, port = 0): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    });
+  });
+}
+
+/** Closes the server and its keep-alive connections; stopping twice is harmless. */
+export function stopServer(server: Server): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    server.close((err) => (err ? reject(err) : resolve()));
+    server.closeAllConnections();
+  });
+}
+
+/** A request header as one string, or undefined when absent. */
+export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A required text field of a stand-in's request body. */
+export const requiredText = z.string().regex(/\S/, 'must not be blank');
+
+/** 400 listing every offending field, so the client's error says what to fix. */
+export function invalidBody(error: z.ZodError): SimReply {
+  const fields = [...new Set(error.issues.map((issue) => issue.path.join('.') || '(body)'))];
+  return { status: 400, body: { error: 'missing or invalid fields', fields } };
+}
+
+/** undefined when too large; the rest is still read (and dropped) so the 413 reaches the client. */
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+  }
+  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(raw: string): unknown {
+  if (raw === '') return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './faults';
+export * from './jada';
+export * from './scc';
