@@ -1,0 +1,246 @@
+import { randomBytes } from 'node:crypto';
+import {
+  CloudFrontClient,
+  CreateDistributionCommand,
+  CreateInvalidationCommand,
+  GetInvalidationCommand,
+  ListInvalidationsCommand,
+} from '@aws-sdk/client-cloudfront';
+import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Site } from '../../../src/config/tenant';
+import {
+  CALLER_REFERENCE_MAX_LENGTH,
+  DEFAULT_SITES,
+  GUEST_PAGE_CACHE_CONTROL,
+  GUEST_PAGE_CONTENT_TYPE,
+  InvalidationConflictError,
+  ensureInvalidation,
+  publishGuestPage,
+} from '../../../src/publish';
+
+const motoUrl = process.env.TEST_MOTO_URL;
+if (!motoUrl) throw new Error('TEST_MOTO_URL is not set: run through the integration project (global setup starts moto)');
+const aws = {
+  endpoint: motoUrl,
+  region: 'us-east-1',
+  forcePathStyle: true,
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+};
+const s3 = new S3Client(aws);
+const cloudfront = new CloudFrontClient(aws);
+
+afterAll(() => {
+  s3.destroy();
+  cloudfront.destroy();
+});
+
+const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+
+async function createBucket(): Promise<string> {
+  const bucket = unique('guest-pages');
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  return bucket;
+}
+
+/** moto wants the parts real CloudFront requires too: an origin, a default behaviour aimed at it, Comment, Enabled. */
+async function createDistribution(bucket: string): Promise<string> {
+  const { Distribution } = await cloudfront.send(
+    new CreateDistributionCommand({
+      DistributionConfig: {
+        CallerReference: unique('distribution'),
+        Comment: 'charter-fulfillment integration test',
+        Enabled: true,
+        Origins: {
+          Quantity: 1,
+          // moto rejects an S3 origin whose domain does not end in amazonaws.com.
+          Items: [{ Id: 'guest-pages', DomainName: `${bucket}.s3.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }],
+        },
+        DefaultCacheBehavior: { TargetOriginId: 'guest-pages', ViewerProtocolPolicy: 'redirect-to-https' },
+      },
+    }),
+  );
+  if (!Distribution?.Id) throw new Error('moto created a distribution without an Id');
+  return Distribution.Id;
+}
+
+async function listInvalidationIds(distributionId: string): Promise<string[]> {
+  const ids: string[] = [];
+  let marker: string | undefined;
+  do {
+    const { InvalidationList: list } = await cloudfront.send(
+      new ListInvalidationsCommand({ DistributionId: distributionId, Marker: marker }),
+    );
+    ids.push(...(list?.Items ?? []).map((item) => item.Id ?? ''));
+    marker = list?.IsTruncated ? list.NextMarker : undefined;
+  } while (marker);
+  return ids;
+}
+
+async function getInvalidation(distributionId: string, id: string) {
+  const { Invalidation } = await cloudfront.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: id }));
+  return Invalidation?.InvalidationBatch;
+}
+
+async function getObject(bucket: string, key: string) {
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return {
+    bytes: Buffer.from((await object.Body?.transformToByteArray()) ?? []),
+    contentType: object.ContentType,
+    cacheControl: object.CacheControl,
+  };
+}
+
+async function twoSites(): Promise<[Site, Site]> {
+  const [nestedBucket, flatBucket] = await Promise.all([createBucket(), createBucket()]);
+  const [nestedDistribution, flatDistribution] = await Promise.all([
+    createDistribution(nestedBucket),
+    createDistribution(flatBucket),
+  ]);
+  return DEFAULT_SITES({
+    nested: { bucket: nestedBucket, distributionId: nestedDistribution, domain: 'guests.example.com' },
+    flat: { bucket: flatBucket, distributionId: flatDistribution, domain: 'www.example.com' },
+  }) as [Site, Site];
+}
+
+const slug = 'carole-may-30-boatsetter-abcd2345';
+const html = '<!doctype html><meta charset="utf-8"><title>Ahoy, Zoë</title><p>Café at the dock ⛵</p>';
+
+describe('publishGuestPage against moto', () => {
+  it('puts the same bytes with the guest page headers to both sites and invalidates both paths per site', async () => {
+    const [nested, flat] = await twoSites();
+    const workflowId = unique('booking-acme-boatsetter');
+
+    const published = await publishGuestPage({ s3, cloudfront, sites: [nested, flat], slug, html, workflowId, version: 1 });
+
+    expect(published).toEqual([
+      {
+        site: 'nested',
+        bucket: nested.bucket,
+        objectKey: `guests/${slug}/index.html`,
+        publicUrl: `https://guests.example.com/g/${slug}`,
+        invalidationId: expect.any(String),
+        invalidationCreated: true,
+      },
+      {
+        site: 'flat',
+        bucket: flat.bucket,
+        objectKey: `g/${slug}.html`,
+        publicUrl: `https://www.example.com/g/${slug}.html`,
+        invalidationId: expect.any(String),
+        invalidationCreated: true,
+      },
+    ]);
+    const [nestedObject, flatObject] = await Promise.all([
+      getObject(nested.bucket, `guests/${slug}/index.html`),
+      getObject(flat.bucket, `g/${slug}.html`),
+    ]);
+    expect(nestedObject.bytes.equals(Buffer.from(html, 'utf8'))).toBe(true);
+    expect(flatObject.bytes.equals(nestedObject.bytes)).toBe(true);
+    for (const object of [nestedObject, flatObject]) {
+      expect(object.contentType).toBe(GUEST_PAGE_CONTENT_TYPE);
+      expect(object.cacheControl).toBe(GUEST_PAGE_CACHE_CONTROL);
+    }
+
+    const [nestedPage, flatPage] = published as [(typeof published)[0], (typeof published)[0]];
+    expect(await getInvalidation(nested.distributionId, nestedPage.invalidationId)).toEqual({
+      CallerReference: `${workflowId}:page:v1:nested`,
+      Paths: { Quantity: 2, Items: [`/g/${slug}`, `/guests/${slug}/index.html`] },
+    });
+    // The flat site's viewer path is its object path, so one path covers both.
+    expect(await getInvalidation(flat.distributionId, flatPage.invalidationId)).toEqual({
+      CallerReference: `${workflowId}:page:v1:flat`,
+      Paths: { Quantity: 1, Items: [`/g/${slug}.html`] },
+    });
+  });
+
+  it('publishing a version again makes no second invalidation; a new version makes one', async () => {
+    const sites = await twoSites();
+    const workflowId = unique('booking-acme-getmyboat');
+    const publish = (version: number) => publishGuestPage({ s3, cloudfront, sites, slug, html, workflowId, version });
+
+    const first = await publish(1);
+    const retry = await publish(1);
+
+    expect(retry.map((page) => page.invalidationCreated)).toEqual([false, false]);
+    expect(retry.map((page) => page.invalidationId)).toEqual(first.map((page) => page.invalidationId));
+    for (const site of sites) expect(await listInvalidationIds(site.distributionId)).toHaveLength(1);
+
+    const second = await publish(2);
+
+    expect(second.map((page) => page.invalidationCreated)).toEqual([true, true]);
+    for (const [i, site] of sites.entries()) {
+      const ids = await listInvalidationIds(site.distributionId);
+      expect(ids).toHaveLength(2);
+      expect(ids).toEqual(expect.arrayContaining([first[i]?.invalidationId, second[i]?.invalidationId]));
+    }
+    expect((await publish(2)).map((page) => page.invalidationCreated)).toEqual([false, false]);
+  });
+
+  it('bounds a long CallerReference and still recognises the retry', async () => {
+    const sites = await twoSites();
+    const workflowId = `booking-acme-fareharbor-${'x'.repeat(200)}`;
+    const publish = () => publishGuestPage({ s3, cloudfront, sites, slug, html, workflowId, version: 3 });
+
+    const [page] = await publish();
+    const batch = await getInvalidation(sites[0].distributionId, page?.invalidationId ?? '');
+    expect(batch?.CallerReference?.length).toBeLessThanOrEqual(CALLER_REFERENCE_MAX_LENGTH);
+    expect(batch?.CallerReference).toMatch(/^booking-acme-fareharbor-x+:[0-9a-f]{64}$/);
+    expect((await publish()).map((p) => p.invalidationCreated)).toEqual([false, false]);
+  });
+
+  it('publishes nowhere when the slug is not valid', async () => {
+    const sites = await twoSites();
+    await expect(
+      publishGuestPage({ s3, cloudfront, sites, slug: '../x', html, workflowId: unique('booking'), version: 1 }),
+    ).rejects.toThrow(/not a valid guest page slug/);
+    for (const site of sites) expect(await listInvalidationIds(site.distributionId)).toHaveLength(0);
+  });
+});
+
+describe('ensureInvalidation against moto', () => {
+  it('pages through the whole list to find an earlier attempt', async () => {
+    const distributionId = await createDistribution(await createBucket());
+    // moto pages 100 at a time, oldest first: the reference we look for sits on the second page.
+    for (let i = 0; i < 105; i++) {
+      await cloudfront.send(
+        new CreateInvalidationCommand({
+          DistributionId: distributionId,
+          InvalidationBatch: { CallerReference: `other:${i}`, Paths: { Quantity: 1, Items: [`/other/${i}`] } },
+        }),
+      );
+    }
+    const found = await ensureInvalidation(cloudfront, { distributionId, paths: ['/other/103'], callerReference: 'other:103' });
+    expect(found.created).toBe(false);
+    expect((await getInvalidation(distributionId, found.id))?.CallerReference).toBe('other:103');
+
+    const created = await ensureInvalidation(cloudfront, { distributionId, paths: ['/new'], callerReference: 'new:1' });
+    expect(created.created).toBe(true);
+    expect(await listInvalidationIds(distributionId)).toHaveLength(106);
+  });
+
+  it('does not fetch invalidations older than notBefore', async () => {
+    const distributionId = await createDistribution(await createBucket());
+    const old = await ensureInvalidation(cloudfront, { distributionId, paths: ['/a'], callerReference: 'ref:old' });
+    const notBefore = new Date(Date.now() + 60_000);
+
+    const again = await ensureInvalidation(cloudfront, { distributionId, paths: ['/a'], callerReference: 'ref:old', notBefore });
+
+    // A notBefore after the earlier attempt hides it: a wrong notBefore costs a duplicate
+    // invalidation, never a missed one.
+    expect(again).toEqual({ id: expect.any(String), created: true });
+    expect(again.id).not.toBe(old.id);
+  });
+
+  it('refuses to reuse a CallerReference for other paths, as CloudFront does', async () => {
+    const distributionId = await createDistribution(await createBucket());
+    await ensureInvalidation(cloudfront, { distributionId, paths: ['/a', '/b'], callerReference: 'ref:1' });
+
+    await expect(
+      ensureInvalidation(cloudfront, { distributionId, paths: ['/b', '/a'], callerReference: 'ref:1' }),
+    ).resolves.toMatchObject({ created: false });
+    await expect(
+      ensureInvalidation(cloudfront, { distributionId, paths: ['/a', '/c'], callerReference: 'ref:1' }),
+    ).rejects.toBeInstanceOf(InvalidationConflictError);
+    expect(await listInvalidationIds(distributionId)).toHaveLength(1);
+  });
+});
