@@ -1,0 +1,11 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The same workflow always produces the same Message-ID, so a retried send (say, the server took the
+ * message but the connection dropped before its 250) is recognisable as a duplicate by mail clients
+ * and by the outbox. Hashing keeps tenant and booking ids out of a header that leaves our systems.
+ */
+export function opsSummaryMessageId(workflowId: string, domain = 'charter-fulfillment.local'): string {
+  const digest = createHash('sha256').update(workflowId, 'utf8').digest('hex').slice(0, 32);
+  return `<${digest}.ops-summary@${domain}>`;
+}

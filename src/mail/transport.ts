@@ -1,0 +1,81 @@
+import { createTransport, type SMTPSentMessageInfo, type Transporter } from 'nodemailer';
+import type { OpsSummary } from './summary';
+
+export type MailTransport = Transporter<SMTPSentMessageInfo>;
+
+/**
+ * nodemailer's defaults (2 min to connect, 10 min of socket silence) outlast any sensible activity
+ * timeout; a stuck server should fail the attempt quickly so that Temporal retries it.
+ */
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+export function createMailTransport(smtpUrl: string, opts: { timeoutMs?: number } = {}): MailTransport {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return createTransport({
+    url: smtpUrl,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    dnsTimeout: timeoutMs,
+  });
+}
+
+export interface OpsSummaryDelivery {
+  from: string;
+  to: string[];
+  /** From opsSummaryMessageId(workflowId): the same on every retry. */
+  messageId: string;
+  summary: OpsSummary;
+}
+
+export interface SentOpsSummary {
+  messageId: string;
+  accepted: string[];
+  /** Recipients the server refused while taking the message for the others. */
+  rejected: string[];
+}
+
+function addresses(list: ReadonlyArray<string | { address: string }>): string[] {
+  return list.map((a) => (typeof a === 'string' ? a : a.address));
+}
+
+export async function sendOpsSummary(transport: MailTransport, delivery: OpsSummaryDelivery): Promise<SentOpsSummary> {
+  const info = await transport.sendMail({
+    from: delivery.from,
+    to: delivery.to,
+    subject: delivery.summary.subject,
+    text: delivery.summary.text,
+    html: delivery.summary.html,
+    messageId: delivery.messageId,
+  });
+  return { messageId: info.messageId, accepted: addresses(info.accepted), rejected: addresses(info.rejected) };
+}
+
+/** Errors nodemailer raises when the connection, not the message, failed: the next attempt may work. */
+const TRANSIENT_CODES = new Set([
+  'ETIMEDOUT',
+  'ECONNECTION',
+  'ESOCKET',
+  'EDNS',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+/**
+ * Whether sending the same message again can succeed. The SMTP reply code decides when there is one
+ * (RFC 5321: 4yz transient, 5yz permanent; 503 "bad sequence" is a session-state error, not a verdict on
+ * the message, as nodemailer's own isPermanentResponseCode also holds). Without a code, only connection
+ * failures are retried: configuration, envelope and auth problems come back the same every time.
+ */
+export function isRetryableMailError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { responseCode, code } = err as { responseCode?: unknown; code?: unknown };
+  if (typeof responseCode === 'number' && responseCode >= 400) {
+    return responseCode < 500 || responseCode === 503;
+  }
+  return typeof code === 'string' && TRANSIENT_CODES.has(code);
+}
