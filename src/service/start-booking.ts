@@ -1,0 +1,77 @@
+import { createHmac } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { bookingWorkflowId, type Booking } from '../domain/booking';
+import { guestSlug } from '../domain/slug';
+import type { Tenant } from '../config/tenant';
+import type { bookingFulfillment } from '../../workflows/booking-fulfillment';
+import type { BookingFulfillmentInput, CrewConfirmationPolicy } from '../../workflows/types';
+import { BookingIdKey, CharterStartKey, FulfillmentStageKey, TenantKey } from '../../workflows/search-attributes';
+
+export interface IntakeSettings {
+  taskQueue: string;
+  /** Key of the HMAC that makes page slugs unguessable. Rotating it changes the slugs of new bookings only. */
+  slugSecret: string;
+  crewConfirmation: CrewConfirmationPolicy;
+}
+
+export function fulfillmentInput(tenant: Tenant, booking: Booking, settings: Pick<IntakeSettings, 'slugSecret' | 'crewConfirmation'>) {
+  const workflowId = bookingWorkflowId(tenant.id, booking);
+  const input: BookingFulfillmentInput = {
+    tenant: tenant.id,
+    booking,
+    crew: booking.crew ?? tenant.defaultCrew,
+    slug: guestSlug(booking, createHmac('sha256', settings.slugSecret).update(workflowId).digest()),
+    crewConfirmation: settings.crewConfirmation,
+  };
+  return { workflowId, input };
+}
+
+export interface StartedBooking {
+  workflowId: string;
+  /** False when this delivery was a duplicate and the existing workflow was kept. */
+  started: boolean;
+}
+
+/**
+ * Starts the booking's workflow, or finds the one a previous delivery started. The ID reuse policy
+ * rejects a duplicate even after the first workflow closed, so a late re-delivery never fulfils a
+ * booking twice. (The TS client does not say whether a USE_EXISTING start created a run, so a conflict
+ * is detected as WorkflowExecutionAlreadyStartedError instead; the effect is the same: one workflow.)
+ */
+export async function startBookingFulfillment(
+  client: Client,
+  tenant: Tenant,
+  booking: Booking,
+  settings: IntakeSettings,
+): Promise<StartedBooking> {
+  const { workflowId, input } = fulfillmentInput(tenant, booking, settings);
+  try {
+    await client.workflow.start<typeof bookingFulfillment>('bookingFulfillment', {
+      taskQueue: settings.taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: [
+        { key: BookingIdKey, value: booking.bookingId },
+        { key: TenantKey, value: tenant.id },
+        { key: CharterStartKey, value: new Date(booking.charter.start) },
+        { key: FulfillmentStageKey, value: 'RECEIVED' },
+      ],
+      staticSummary: staticSummary(tenant, booking),
+    });
+    return { workflowId, started: true };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
+    throw err;
+  }
+}
+
+/** "Charter: Carole, May 30 10:00-13:00, JADA": what ops read in the Temporal UI's list. */
+export function staticSummary(tenant: Tenant, booking: Booking): string {
+  const zone = booking.charter.timeZone;
+  const day = new Intl.DateTimeFormat('en-US', { timeZone: zone, month: 'short', day: 'numeric' }).format(new Date(booking.charter.start));
+  const hm = (iso: string) =>
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+  const firstName = booking.guest.name.trim().split(/\s+/)[0];
+  return `Charter: ${firstName}, ${day} ${hm(booking.charter.start)}-${hm(booking.charter.end)}, ${tenant.name}`;
+}

@@ -1,0 +1,68 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { crewRoster } from '../../../src/domain/crew';
+import { bookingWorkflowId } from '../../../src/domain/booking';
+import { fulfillmentInput } from '../../../src/service/start-booking';
+import { sampleBooking } from '../../fixtures/bookings';
+import { invalidationsOf, readObject } from '../../support/aws';
+import { startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
+import { expandSite } from '../../../src/publish/sites';
+
+/** Every activity, executed twice for the same booking, has one effect. */
+describe('activity idempotency (each activity run twice)', () => {
+  let h: FulfillmentHarness;
+  const booking = sampleBooking();
+  let workflowId: string;
+  let ref: { tenant: string; workflowId: string; booking: typeof booking };
+
+  beforeAll(async () => {
+    h = await startFulfillmentHarness();
+    workflowId = bookingWorkflowId(h.tenant.id, booking);
+    ref = { tenant: h.tenant.id, workflowId, booking };
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  const twice = async <T>(run: () => Promise<T>): Promise<[T, T]> => {
+    const env = new MockActivityEnvironment();
+    return [await env.run(run), await env.run(run)];
+  };
+
+  test('createCalendarEntry: one JADA entry', async () => {
+    const [first, second] = await twice(() => h.activities.createCalendarEntry(ref));
+    expect(first.created).toBe(true);
+    expect(second).toEqual({ jadaEventId: first.jadaEventId, created: false });
+    expect(h.jada.counters.created).toBe(1);
+  });
+
+  test('createCrewEvent: one SCC event, no magic links in the result', async () => {
+    const [first, second] = await twice(() => h.activities.createCrewEvent({ ...ref, crew: booking.crew! }));
+    expect(first.created).toBe(true);
+    expect(second.sccEventId).toBe(first.sccEventId);
+    expect(second.created).toBe(false);
+    expect(h.scc.counters.created).toBe(1);
+    expect(JSON.stringify(first)).not.toMatch(/https?:\/\//);
+  });
+
+  test('publishGuestPage: same objects, one invalidation per site', async () => {
+    const { input } = fulfillmentInput(h.tenant, booking, h.settings);
+    const crew = crewRoster(booking.crew!, {}, false);
+    const [first, second] = await twice(() => h.activities.publishGuestPage({ ...ref, slug: input.slug, crew, version: 1 }));
+    expect(second.pages.map((p) => p.invalidationId)).toEqual(first.pages.map((p) => p.invalidationId));
+    for (const site of h.tenant.sites) {
+      const expanded = expandSite(site, input.slug);
+      expect((await readObject(h.s3, expanded.bucket, expanded.objectKey)).body.length).toBe(second.bytes);
+      expect(await invalidationsOf(h.cloudfront, site.distributionId)).toHaveLength(1);
+    }
+  });
+
+  test('sendOpsSummary: one email', async () => {
+    const crew = crewRoster(booking.crew!, {}, true);
+    const [first, second] = await twice(() =>
+      h.activities.sendOpsSummary({ ...ref, crew, pages: [], jadaEventId: 'evt-1', sccEventId: 'evt_1' }),
+    );
+    expect(first.alreadySent).toBe(false);
+    expect(second).toEqual({ messageId: first.messageId, alreadySent: true });
+    expect(h.smtp.messages.filter((m) => m.messageId === first.messageId)).toHaveLength(1);
+  });
+});

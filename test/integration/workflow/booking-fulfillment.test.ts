@@ -1,0 +1,216 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { crewResponseSignal } from '../../../workflows/messages';
+import { expandSite } from '../../../src/publish/sites';
+import { sampleBooking } from '../../fixtures/bookings';
+import { invalidationsOf, readObject } from '../../support/aws';
+import { startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
+import { waitForStage } from '../../support/wait';
+
+/** SAVE_HISTORIES=1 refreshes the replay fixtures under test/histories/ from these runs. */
+async function saveHistory(h: FulfillmentHarness, workflowId: string, name: string): Promise<void> {
+  if (process.env.SAVE_HISTORIES !== '1') return;
+  const history = await h.temporal.client.workflow.getHandle(workflowId).fetchHistory();
+  writeFileSync(join(__dirname, '..', '..', 'histories', `${name}.json`), historyToJSON(history));
+}
+
+describe('BookingFulfillment on a real Temporal server', () => {
+  let h: FulfillmentHarness;
+
+  beforeAll(async () => {
+    h = await startFulfillmentHarness({ crewTimeoutMs: 4000 });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  test('happy path: two crew accept, page on both sites, invalidated, one email with the totals', async () => {
+    const booking = sampleBooking();
+    const handle = await h.start(booking);
+    const waiting = await waitForStage(handle, 'AWAITING_CREW');
+    expect(waiting.jadaEventId).toBeDefined();
+    expect(waiting.crew.map((m) => m.status)).toEqual(['pending', 'pending']);
+
+    for (const member of booking.crew!) {
+      await handle.signal(crewResponseSignal, { crewId: member.id, response: 'accepted', respondedAt: new Date().toISOString() });
+    }
+    const result = await handle.result();
+
+    expect(result.stage).toBe('COMPLETED');
+    expect(result.crewOutcome).toBe('ALL_CONFIRMED');
+    expect(h.jada.counters.created).toBe(1);
+    expect(h.scc.counters.created).toBe(1);
+    expect(h.jada.events[0]?.externalId).toBe(handle.workflowId);
+
+    const slug = result.pages[0]!.url.split('/g/')[1]!.replace(/\.html$/, '');
+    const [nested, flat] = h.tenant.sites.map((site) => expandSite(site, slug));
+    const nestedObject = await readObject(h.s3, nested!.bucket, nested!.objectKey);
+    const flatObject = await readObject(h.s3, flat!.bucket, flat!.objectKey);
+    expect(nestedObject.body.equals(flatObject.body)).toBe(true);
+    expect(nestedObject.contentType).toMatch(/^text\/html/);
+    const html = nestedObject.body.toString('utf8');
+    expect(html).toContain('Ana Reyes');
+    expect(html).toContain('Ben Okafor');
+
+    for (const site of [nested!, flat!]) {
+      const invalidations = await invalidationsOf(h.cloudfront, site.distributionId);
+      expect(invalidations).toHaveLength(1);
+      // The flat site serves its object key as is, so its two paths are one.
+      expect(invalidations[0]!.paths).toEqual([...new Set([site.publicPath, `/${site.objectKey}`])].sort());
+    }
+
+    expect(h.smtp.messages).toHaveLength(1);
+    const mail = h.smtp.messages[0]!;
+    expect(mail.messageId).toBe(result.opsEmailMessageId);
+    expect(mail.text).toContain('$1,981.00');
+    expect(mail.text).toContain('Ana Reyes');
+    expect(mail.text).toContain(result.jadaEventId!);
+    expect(mail.text).toContain(result.sccEventId!);
+    await saveHistory(h, handle.workflowId, 'happy-path');
+  });
+
+  test('a decline and a silent crew member: the page lists confirmed crew only and the email flags the rest', async () => {
+    h.smtp.messages.length = 0;
+    const booking = sampleBooking({
+      crew: [
+        { id: 'crew-cap-dora', role: 'Captain', name: 'Dora Lindqvist' },
+        { id: 'crew-mate-eli', role: 'Deckhand', name: 'Eli Brandt' },
+        { id: 'crew-chef-fay', role: 'Chef', name: 'Fay Moreau' },
+      ],
+    });
+    const handle = await h.start(booking);
+    await waitForStage(handle, 'AWAITING_CREW');
+    await handle.signal(crewResponseSignal, { crewId: 'crew-cap-dora', response: 'accepted', respondedAt: new Date().toISOString() });
+    await handle.signal(crewResponseSignal, { crewId: 'crew-mate-eli', response: 'declined', respondedAt: new Date().toISOString() });
+    // A repeated callback must not change the first answer.
+    await handle.signal(crewResponseSignal, { crewId: 'crew-mate-eli', response: 'accepted', respondedAt: new Date().toISOString() });
+
+    const result = await handle.result();
+    expect(result.crewOutcome).toBe('TIMED_OUT');
+    expect(Object.fromEntries(result.crew.map((m) => [m.id, m.status]))).toEqual({
+      'crew-cap-dora': 'accepted',
+      'crew-mate-eli': 'declined',
+      'crew-chef-fay': 'no-answer',
+    });
+
+    const page = expandSite(h.tenant.sites[0]!, result.pages[0]!.url.split('/g/')[1]!);
+    const html = (await readObject(h.s3, page.bucket, page.objectKey)).body.toString('utf8');
+    expect(html).toContain('Dora Lindqvist');
+    expect(html).not.toContain('Eli Brandt');
+    expect(html).not.toContain('Fay Moreau');
+
+    const mails = h.smtp.messages.filter((m) => m.messageId === result.opsEmailMessageId);
+    expect(mails).toHaveLength(1);
+    const text = mails[0]!.text ?? '';
+    expect(text).toMatch(/Eli Brandt.*declined/i);
+    expect(text).toMatch(/Fay Moreau.*no answer/i);
+    await saveHistory(h, handle.workflowId, 'decline-and-timeout');
+  });
+
+  test('a duplicate start of the same booking keeps one workflow', async () => {
+    const booking = sampleBooking();
+    const first = await h.start(booking);
+    const second = await h.start(booking);
+    expect(second.workflowId).toBe(first.workflowId);
+    const runs = [];
+    for await (const execution of h.temporal.client.workflow.list({ query: `WorkflowId = '${first.workflowId}'` })) runs.push(execution);
+    expect(runs).toHaveLength(1);
+    await first.terminate('test done');
+  });
+});
+
+describe('BookingFulfillment under injected failures', () => {
+  let h: FulfillmentHarness;
+
+  beforeAll(async () => {
+    h = await startFulfillmentHarness({ crewTimeoutMs: 60_000, httpTimeoutMs: 800, mailTimeoutMs: 800 });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  test('500s and hangs on JADA, SCC, S3, CloudFront and SMTP: completes with exactly one of each effect', async () => {
+    h.jada.faults.failNext(2);
+    h.jada.faults.hangNext(1, 2000);
+    h.scc.faults.hangNext(1, 2000);
+    h.scc.faults.failNext(1);
+    const isPut = (req: { method?: string }) => req.method === 'PUT';
+    const isInvalidation = (req: { method?: string; url?: string }) => req.method === 'POST' && /\/invalidation/.test(req.url ?? '');
+    h.aws.failNext(1, isPut);
+    h.aws.hangNext(1, 2000, isInvalidation);
+    h.aws.failNext(1, isInvalidation);
+    h.smtp.failNext(1);
+    h.smtp.hangNext(1);
+
+    const booking = sampleBooking({ crew: [{ id: 'crew-solo', role: 'Captain', name: 'Gus Halvorsen' }] });
+    const handle = await h.start(booking);
+    await waitForStage(handle, 'AWAITING_CREW', 60_000);
+    await handle.signal(crewResponseSignal, { crewId: 'crew-solo', response: 'accepted', respondedAt: new Date().toISOString() });
+    const result = await handle.result();
+
+    expect(result.stage).toBe('COMPLETED');
+    expect(h.jada.counters.created).toBe(1);
+    expect(h.scc.counters.created).toBe(1);
+    for (const site of h.tenant.sites) {
+      expect(await invalidationsOf(h.cloudfront, site.distributionId)).toHaveLength(1);
+    }
+    expect(h.smtp.messages.filter((m) => m.messageId === result.opsEmailMessageId)).toHaveLength(1);
+
+    // The faults really happened: each system saw more attempts than effects.
+    expect(h.jada.counters.requests).toBeGreaterThan(3);
+    expect(h.scc.counters.requests).toBeGreaterThan(2);
+  });
+});
+
+describe('BookingFulfillment with wrong credentials or the CDN URL', () => {
+  const WRONG_TOKEN = 'wrong-jada-token-0000';
+  const WRONG_KEY = 'wrong-scc-key-1111';
+
+  async function runUntilFailure(configure: Parameters<typeof startFulfillmentHarness>[0]) {
+    const h = await startFulfillmentHarness(configure);
+    try {
+      const handle = await h.start(sampleBooking());
+      const error = await handle.result().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      const history = JSON.stringify(await handle.fetchHistory());
+      return { h, error, history };
+    } finally {
+      await h.stop();
+    }
+  }
+
+  function failureMessage(error: unknown): string {
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    return (error as WorkflowFailedError).cause?.message ?? '';
+  }
+
+  test('a wrong JADA token fails the booking with a message that names JADA and the fix', async () => {
+    const { error, history } = await runUntilFailure({ tenant: (t) => ({ ...t, jada: { ...t.jada, token: WRONG_TOKEN } }) });
+    const message = failureMessage(error);
+    expect(message).toMatch(/JADA/);
+    expect(message).toMatch(/token/i);
+    expect(message).toMatch(/CREATING_CALENDAR_ENTRY/);
+    expect(message).not.toContain(WRONG_TOKEN);
+    expect(history).not.toContain(WRONG_TOKEN);
+  });
+
+  test('a wrong SCC key fails the booking with a message that names SCC and the fix', async () => {
+    const { error, history } = await runUntilFailure({ tenant: (t) => ({ ...t, scc: { ...t.scc, serviceKey: WRONG_KEY } }) });
+    const message = failureMessage(error);
+    expect(message).toMatch(/SCC/);
+    expect(message).toMatch(/key/i);
+    expect(message).not.toContain(WRONG_KEY);
+    expect(history).not.toContain(WRONG_KEY);
+  });
+
+  test('the SCC CDN URL fails the booking saying the key was stripped and to use the origin URL', async () => {
+    const { error, history } = await runUntilFailure({ tenant: (t, { scc }) => ({ ...t, scc: { ...t.scc, apiUrl: scc.cdnUrl } }) });
+    const message = failureMessage(error);
+    expect(message).toMatch(/the key was stripped: use the origin URL/);
+    expect(history).not.toContain('scc-test-service-key');
+  });
+});

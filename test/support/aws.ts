@@ -1,0 +1,79 @@
+import { CreateBucketCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateDistributionCommand,
+  GetInvalidationCommand,
+  ListInvalidationsCommand,
+  type CloudFrontClient,
+} from '@aws-sdk/client-cloudfront';
+import { createAwsClients, type AwsClientOptions } from '../../src/publish/aws-clients';
+
+/** SDK clients pointed at moto (or a proxy in front of it), as the worker builds them. */
+export function motoClients(motoUrl: string, options: Partial<AwsClientOptions> = {}) {
+  return createAwsClients({
+    region: 'us-east-1',
+    endpoint: motoUrl,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    ...options,
+  });
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`.toLowerCase();
+}
+
+export async function createBucket(s3: S3Client, name: string): Promise<string> {
+  await s3.send(new CreateBucketCommand({ Bucket: name }));
+  return name;
+}
+
+/** A distribution in front of a bucket: the minimum DistributionConfig that CloudFront (and moto) accept. */
+export async function createDistribution(cloudfront: CloudFrontClient, bucket: string): Promise<{ id: string; domainName: string }> {
+  const originId = `s3-${bucket}`;
+  const result = await cloudfront.send(
+    new CreateDistributionCommand({
+      DistributionConfig: {
+        CallerReference: uniqueName('dist'),
+        Comment: `guest pages in ${bucket}`,
+        Enabled: true,
+        Origins: {
+          Quantity: 1,
+          Items: [{ Id: originId, DomainName: `${bucket}.s3.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }],
+        },
+        DefaultCacheBehavior: {
+          TargetOriginId: originId,
+          ViewerProtocolPolicy: 'redirect-to-https',
+          MinTTL: 0,
+          ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } },
+          TrustedSigners: { Enabled: false, Quantity: 0 },
+        },
+      },
+    }),
+  );
+  const distribution = result.Distribution;
+  if (!distribution?.Id || !distribution.DomainName) throw new Error('moto returned no distribution id');
+  return { id: distribution.Id, domainName: distribution.DomainName };
+}
+
+export async function readObject(s3: S3Client, bucket: string, key: string) {
+  const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return {
+    body: Buffer.from(await res.Body!.transformToByteArray()),
+    contentType: res.ContentType,
+    cacheControl: res.CacheControl,
+  };
+}
+
+/** Every invalidation of a distribution, with its paths and CallerReference. */
+export async function invalidationsOf(cloudfront: CloudFrontClient, distributionId: string) {
+  const list = await cloudfront.send(new ListInvalidationsCommand({ DistributionId: distributionId }));
+  return Promise.all(
+    (list.InvalidationList?.Items ?? []).map(async ({ Id }) => {
+      const { Invalidation } = await cloudfront.send(new GetInvalidationCommand({ DistributionId: distributionId, Id }));
+      return {
+        id: Id!,
+        callerReference: Invalidation?.InvalidationBatch?.CallerReference,
+        paths: [...(Invalidation?.InvalidationBatch?.Paths?.Items ?? [])].sort(),
+      };
+    }),
+  );
+}

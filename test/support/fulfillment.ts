@@ -1,0 +1,154 @@
+import bcrypt from 'bcryptjs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { Worker } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { createActivities } from '../../activities';
+import type { Site, Tenant } from '../../src/config/tenant';
+import { tenantDirectory } from '../../src/config/tenant';
+import type { Booking } from '../../src/domain/booking';
+import { DEFAULT_UPLOAD_WINDOW, type UploadWindowPolicy } from '../../src/domain/time';
+import { createMailTransport } from '../../src/mail/transport';
+import { startJadaSim, type JadaSim } from '../../src/sim/jada';
+import { startSccSim, type SccSim } from '../../src/sim/scc';
+import { startBookingFulfillment, type IntakeSettings } from '../../src/service/start-booking';
+import type { bookingFulfillment } from '../../workflows/booking-fulfillment';
+import { createBucket, createDistribution, motoClients, uniqueName } from './aws';
+import { startFaultyProxy, type FaultyProxy } from './faulty-proxy';
+import { startSmtpServer, type TestSmtpServer } from './smtp';
+import { connectTemporal, testServers, uniqueTaskQueue, type TemporalForTest } from './temporal';
+
+export const JADA_TOKEN = 'jada-test-token-7f3a9c';
+export const SCC_SERVICE_KEY = 'scc-test-service-key-5b21e8';
+export const SLUG_SECRET = 'slug-test-secret';
+
+export interface HarnessOptions {
+  /** Overrides of the tenant's secrets and URLs, for the wrong-key tests. */
+  tenant?: (tenant: Tenant, env: { jada: JadaSim; scc: SccSim }) => Tenant;
+  crewTimeoutMs?: number;
+  uploadWindow?: UploadWindowPolicy;
+  httpTimeoutMs?: number;
+  mailTimeoutMs?: number;
+}
+
+export interface FulfillmentHarness {
+  temporal: TemporalForTest;
+  worker: Worker;
+  taskQueue: string;
+  tenant: Tenant;
+  jada: JadaSim;
+  scc: SccSim;
+  smtp: TestSmtpServer;
+  /** Between the worker and moto: inject S3/CloudFront failures here. */
+  aws: FaultyProxy;
+  s3: S3Client;
+  cloudfront: CloudFrontClient;
+  stateBucket: string;
+  activities: ReturnType<typeof createActivities>;
+  settings: IntakeSettings;
+  start(booking: Booking): Promise<WorkflowHandle<typeof bookingFulfillment>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything a BookingFulfillment run touches, all real and local: the JADA and SCC stand-ins over
+ * HTTP, an SMTP server, two S3 buckets behind two CloudFront distributions in moto, and a worker on
+ * its own task queue against the run's Temporal dev server.
+ */
+export async function startFulfillmentHarness(options: HarnessOptions = {}): Promise<FulfillmentHarness> {
+  const { motoUrl } = testServers();
+  // Set-up talks to moto directly; the worker goes through a proxy that can inject failures, with one
+  // SDK attempt per call so that Temporal's retries are the ones under test.
+  const { s3, cloudfront } = motoClients(motoUrl);
+  const aws = await startFaultyProxy(motoUrl);
+  const workerAws = motoClients(aws.url, { maxAttempts: 1, requestTimeoutMs: options.httpTimeoutMs ?? 1000 });
+  const [jada, scc, smtp] = await Promise.all([
+    startJadaSim({ token: JADA_TOKEN }),
+    startSccSim({ serviceKeyHash: await bcrypt.hash(SCC_SERVICE_KEY, 4) }),
+    startSmtpServer(),
+  ]);
+  const [nestedBucket, flatBucket, uploadsBucket, stateBucket] = await Promise.all(
+    ['guests-nested', 'guests-flat', 'uploads', 'state'].map((p) => createBucket(s3, uniqueName(p))),
+  ) as [string, string, string, string];
+  const [nestedDist, flatDist] = await Promise.all([
+    createDistribution(cloudfront, nestedBucket),
+    createDistribution(cloudfront, flatBucket),
+  ]);
+  const sites: Site[] = [
+    {
+      name: 'nested',
+      bucket: nestedBucket,
+      distributionId: nestedDist.id,
+      objectKey: 'guests/{slug}/index.html',
+      publicPath: '/g/{slug}',
+      publicUrl: `https://${nestedDist.domainName}/g/{slug}`,
+    },
+    {
+      name: 'flat',
+      bucket: flatBucket,
+      distributionId: flatDist.id,
+      objectKey: 'g/{slug}.html',
+      publicPath: '/g/{slug}.html',
+      publicUrl: `https://${flatDist.domainName}/g/{slug}.html`,
+    },
+  ];
+  const baseTenant: Tenant = {
+    id: uniqueName('tenant').replace(/[^a-z0-9-]/g, '').slice(0, 40),
+    name: 'JADA Charters',
+    jada: { baseUrl: jada.url, token: JADA_TOKEN },
+    scc: { apiUrl: scc.apiUrl, serviceKey: SCC_SERVICE_KEY },
+    sites,
+    uploads: { bucket: uploadsBucket, maxBytes: 15 * 1024 * 1024 },
+    ops: { from: 'fulfillment@jada.example', to: ['ops@jada.example'] },
+    defaultCrew: [{ id: 'crew-default-captain', role: 'Captain' }],
+    contact: { phone: '+1 415 555 0100', email: 'hello@jada.example' },
+    meetingPoint: { name: 'Pier 39, Dock B', directionsUrl: 'https://maps.example.com/?q=pier+39' },
+  };
+  const tenant = options.tenant ? options.tenant(baseTenant, { jada, scc }) : baseTenant;
+  const mail = createMailTransport(smtp.url, { timeoutMs: options.mailTimeoutMs ?? 1500 });
+  const activities = createActivities({
+    tenants: tenantDirectory([tenant]),
+    s3: workerAws.s3,
+    cloudfront: workerAws.cloudfront,
+    mail,
+    stateBucket,
+    uploadWindow: options.uploadWindow ?? DEFAULT_UPLOAD_WINDOW,
+    httpTimeoutMs: options.httpTimeoutMs ?? 1000,
+    temporalUiWorkflowUrl: 'http://127.0.0.1:8233/namespaces/default/workflows/{workflowId}',
+  });
+  const temporal = await connectTemporal();
+  const taskQueue = uniqueTaskQueue('fulfillment');
+  const worker = await temporal.createWorker({ taskQueue, activities });
+  const running = worker.run();
+  const settings: IntakeSettings = {
+    taskQueue,
+    slugSecret: SLUG_SECRET,
+    crewConfirmation: { timeoutMs: options.crewTimeoutMs ?? 60_000, leadBeforeStartMs: 0 },
+  };
+  return {
+    temporal,
+    worker,
+    taskQueue,
+    tenant,
+    jada,
+    scc,
+    smtp,
+    aws,
+    s3,
+    cloudfront,
+    stateBucket,
+    activities,
+    settings,
+    async start(booking) {
+      const { workflowId } = await startBookingFulfillment(temporal.client, tenant, booking, settings);
+      return temporal.client.workflow.getHandle<typeof bookingFulfillment>(workflowId);
+    },
+    async stop() {
+      worker.shutdown();
+      await running;
+      mail.close();
+      for (const client of [s3, cloudfront, workerAws.s3, workerAws.cloudfront]) client.destroy();
+      await Promise.all([jada.stop(), scc.stop(), smtp.stop(), aws.stop(), temporal.close()]);
+    },
+  };
+}

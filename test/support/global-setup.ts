@@ -1,0 +1,58 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
+import { startMoto, type Moto } from './moto';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+export interface GlobalServers {
+  temporal: TestWorkflowEnvironment;
+  moto: Moto;
+  tmpDir: string;
+}
+
+/**
+ * One Temporal dev server (the real `temporal` CLI), one moto server and one workflow bundle for the
+ * whole integration run. Test files reach them through TEST_* environment variables.
+ */
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const cliPath = process.env.TEMPORAL_CLI_PATH ?? join(ROOT, '.tools', 'bin', 'temporal');
+  const tmpDir = mkdtempSync(join(tmpdir(), 'charter-fulfillment-test-'));
+  const [moto, temporal, bundle] = await Promise.all([
+    startMoto(ROOT),
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: existsSync(cliPath) ? { type: 'existing-path', path: cliPath } : undefined,
+        ip: '127.0.0.1',
+        searchAttributes: SEARCH_ATTRIBUTE_KEYS,
+        log: { format: 'json', level: 'error' },
+      },
+    }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
+  ]);
+  const bundlePath = join(tmpDir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+
+  process.env.TEST_TEMPORAL_ADDRESS = temporal.address;
+  process.env.TEST_MOTO_URL = moto.url;
+  process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
+  process.env.TEST_TMP_DIR = tmpDir;
+  (globalThis as { __servers__?: GlobalServers }).__servers__ = { temporal, moto, tmpDir };
+  process.stderr.write(
+    `\n[global-setup] Temporal dev server ${temporal.address} (${existsSync(cliPath) ? cliPath : 'SDK download'}), ` +
+      `moto ${moto.url}, workflows bundled, in ${Date.now() - started} ms\n`,
+  );
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => process.stderr.write(`[bundler] ${message}\n`),
+  error: (message: string) => process.stderr.write(`[bundler] ${message}\n`),
+};

@@ -1,0 +1,48 @@
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+
+/** What the global setup started; throws with a hint when a test file runs outside the integration project. */
+export function testServers() {
+  const address = process.env.TEST_TEMPORAL_ADDRESS;
+  const motoUrl = process.env.TEST_MOTO_URL;
+  const bundlePath = process.env.TEST_WORKFLOW_BUNDLE;
+  if (!address || !motoUrl || !bundlePath) {
+    throw new Error('Integration tests need the global setup: run them with `npm test` or `npx jest --selectProjects integration`');
+  }
+  return { address, motoUrl, bundlePath };
+}
+
+export interface TemporalForTest {
+  client: Client;
+  nativeConnection: NativeConnection;
+  /** A Worker on the prebuilt bundle, with a task queue unique to the caller. */
+  createWorker(options: Pick<WorkerOptions, 'taskQueue' | 'activities'> & Partial<WorkerOptions>): Promise<Worker>;
+  close(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+export async function connectTemporal(): Promise<TemporalForTest> {
+  if (!runtimeInstalled) {
+    // Workflow and activity logs at INFO would bury the test report; failures still print as WARN/ERROR.
+    Runtime.install({ logger: new DefaultLogger(process.env.TEST_LOG_LEVEL === 'DEBUG' ? 'DEBUG' : 'WARN') });
+    runtimeInstalled = true;
+  }
+  const { address, bundlePath } = testServers();
+  const connection = await Connection.connect({ address });
+  const nativeConnection = await NativeConnection.connect({ address });
+  return {
+    client: new Client({ connection }),
+    nativeConnection,
+    createWorker: (options) =>
+      Worker.create({ connection: nativeConnection, workflowBundle: { codePath: bundlePath }, ...options }),
+    close: async () => {
+      await nativeConnection.close();
+      await connection.close();
+    },
+  };
+}
+
+export function uniqueTaskQueue(name: string): string {
+  return `${name}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}

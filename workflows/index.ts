@@ -1,0 +1,2 @@
+export { bookingFulfillment } from './booking-fulfillment';
+export { crewResponseSignal, statusQuery } from './messages';

@@ -1,0 +1,9 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** Typed search attributes ops filter on in the Temporal UI; the dev and test servers register them at start. */
+export const BookingIdKey = defineSearchAttributeKey('BookingId', SearchAttributeType.KEYWORD);
+export const TenantKey = defineSearchAttributeKey('Tenant', SearchAttributeType.KEYWORD);
+export const CharterStartKey = defineSearchAttributeKey('CharterStart', SearchAttributeType.DATETIME);
+export const FulfillmentStageKey = defineSearchAttributeKey('FulfillmentStage', SearchAttributeType.KEYWORD);
+
+export const SEARCH_ATTRIBUTE_KEYS = [BookingIdKey, TenantKey, CharterStartKey, FulfillmentStageKey];

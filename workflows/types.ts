@@ -1,0 +1,60 @@
+import type { Booking, CrewAssignment } from '../src/domain/booking';
+import type { CrewMemberStatus } from '../src/domain/crew';
+
+export const TASK_QUEUE_DEFAULT = 'booking-fulfillment';
+
+export interface CrewConfirmationPolicy {
+  /** How long crew have to answer after the booking arrives. */
+  timeoutMs: number;
+  /** Stop waiting at the latest this long before the charter starts, whatever the timeout says. */
+  leadBeforeStartMs: number;
+}
+
+export interface BookingFulfillmentInput {
+  tenant: string;
+  booking: Booking;
+  /** The booking's crew, or the tenant's default crew when the booking names none (resolved at intake). */
+  crew: CrewAssignment[];
+  /** Public, unguessable page slug (friendly part + HMAC suffix), computed at intake. */
+  slug: string;
+  crewConfirmation: CrewConfirmationPolicy;
+}
+
+/** Named outcomes, in the order a booking moves through them. */
+export type FulfillmentStage =
+  | 'CREATING_CALENDAR_ENTRY'
+  | 'CREATING_CREW_EVENT'
+  | 'AWAITING_CREW'
+  | 'PUBLISHING_PAGE'
+  | 'EMAILING_OPS'
+  | 'COMPLETED'
+  | 'FAILED';
+
+export type CrewOutcome = 'ALL_CONFIRMED' | 'ALL_ANSWERED' | 'TIMED_OUT';
+
+export interface PublishedPageRef {
+  site: string;
+  url: string;
+}
+
+export interface BookingStatus {
+  workflowId: string;
+  tenant: string;
+  bookingId: string;
+  source: Booking['source'];
+  stage: FulfillmentStage;
+  crew: CrewMemberStatus[];
+  crewOutcome?: CrewOutcome;
+  /** ISO instant at which the workflow stops waiting for crew. */
+  crewDeadline?: string;
+  jadaEventId?: string;
+  sccEventId?: string;
+  pages: PublishedPageRef[];
+  opsEmailMessageId?: string;
+  /** A human-readable reason when stage is FAILED. */
+  failure?: string;
+  /** ISO instants of stage changes, for "how long did this take" questions. */
+  timestamps: Partial<Record<FulfillmentStage | 'RECEIVED', string>>;
+}
+
+export type BookingFulfillmentResult = BookingStatus;
