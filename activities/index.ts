@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { MailTransport } from '../src/mail/transport';
-import { log } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Booking, CrewAssignment } from '../src/domain/booking';
 import type { CrewMemberStatus } from '../src/domain/crew';
 import { uploadWindow, uploadWindowState, type UploadWindowPolicy } from '../src/domain/time';
@@ -12,12 +12,12 @@ import { SccClient } from '../src/clients/scc';
 import { publishGuestPage as publishToSites } from '../src/publish/publisher';
 import { createUploadPolicy } from '../src/publish/upload-policy';
 import { expandSite } from '../src/publish/sites';
+import { PublishInputError } from '../src/publish/errors';
 import { renderGuestPage, type UploadState } from '../src/page/render';
 import { composeOpsSummary } from '../src/mail/summary';
 import { opsSummaryMessageId } from '../src/mail/message-id';
 import { isRetryableMailError, sendOpsSummary as sendMail } from '../src/mail/transport';
 import { configurationFailure, toActivityFailure } from './failures';
-import { ApplicationFailure } from '@temporalio/activity';
 
 export interface ActivityDeps {
   tenants: TenantDirectory;
@@ -124,29 +124,29 @@ export function createActivities(deps: ActivityDeps) {
       const at = now();
       const window = uploadWindow(booking.charter, deps.uploadWindow);
       const state = uploadWindowState(window, at);
-      let upload: UploadState;
-      if (state === 'open') {
-        const policy = await createUploadPolicy(deps.s3, {
-          bucket: tenant.uploads.bucket,
-          slug,
-          maxBytes: tenant.uploads.maxBytes,
-          expiresInSeconds: Math.max(60, Math.floor((window.closesAt - at) / 1000)),
-          successRedirect: `${expandSite(firstSite, slug).publicUrl}?uploaded=1`,
-        });
-        upload = { state, ...window, form: { url: policy.url, fields: policy.fields, maxBytes: policy.maxBytes, accept: policy.accept } };
-      } else {
-        upload = { state, ...window };
-      }
-      const html = renderGuestPage({
-        booking,
-        slug,
-        operator: { name: tenant.name, ...tenant.contact },
-        meetingPoint: tenant.meetingPoint,
-        crew,
-        now: at,
-        upload,
-      });
       try {
+        let upload: UploadState;
+        if (state === 'open') {
+          const policy = await createUploadPolicy(deps.s3, {
+            bucket: tenant.uploads.bucket,
+            slug,
+            maxBytes: tenant.uploads.maxBytes,
+            expiresInSeconds: Math.max(60, Math.floor((window.closesAt - at) / 1000)),
+            successRedirect: `${expandSite(firstSite, slug).publicUrl}?uploaded=1`,
+          });
+          upload = { state, ...window, form: { url: policy.url, fields: policy.fields, maxBytes: policy.maxBytes, accept: policy.accept } };
+        } else {
+          upload = { state, ...window };
+        }
+        const html = renderGuestPage({
+          booking,
+          slug,
+          operator: { name: tenant.name, ...tenant.contact },
+          meetingPoint: tenant.meetingPoint,
+          crew,
+          now: at,
+          upload,
+        });
         const pages = await publishToSites({
           s3: deps.s3,
           cloudfront: deps.cloudfront,
@@ -240,11 +240,19 @@ async function objectExists(s3: S3Client, bucket: string, key: string): Promise<
   }
 }
 
-/** AWS SDK errors: 4xx other than throttling are our mistake (bucket, permissions) and are not retried. */
+/** AWS answers that mean "later", although they come as 4xx. */
+const AWS_TRANSIENT = new Set(['Throttling', 'ThrottlingException', 'SlowDown', 'RequestTimeout', 'TooManyInvalidationsInProgress']);
+
+/**
+ * Publish input that can never work, and AWS 4xx answers (no such bucket, access denied) are our
+ * configuration's fault: they fail at once for ops to fix. 5xx, throttling and network errors retry.
+ */
 function awsFailure(err: unknown, step: string): ApplicationFailure {
   const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const name = err instanceof Error ? err.name : 'Error';
   const message = `${step}: ${name}${err instanceof Error && err.message ? `: ${err.message}` : ''}`;
-  const permanent = status !== undefined && status >= 400 && status < 500 && status !== 429 && name !== 'Throttling';
-  return permanent ? ApplicationFailure.nonRetryable(message, `Aws${name}`) : ApplicationFailure.retryable(message, `Aws${name}`);
+  const permanent =
+    err instanceof PublishInputError ||
+    (status !== undefined && status >= 400 && status < 500 && status !== 429 && !AWS_TRANSIENT.has(name));
+  return permanent ? ApplicationFailure.nonRetryable(message, name) : ApplicationFailure.retryable(message, name);
 }

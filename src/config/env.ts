@@ -6,11 +6,8 @@ const flag = z.enum(['true', 'false']).default('false').transform((v) => v === '
 const positiveInt = z.coerce.number().int().positive();
 const url = z.url();
 
-/**
- * Everything the worker reads from the environment (the service adds its own keys in issue 3).
- * Parsed once at start-up; every problem is listed at once.
- */
-export const WorkerEnvSchema = z.object({
+/** How the worker and the service reach Temporal, and where tenants are configured. */
+const TemporalEnv = {
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('booking-fulfillment'),
@@ -19,9 +16,17 @@ export const WorkerEnvSchema = z.object({
   TEMPORAL_TLS: flag,
   TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
-  /** Base URL of the Temporal UI, for links in ops emails (e.g. http://127.0.0.1:8233). */
+  /** Base URL of the Temporal UI, for links in ops emails and the demo (e.g. http://127.0.0.1:8233). */
   TEMPORAL_UI_URL: url.optional(),
   TENANTS_FILE: z.string().min(1),
+};
+
+/**
+ * Everything the worker reads from the environment. Parsed once at start-up; every problem is
+ * listed at once.
+ */
+export const WorkerEnvSchema = z.object({
+  ...TemporalEnv,
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be smtp://user:pass@host:port or smtps://...'),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** Only for local S3/CloudFront implementations (moto); unset in production. */
@@ -34,6 +39,21 @@ export const WorkerEnvSchema = z.object({
   SHUTDOWN_GRACE_SECONDS: positiveInt.default(30),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnvSchema>;
+
+/** Everything the HTTP service reads from the environment. */
+export const ServiceEnvSchema = z.object({
+  ...TemporalEnv,
+  SERVICE_HOST: z.string().min(1).default('127.0.0.1'),
+  SERVICE_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** How clients reach this service, for `statusUrl` in answers (e.g. https://fulfillment.example.com). */
+  PUBLIC_BASE_URL: url.optional(),
+  /** Key of the HMAC that makes guest page slugs unguessable. */
+  SLUG_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  CREW_CONFIRMATION_TIMEOUT_HOURS: z.coerce.number().positive().default(48),
+  CREW_CONFIRMATION_LEAD_HOURS: z.coerce.number().nonnegative().default(24),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type ServiceEnv = z.infer<typeof ServiceEnvSchema>;
 
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
   const result = schema.safeParse(env);

@@ -21,6 +21,11 @@ export interface Tenant {
   id: string;
   /** Operator name as guests and ops read it. */
   name: string;
+  /**
+   * bcrypt hashes of the keys callers present in X-Service-Key: the booking intake's, and SCC's
+   * crew-response callback's. Hashes, not keys, so the tenants file holds no secret.
+   */
+  auth: { intakeKeyHash: string; crewCallbackKeyHash: string };
   jada: { baseUrl: string; token: string };
   /** SCC's origin (API Gateway) URL, never the CDN domain: CloudFront strips X-Service-Key. */
   scc: { apiUrl: string; serviceKey: string };

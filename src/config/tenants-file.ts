@@ -5,6 +5,7 @@ import { ConfigurationError, issuesToProblems } from './problems';
 import type { Tenant } from './tenant';
 
 const envName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must name an environment variable, e.g. ACME_JADA_TOKEN');
+const bcryptHash = z.string().regex(/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/, 'must be a bcrypt hash ($2b$...), never the key itself');
 const template = z.string().includes('{slug}', { message: 'must contain {slug}' });
 
 const SiteSchema = z
@@ -26,6 +27,7 @@ export const TenantFileEntrySchema = z
   .object({
     id: z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be 1-40 lower-case letters, digits or dashes'),
     name: z.string().min(1),
+    auth: z.object({ intakeKeyHash: bcryptHash, crewCallbackKeyHash: bcryptHash }).strict(),
     jada: z.object({ url: z.url(), tokenEnv: envName }).strict(),
     scc: z
       .object({ apiUrl: z.url(), serviceKeyEnv: envName })
@@ -63,6 +65,7 @@ export function loadTenants(raw: unknown, env: NodeJS.ProcessEnv, source = 'the 
     return {
       id: t.id,
       name: t.name,
+      auth: t.auth,
       jada: { baseUrl: t.jada.url, token: secret(t.id, t.jada.tokenEnv) },
       scc: { apiUrl: t.scc.apiUrl, serviceKey: secret(t.id, t.scc.serviceKeyEnv) },
       sites: t.sites,

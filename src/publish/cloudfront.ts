@@ -6,6 +6,7 @@ import {
   type CloudFrontClient,
   type InvalidationSummary,
 } from '@aws-sdk/client-cloudfront';
+import { PublishInputError } from './errors';
 
 /**
  * CloudFront documents no maximum for an invalidation's CallerReference; a workflow ID is caller
@@ -20,7 +21,7 @@ const HASH_HEX_LENGTH = 64;
  * SHA-256 of the whole reference keeps it unique and within bounds.
  */
 export function invalidationCallerReference(workflowId: string, version: number, siteName: string): string {
-  if (!Number.isSafeInteger(version) || version < 0) throw new Error(`page version must be a whole number, got ${version}`);
+  if (!Number.isSafeInteger(version) || version < 0) throw new PublishInputError(`page version must be a whole number, got ${version}`);
   const reference = `${workflowId}:page:v${version}:${siteName}`;
   if (reference.length <= CALLER_REFERENCE_MAX_LENGTH) return reference;
   const hash = createHash('sha256').update(reference).digest('hex');
@@ -28,7 +29,7 @@ export function invalidationCallerReference(workflowId: string, version: number,
 }
 
 /** An invalidation with our CallerReference exists but for other paths: the same version was published differently. */
-export class InvalidationConflictError extends Error {
+export class InvalidationConflictError extends PublishInputError {
   constructor(
     readonly distributionId: string,
     readonly callerReference: string,
@@ -64,7 +65,7 @@ export async function ensureInvalidation(
   input: EnsureInvalidationInput,
 ): Promise<{ id: string; created: boolean }> {
   const { distributionId, paths, callerReference } = input;
-  if (paths.length === 0) throw new Error('an invalidation needs at least one path');
+  if (paths.length === 0) throw new PublishInputError('an invalidation needs at least one path');
   const existing = await findInvalidation(cf, distributionId, callerReference, input.notBefore);
   if (existing) {
     if (!samePaths(existing.paths, paths)) {

@@ -4,6 +4,7 @@ import type { Site } from '../config/tenant';
 import { ensureInvalidation, invalidationCallerReference } from './cloudfront';
 import { GUEST_PAGE_CACHE_CONTROL, GUEST_PAGE_CONTENT_TYPE, putObject } from './s3';
 import { expandSite, invalidationPaths } from './sites';
+import { PublishInputError } from './errors';
 
 export interface PublishedPage {
   site: string;
@@ -38,7 +39,7 @@ export async function publishGuestPage(input: PublishGuestPageInput): Promise<Pu
   const names = input.sites.map((site) => site.name);
   const duplicate = names.find((name, i) => names.indexOf(name) !== i);
   // The site name is part of the CallerReference: two sites sharing one would share an invalidation.
-  if (duplicate !== undefined) throw new Error(`two sites are named ${JSON.stringify(duplicate)}`);
+  if (duplicate !== undefined) throw new PublishInputError(`two sites are named ${JSON.stringify(duplicate)}`);
   const targets = input.sites.map((template) => ({
     site: expandSite(template, input.slug),
     callerReference: invalidationCallerReference(input.workflowId, input.version, template.name),

@@ -1,5 +1,6 @@
 import type { Site } from '../config/tenant';
 import { isValidSlug } from '../domain/slug';
+import { PublishInputError } from './errors';
 
 /** A site with `{slug}` filled in: where one guest page lives in S3 and where guests read it. */
 export interface ExpandedSite {
@@ -14,16 +15,16 @@ export interface ExpandedSite {
 const SLUG_PLACEHOLDER = '{slug}';
 
 export function expandSite(site: Site, slug: string): ExpandedSite {
-  if (!isValidSlug(slug)) throw new Error(`not a valid guest page slug: ${JSON.stringify(slug)}`);
+  if (!isValidSlug(slug)) throw new PublishInputError(`not a valid guest page slug: ${JSON.stringify(slug)}`);
   // A template without {slug} would publish every guest's page to the same key: a config bug that
   // must not reach S3.
   for (const field of ['objectKey', 'publicPath', 'publicUrl'] as const) {
     if (!site[field].includes(SLUG_PLACEHOLDER)) {
-      throw new Error(`site ${site.name}: ${field} ${JSON.stringify(site[field])} has no ${SLUG_PLACEHOLDER}`);
+      throw new PublishInputError(`site ${site.name}: ${field} ${JSON.stringify(site[field])} has no ${SLUG_PLACEHOLDER}`);
     }
   }
-  if (site.objectKey.startsWith('/')) throw new Error(`site ${site.name}: objectKey must not start with "/"`);
-  if (!site.publicPath.startsWith('/')) throw new Error(`site ${site.name}: publicPath must start with "/"`);
+  if (site.objectKey.startsWith('/')) throw new PublishInputError(`site ${site.name}: objectKey must not start with "/"`);
+  if (!site.publicPath.startsWith('/')) throw new PublishInputError(`site ${site.name}: publicPath must start with "/"`);
   const fill = (template: string) => template.split(SLUG_PLACEHOLDER).join(slug);
   return {
     name: site.name,

@@ -21,6 +21,8 @@ import { connectTemporal, testServers, uniqueTaskQueue, type TemporalForTest } f
 export const JADA_TOKEN = 'jada-test-token-7f3a9c';
 export const SCC_SERVICE_KEY = 'scc-test-service-key-5b21e8';
 export const SLUG_SECRET = 'slug-test-secret';
+export const INTAKE_KEY = 'intake-test-key-91c2';
+export const CREW_CALLBACK_KEY = 'crew-callback-test-key-40d7';
 
 export interface HarnessOptions {
   /** Overrides of the tenant's secrets and URLs, for the wrong-key tests. */
@@ -95,6 +97,7 @@ export async function startFulfillmentHarness(options: HarnessOptions = {}): Pro
   const baseTenant: Tenant = {
     id: uniqueName('tenant').replace(/[^a-z0-9-]/g, '').slice(0, 40),
     name: 'JADA Charters',
+    auth: { intakeKeyHash: await bcrypt.hash(INTAKE_KEY, 4), crewCallbackKeyHash: await bcrypt.hash(CREW_CALLBACK_KEY, 4) },
     jada: { baseUrl: jada.url, token: JADA_TOKEN },
     scc: { apiUrl: scc.apiUrl, serviceKey: SCC_SERVICE_KEY },
     sites,
