@@ -5,7 +5,7 @@ import type { MailTransport } from '../src/mail/transport';
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Booking, CrewAssignment } from '../src/domain/booking';
 import type { CrewMemberStatus } from '../src/domain/crew';
-import { uploadWindow, uploadWindowState, type UploadWindowPolicy } from '../src/domain/time';
+import type { UploadWindow, UploadWindowState } from '../src/domain/time';
 import type { Tenant, TenantDirectory } from '../src/config/tenant';
 import { JadaClient } from '../src/clients/jada';
 import { SccClient } from '../src/clients/scc';
@@ -26,7 +26,6 @@ export interface ActivityDeps {
   mail: MailTransport;
   /** Private bucket for the worker's own records (which ops emails were sent). */
   stateBucket: string;
-  uploadWindow: UploadWindowPolicy;
   /** Link from the ops email to a workflow in the Temporal UI; `{workflowId}` is replaced. */
   temporalUiWorkflowUrl?: string;
   /** Per-request timeout towards JADA and SCC. */
@@ -116,14 +115,21 @@ export function createActivities(deps: ActivityDeps) {
       }
     },
 
-    async publishGuestPage(input: BookingRef & { slug: string; crew: CrewMemberStatus[]; version: number }): Promise<GuestPagePublication> {
-      const { tenant: tenantId, workflowId, booking, slug, crew, version } = input;
+    async publishGuestPage(
+      input: BookingRef & {
+        slug: string;
+        crew: CrewMemberStatus[];
+        version: number;
+        uploadWindow: UploadWindow;
+        /** Decided by the workflow on its clock, which its durable timers follow. */
+        uploadState: UploadWindowState;
+      },
+    ): Promise<GuestPagePublication> {
+      const { tenant: tenantId, workflowId, booking, slug, crew, version, uploadWindow: window, uploadState: state } = input;
       const tenant = tenantOf(tenantId);
       const firstSite = tenant.sites[0];
       if (!firstSite) throw configurationFailure(`Tenant "${tenantId}" has no sites to publish the guest page to`);
       const at = now();
-      const window = uploadWindow(booking.charter, deps.uploadWindow);
-      const state = uploadWindowState(window, at);
       try {
         let upload: UploadState;
         if (state === 'open') {

@@ -32,10 +32,6 @@ async function main(): Promise<void> {
         mail,
         stateBucket: env.STATE_BUCKET,
         httpTimeoutMs: env.HTTP_TIMEOUT_MS,
-        uploadWindow: {
-          openBeforeStartMs: env.UPLOAD_WINDOW_OPENS_BEFORE_START_HOURS * 3600_000,
-          closeAfterEndMs: env.UPLOAD_WINDOW_CLOSES_AFTER_END_HOURS * 3600_000,
-        },
         temporalUiWorkflowUrl: env.TEMPORAL_UI_URL
           ? `${env.TEMPORAL_UI_URL.replace(/\/$/, '')}/namespaces/${encodeURIComponent(env.TEMPORAL_NAMESPACE)}/workflows/{workflowId}`
           : undefined,

@@ -4,6 +4,7 @@ import {
   allHandlersFinished,
   condition,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -12,7 +13,13 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { crewRoster, everyoneAnswered, recordCrewResponse, type CrewResponse } from '../src/domain/crew';
-import { confirmationDeadline } from '../src/domain/time';
+import {
+  DEFAULT_UPLOAD_WINDOW,
+  confirmationDeadline,
+  nextPageChange,
+  uploadWindow,
+  uploadWindowState,
+} from '../src/domain/time';
 import { crewResponseSignal, statusQuery } from './messages';
 import { FulfillmentStageKey } from './search-attributes';
 import type { BookingFulfillmentInput, BookingFulfillmentResult, BookingStatus, FulfillmentStage } from './types';
@@ -40,9 +47,14 @@ const mail = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
+/** Patch marker: histories recorded before step 6 complete right after the email. */
+export const KEEP_PAGE_CURRENT_PATCH = 'keep-page-current';
+
 /**
  * BookingFulfillment: calendar entry -> crew event -> wait for crew answers until everyone answered or
- * the deadline -> guest page on every site -> ops summary email.
+ * the deadline -> guest page on every site -> ops summary email -> keep the page true (re-publish when
+ * the upload window opens, before its presigned POST expires, when a late crew answer arrives, and
+ * when the window closes) -> complete.
  */
 export async function bookingFulfillment(input: BookingFulfillmentInput): Promise<BookingFulfillmentResult> {
   const { tenant, booking, crew, slug } = input;
@@ -50,6 +62,10 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
   const ref = { tenant, workflowId, booking };
   const answers: Record<string, CrewResponse> = {};
   let deadlinePassed = false;
+  /** Bumped on every recorded answer, so the page loop can tell that the roster changed. */
+  let crewVersion = 0;
+  const windowPolicy = input.uploadWindow ?? DEFAULT_UPLOAD_WINDOW;
+  const window = uploadWindow(booking.charter, windowPolicy);
 
   const status: BookingStatus = {
     workflowId,
@@ -59,6 +75,7 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
     stage: 'CREATING_CALENDAR_ENTRY',
     crew: crewRoster(crew, answers, false),
     pages: [],
+    pageVersion: 0,
     timestamps: { RECEIVED: new Date(Date.now()).toISOString() },
   };
 
@@ -79,11 +96,34 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
 
   setHandler(crewResponseSignal, (response) => {
     const outcome = recordCrewResponse(answers, crew, response);
-    if (outcome === 'recorded') log.info('Crew answer recorded', { crewId: response.crewId, response: response.response });
-    else log.warn('Crew answer ignored', { crewId: response.crewId, reason: outcome });
+    if (outcome === 'recorded') {
+      crewVersion += 1;
+      log.info('Crew answer recorded', { crewId: response.crewId, response: response.response });
+    } else log.warn('Crew answer ignored', { crewId: response.crewId, reason: outcome });
     refreshCrew();
   });
   setHandler(statusQuery, () => status);
+
+  const publishPage = async () => {
+    const crewVersionShown = crewVersion;
+    const version = status.pageVersion + 1;
+    const publication = await publishing.publishGuestPage({
+      ...ref,
+      slug,
+      crew: status.crew,
+      version,
+      uploadWindow: window,
+      uploadState: uploadWindowState(window, Date.now()),
+    });
+    status.pageVersion = version;
+    status.pages = publication.pages.map(({ site, url }) => ({ site, url }));
+    status.uploadWindow = {
+      opensAt: new Date(window.opensAt).toISOString(),
+      closesAt: new Date(window.closesAt).toISOString(),
+      state: publication.uploadState,
+    };
+    return { state: publication.uploadState, at: Date.now(), crewVersion: crewVersionShown };
+  };
 
   try {
     enter('CREATING_CALENDAR_ENTRY');
@@ -114,8 +154,7 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
         : 'ALL_ANSWERED';
 
     enter('PUBLISHING_PAGE');
-    const publication = await publishing.publishGuestPage({ ...ref, slug, crew: status.crew, version: 1 });
-    status.pages = publication.pages.map(({ site, url }) => ({ site, url }));
+    let published = await publishPage();
 
     enter('EMAILING_OPS');
     const sent = await mail.sendOpsSummary({
@@ -126,6 +165,19 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
       sccEventId: crewEvent.sccEventId,
     });
     status.opsEmailMessageId = sent.messageId;
+
+    if (patched(KEEP_PAGE_CURRENT_PATCH)) {
+      enter('KEEPING_PAGE_CURRENT');
+      for (let next = nextPageChange(window, published, windowPolicy.refreshEveryMs); next !== undefined; ) {
+        // Durable timer, or an earlier wake-up by a late crew answer. After a timer, workflow time is
+        // at or past `next`, so the state the page is published in is the one the timer waited for.
+        const shown = published.crewVersion;
+        await condition(() => crewVersion !== shown, Math.max(1, next - Date.now()));
+        refreshCrew();
+        published = await publishPage();
+        next = nextPageChange(window, published, windowPolicy.refreshEveryMs);
+      }
+    }
 
     enter('COMPLETED');
     await condition(allHandlersFinished);

@@ -1,5 +1,6 @@
 import type { Booking, CrewAssignment } from '../src/domain/booking';
 import type { CrewMemberStatus } from '../src/domain/crew';
+import type { UploadWindowPolicy, UploadWindowState } from '../src/domain/time';
 
 export const TASK_QUEUE_DEFAULT = 'booking-fulfillment';
 
@@ -18,6 +19,8 @@ export interface BookingFulfillmentInput {
   /** Public, unguessable page slug (friendly part + HMAC suffix), computed at intake. */
   slug: string;
   crewConfirmation: CrewConfirmationPolicy;
+  /** When guests may upload photos; absent in histories recorded before the page was kept current. */
+  uploadWindow?: UploadWindowPolicy;
 }
 
 /** Named outcomes, in the order a booking moves through them. */
@@ -27,6 +30,7 @@ export type FulfillmentStage =
   | 'AWAITING_CREW'
   | 'PUBLISHING_PAGE'
   | 'EMAILING_OPS'
+  | 'KEEPING_PAGE_CURRENT'
   | 'COMPLETED'
   | 'FAILED';
 
@@ -50,6 +54,9 @@ export interface BookingStatus {
   jadaEventId?: string;
   sccEventId?: string;
   pages: PublishedPageRef[];
+  /** How many times the page has been published; each version is invalidated once per site. */
+  pageVersion: number;
+  uploadWindow?: { opensAt: string; closesAt: string; state: UploadWindowState };
   opsEmailMessageId?: string;
   /** A human-readable reason when stage is FAILED. */
   failure?: string;

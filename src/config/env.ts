@@ -33,8 +33,6 @@ export const WorkerEnvSchema = z.object({
   AWS_ENDPOINT_URL: url.optional(),
   STATE_BUCKET: z.string().min(3),
   HTTP_TIMEOUT_MS: positiveInt.default(10_000),
-  UPLOAD_WINDOW_OPENS_BEFORE_START_HOURS: z.coerce.number().nonnegative().default(7 * 24),
-  UPLOAD_WINDOW_CLOSES_AFTER_END_HOURS: z.coerce.number().nonnegative().default(3 * 24),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   SHUTDOWN_GRACE_SECONDS: positiveInt.default(30),
 });
@@ -51,6 +49,11 @@ export const ServiceEnvSchema = z.object({
   SLUG_SECRET: z.string().min(16, 'must be at least 16 characters'),
   CREW_CONFIRMATION_TIMEOUT_HOURS: z.coerce.number().positive().default(48),
   CREW_CONFIRMATION_LEAD_HOURS: z.coerce.number().nonnegative().default(24),
+  /** The guest photo-upload window, fixed into each booking's workflow when it starts. */
+  UPLOAD_WINDOW_OPENS_BEFORE_START_HOURS: z.coerce.number().nonnegative().default(7 * 24),
+  UPLOAD_WINDOW_CLOSES_AFTER_END_HOURS: z.coerce.number().nonnegative().default(3 * 24),
+  /** How often an open page gets a fresh presigned POST; at most 168 (S3 policies last 7 days). */
+  UPLOAD_POLICY_REFRESH_HOURS: z.coerce.number().positive().max(168).default(6 * 24),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type ServiceEnv = z.infer<typeof ServiceEnvSchema>;

@@ -63,11 +63,20 @@ export interface UploadWindowPolicy {
   openBeforeStartMs: number;
   /** ... and closes this long after it ends. */
   closeAfterEndMs: number;
+  /**
+   * While open, the page is re-published with a fresh presigned POST this often. S3 POST policies
+   * live at most 7 days (the signing credentials' limit), so this stays below that.
+   */
+  refreshEveryMs: number;
 }
 
+const DAY_MS = 24 * 3600_000;
+export const MAX_UPLOAD_POLICY_MS = 7 * DAY_MS;
+
 export const DEFAULT_UPLOAD_WINDOW: UploadWindowPolicy = {
-  openBeforeStartMs: 7 * 24 * 3600_000,
-  closeAfterEndMs: 3 * 24 * 3600_000,
+  openBeforeStartMs: 7 * DAY_MS,
+  closeAfterEndMs: 3 * DAY_MS,
+  refreshEveryMs: 6 * DAY_MS,
 };
 
 export interface UploadWindow {
@@ -75,7 +84,10 @@ export interface UploadWindow {
   closesAt: number;
 }
 
-export function uploadWindow(charter: { start: string; end: string }, policy: UploadWindowPolicy): UploadWindow {
+export function uploadWindow(
+  charter: { start: string; end: string },
+  policy: Pick<UploadWindowPolicy, 'openBeforeStartMs' | 'closeAfterEndMs'>,
+): UploadWindow {
   return {
     opensAt: Date.parse(charter.start) - policy.openBeforeStartMs,
     closesAt: Date.parse(charter.end) + policy.closeAfterEndMs,
@@ -87,4 +99,23 @@ export type UploadWindowState = 'not-yet-open' | 'open' | 'closed';
 export function uploadWindowState(window: UploadWindow, now: number): UploadWindowState {
   if (now < window.opensAt) return 'not-yet-open';
   return now < window.closesAt ? 'open' : 'closed';
+}
+
+/**
+ * When the published page next stops being true, given the state it was published in: the window
+ * opens, the presigned POST needs refreshing, or the window closes. Undefined once it shows "closed".
+ */
+export function nextPageChange(
+  window: UploadWindow,
+  published: { state: UploadWindowState; at: number },
+  refreshEveryMs: number,
+): number | undefined {
+  switch (published.state) {
+    case 'not-yet-open':
+      return window.opensAt;
+    case 'open':
+      return Math.min(window.closesAt, published.at + Math.min(refreshEveryMs, MAX_UPLOAD_POLICY_MS));
+    case 'closed':
+      return undefined;
+  }
 }

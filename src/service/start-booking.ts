@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { bookingWorkflowId, type Booking } from '../domain/booking';
 import { guestSlug } from '../domain/slug';
+import { DEFAULT_UPLOAD_WINDOW, type UploadWindowPolicy } from '../domain/time';
 import type { Tenant } from '../config/tenant';
 import type { bookingFulfillment } from '../../workflows/booking-fulfillment';
 import type { BookingFulfillmentInput, CrewConfirmationPolicy } from '../../workflows/types';
@@ -12,9 +13,15 @@ export interface IntakeSettings {
   /** Key of the HMAC that makes page slugs unguessable. Rotating it changes the slugs of new bookings only. */
   slugSecret: string;
   crewConfirmation: CrewConfirmationPolicy;
+  /** Defaults to DEFAULT_UPLOAD_WINDOW (opens 7 days before, closes 3 days after, refreshed every 6). */
+  uploadWindow?: UploadWindowPolicy;
 }
 
-export function fulfillmentInput(tenant: Tenant, booking: Booking, settings: Pick<IntakeSettings, 'slugSecret' | 'crewConfirmation'>) {
+export function fulfillmentInput(
+  tenant: Tenant,
+  booking: Booking,
+  settings: Pick<IntakeSettings, 'slugSecret' | 'crewConfirmation' | 'uploadWindow'>,
+) {
   const workflowId = bookingWorkflowId(tenant.id, booking);
   const input: BookingFulfillmentInput = {
     tenant: tenant.id,
@@ -22,6 +29,7 @@ export function fulfillmentInput(tenant: Tenant, booking: Booking, settings: Pic
     crew: booking.crew ?? tenant.defaultCrew,
     slug: guestSlug(booking, createHmac('sha256', settings.slugSecret).update(workflowId).digest()),
     crewConfirmation: settings.crewConfirmation,
+    uploadWindow: settings.uploadWindow ?? DEFAULT_UPLOAD_WINDOW,
   };
   return { workflowId, input };
 }

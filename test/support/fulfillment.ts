@@ -115,7 +115,6 @@ export async function startFulfillmentHarness(options: HarnessOptions = {}): Pro
     cloudfront: workerAws.cloudfront,
     mail,
     stateBucket,
-    uploadWindow: options.uploadWindow ?? DEFAULT_UPLOAD_WINDOW,
     httpTimeoutMs: options.httpTimeoutMs ?? 1000,
     temporalUiWorkflowUrl: 'http://127.0.0.1:8233/namespaces/default/workflows/{workflowId}',
   });
@@ -127,6 +126,7 @@ export async function startFulfillmentHarness(options: HarnessOptions = {}): Pro
     taskQueue,
     slugSecret: SLUG_SECRET,
     crewConfirmation: { timeoutMs: options.crewTimeoutMs ?? 60_000, leadBeforeStartMs: 0 },
+    uploadWindow: options.uploadWindow ?? DEFAULT_UPLOAD_WINDOW,
   };
   return {
     temporal,

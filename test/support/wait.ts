@@ -19,3 +19,15 @@ export async function waitForStage(handle: WorkflowHandle, stage: FulfillmentSta
   }
   throw new Error(`booking did not reach ${stage} within ${timeoutMs} ms (last: ${last?.stage ?? 'no answer'})`);
 }
+
+/** Polls `read` until `done` holds; the last value is in the error otherwise. */
+export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (done(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+}

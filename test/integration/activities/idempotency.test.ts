@@ -1,5 +1,6 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { crewRoster } from '../../../src/domain/crew';
+import { DEFAULT_UPLOAD_WINDOW, uploadWindow } from '../../../src/domain/time';
 import { bookingWorkflowId } from '../../../src/domain/booking';
 import { fulfillmentInput } from '../../../src/service/start-booking';
 import { sampleBooking } from '../../fixtures/bookings';
@@ -47,7 +48,7 @@ describe('activity idempotency (each activity run twice)', () => {
   test('publishGuestPage: same objects, one invalidation per site', async () => {
     const { input } = fulfillmentInput(h.tenant, booking, h.settings);
     const crew = crewRoster(booking.crew!, {}, false);
-    const [first, second] = await twice(() => h.activities.publishGuestPage({ ...ref, slug: input.slug, crew, version: 1 }));
+    const [first, second] = await twice(() => h.activities.publishGuestPage({ ...ref, slug: input.slug, crew, version: 1, uploadWindow: uploadWindow(booking.charter, DEFAULT_UPLOAD_WINDOW), uploadState: 'not-yet-open' }));
     expect(second.pages.map((p) => p.invalidationId)).toEqual(first.pages.map((p) => p.invalidationId));
     for (const site of h.tenant.sites) {
       const expanded = expandSite(site, input.slug);

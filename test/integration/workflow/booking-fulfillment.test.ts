@@ -1,20 +1,11 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { crewResponseSignal } from '../../../workflows/messages';
 import { expandSite } from '../../../src/publish/sites';
 import { sampleBooking } from '../../fixtures/bookings';
 import { invalidationsOf, readObject } from '../../support/aws';
 import { startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
+import { saveHistory } from '../../support/histories';
 import { waitForStage } from '../../support/wait';
-
-/** SAVE_HISTORIES=1 refreshes the replay fixtures under test/histories/ from these runs. */
-async function saveHistory(h: FulfillmentHarness, workflowId: string, name: string): Promise<void> {
-  if (process.env.SAVE_HISTORIES !== '1') return;
-  const history = await h.temporal.client.workflow.getHandle(workflowId).fetchHistory();
-  writeFileSync(join(__dirname, '..', '..', 'histories', `${name}.json`), historyToJSON(history));
-}
 
 describe('BookingFulfillment on a real Temporal server', () => {
   let h: FulfillmentHarness;
@@ -36,9 +27,10 @@ describe('BookingFulfillment on a real Temporal server', () => {
     for (const member of booking.crew!) {
       await handle.signal(crewResponseSignal, { crewId: member.id, response: 'accepted', respondedAt: new Date().toISOString() });
     }
-    const result = await handle.result();
+    // The charter is months away: after the email the workflow sleeps until the upload window opens.
+    const result = await waitForStage(handle, 'KEEPING_PAGE_CURRENT');
 
-    expect(result.stage).toBe('COMPLETED');
+    expect(result.uploadWindow?.state).toBe('not-yet-open');
     expect(result.crewOutcome).toBe('ALL_CONFIRMED');
     expect(h.jada.counters.created).toBe(1);
     expect(h.scc.counters.created).toBe(1);
@@ -68,7 +60,7 @@ describe('BookingFulfillment on a real Temporal server', () => {
     expect(mail.text).toContain('Ana Reyes');
     expect(mail.text).toContain(result.jadaEventId!);
     expect(mail.text).toContain(result.sccEventId!);
-    await saveHistory(h, handle.workflowId, 'happy-path');
+    await saveHistory(h.temporal.client, handle.workflowId, 'happy-path');
   });
 
   test('a decline and a silent crew member: the page lists confirmed crew only and the email flags the rest', async () => {
@@ -87,7 +79,7 @@ describe('BookingFulfillment on a real Temporal server', () => {
     // A repeated callback must not change the first answer.
     await handle.signal(crewResponseSignal, { crewId: 'crew-mate-eli', response: 'accepted', respondedAt: new Date().toISOString() });
 
-    const result = await handle.result();
+    const result = await waitForStage(handle, 'KEEPING_PAGE_CURRENT');
     expect(result.crewOutcome).toBe('TIMED_OUT');
     expect(Object.fromEntries(result.crew.map((m) => [m.id, m.status]))).toEqual({
       'crew-cap-dora': 'accepted',
@@ -106,7 +98,7 @@ describe('BookingFulfillment on a real Temporal server', () => {
     const text = mails[0]!.text ?? '';
     expect(text).toMatch(/Eli Brandt.*declined/i);
     expect(text).toMatch(/Fay Moreau.*no answer/i);
-    await saveHistory(h, handle.workflowId, 'decline-and-timeout');
+    await saveHistory(h.temporal.client, handle.workflowId, 'decline-and-timeout');
   });
 
   test('a duplicate start of the same booking keeps one workflow', async () => {
@@ -148,9 +140,8 @@ describe('BookingFulfillment under injected failures', () => {
     const handle = await h.start(booking);
     await waitForStage(handle, 'AWAITING_CREW', 60_000);
     await handle.signal(crewResponseSignal, { crewId: 'crew-solo', response: 'accepted', respondedAt: new Date().toISOString() });
-    const result = await handle.result();
+    const result = await waitForStage(handle, 'KEEPING_PAGE_CURRENT', 90_000);
 
-    expect(result.stage).toBe('COMPLETED');
     expect(h.jada.counters.created).toBe(1);
     expect(h.scc.counters.created).toBe(1);
     for (const site of h.tenant.sites) {

@@ -1,0 +1,98 @@
+import { crewResponseSignal } from '../../../workflows/messages';
+import { expandSite } from '../../../src/publish/sites';
+import { sampleBooking } from '../../fixtures/bookings';
+import { invalidationsOf, readObject } from '../../support/aws';
+import { startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
+import { saveHistory } from '../../support/histories';
+import { waitFor, waitForStage } from '../../support/wait';
+import { statusQuery } from '../../../workflows/messages';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The page kept true by durable timers, with the upload window in seconds: published without the
+ * form, re-published with it when the window opens, and without it when the window closes.
+ */
+describe('guest page kept current over the upload window', () => {
+  let h: FulfillmentHarness;
+
+  beforeAll(async () => {
+    h = await startFulfillmentHarness({
+      crewTimeoutMs: 2000,
+      uploadWindow: { openBeforeStartMs: 3000, closeAfterEndMs: 3000, refreshEveryMs: 60_000 },
+    });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  async function pageHtml(slug: string, siteIndex = 0): Promise<string> {
+    const site = expandSite(h.tenant.sites[siteIndex]!, slug);
+    return (await readObject(h.s3, site.bucket, site.objectKey)).body.toString('utf8');
+  }
+
+  test('without form -> with form -> without form, each version on both sites and invalidated once', async () => {
+    const now = Date.now();
+    // Window: opens at now+5s (3 s before the start), closes at now+12s (3 s after the end).
+    const booking = sampleBooking({
+      charter: { start: iso(now + 8000), end: iso(now + 9000), timeZone: 'America/Los_Angeles' },
+      crew: [{ id: 'crew-solo', role: 'Captain', name: 'Ivy Tan' }],
+    });
+    const handle = await h.start(booking);
+    await waitForStage(handle, 'AWAITING_CREW');
+    await handle.signal(crewResponseSignal, { crewId: 'crew-solo', response: 'accepted', respondedAt: iso(Date.now()) });
+
+    const first = await waitForStage(handle, 'KEEPING_PAGE_CURRENT');
+    expect(first.pageVersion).toBe(1);
+    expect(first.uploadWindow?.state).toBe('not-yet-open');
+    const slug = first.pages[0]!.url.split('/g/')[1]!;
+    expect(await pageHtml(slug)).not.toContain('<form');
+
+    const open = await waitFor(() => handle.query(statusQuery), (s) => s.pageVersion === 2, 20_000);
+    expect(open.uploadWindow?.state).toBe('open');
+    const openHtml = await pageHtml(slug);
+    expect(openHtml).toContain('<form');
+    expect(await pageHtml(slug, 1)).toBe(openHtml);
+
+    const done = await handle.result();
+    expect(done.stage).toBe('COMPLETED');
+    expect(done.pageVersion).toBe(3);
+    expect(done.uploadWindow?.state).toBe('closed');
+    expect(await pageHtml(slug)).not.toContain('<form');
+    expect(await pageHtml(slug, 1)).toBe(await pageHtml(slug));
+
+    for (const site of h.tenant.sites) {
+      const refs = (await invalidationsOf(h.cloudfront, site.distributionId)).map((i) => i.callerReference ?? '');
+      expect(refs.filter((r) => r.includes(handle.workflowId))).toHaveLength(3);
+      for (const version of [1, 2, 3]) expect(refs.filter((r) => r.includes(`:v${version}:`))).toHaveLength(1);
+    }
+    expect(h.smtp.messages.filter((m) => m.messageId === done.opsEmailMessageId)).toHaveLength(1);
+    await saveHistory(h.temporal.client, handle.workflowId, 'page-window');
+  });
+
+  test('a crew answer after the deadline re-publishes the page with the late member', async () => {
+    const now = Date.now();
+    const booking = sampleBooking({
+      charter: { start: iso(now + 3_600_000), end: iso(now + 7_200_000), timeZone: 'Pacific/Auckland' },
+      crew: [
+        { id: 'crew-cap-jo', role: 'Captain', name: 'Jo Park' },
+        { id: 'crew-mate-kai', role: 'Deckhand', name: 'Kai Nakoa' },
+      ],
+    });
+    const handle = await h.start(booking);
+    await waitForStage(handle, 'AWAITING_CREW');
+    await handle.signal(crewResponseSignal, { crewId: 'crew-cap-jo', response: 'accepted', respondedAt: iso(Date.now()) });
+    const first = await waitForStage(handle, 'KEEPING_PAGE_CURRENT');
+    expect(first.crewOutcome).toBe('TIMED_OUT');
+    expect(first.uploadWindow?.state).toBe('not-yet-open');
+    const slug = first.pages[0]!.url.split('/g/')[1]!;
+    expect(await pageHtml(slug)).not.toContain('Kai Nakoa');
+
+    await handle.signal(crewResponseSignal, { crewId: 'crew-mate-kai', response: 'accepted', respondedAt: iso(Date.now()) });
+    const second = await waitFor(() => handle.query(statusQuery), (s) => s.pageVersion === 2, 20_000);
+    expect(second.crew.find((m) => m.id === 'crew-mate-kai')?.status).toBe('accepted');
+    expect(await pageHtml(slug)).toContain('Kai Nakoa');
+    await saveHistory(h.temporal.client, handle.workflowId, 'late-crew-answer');
+    await handle.terminate('test done');
+  });
+});
