@@ -21,7 +21,7 @@ function asciiWords(text: string): string {
 
 /** "carole-may-30-boatsetter": guest first name, charter date in its own zone, source. */
 export function friendlySlug(booking: Pick<Booking, 'guest' | 'charter' | 'source'>): string {
-  const firstName = asciiWords(booking.guest.name.trim().split(/\s+/)[0] ?? '') || 'guest';
+  const firstName = asciiWords(booking.guest.name.trim().split(/\s+/)[0] ?? '').slice(0, 40).replace(/-+$/, '') || 'guest';
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone: booking.charter.timeZone,
     month: 'short',
@@ -29,7 +29,7 @@ export function friendlySlug(booking: Pick<Booking, 'guest' | 'charter' | 'sourc
   }).formatToParts(new Date(booking.charter.start));
   const month = parts.find((p) => p.type === 'month')?.value ?? '';
   const day = parts.find((p) => p.type === 'day')?.value ?? '';
-  return [firstName.slice(0, 40), asciiWords(`${month} ${day}`), booking.source].filter(Boolean).join('-');
+  return [firstName, asciiWords(`${month} ${day}`), booking.source].filter(Boolean).join('-');
 }
 
 /**

@@ -1,0 +1,95 @@
+import { ConfigurationError } from '../../../src/config/problems';
+import { ServiceEnvSchema, WorkerEnvSchema, parseEnv } from '../../../src/config/env';
+import { loadTenants } from '../../../src/config/tenants-file';
+
+const HASH = '$2b$04$' + 'a'.repeat(53);
+
+function tenantEntry(overrides: Record<string, unknown> = {}) {
+  return {
+    id: 'jada',
+    name: 'JADA Charters',
+    auth: { intakeKeyHash: HASH, crewCallbackKeyHash: HASH },
+    jada: { url: 'https://dashboard.example.com/api', tokenEnv: 'JADA_TOKEN' },
+    scc: { apiUrl: 'https://abc123.execute-api.us-east-1.amazonaws.com/prod', serviceKeyEnv: 'SCC_KEY' },
+    sites: [
+      { name: 'nested', bucket: 'guests-nested', distributionId: 'E1', objectKey: 'guests/{slug}/index.html', publicPath: '/g/{slug}', publicUrl: 'https://a.example.com/g/{slug}' },
+    ],
+    uploads: { bucket: 'guest-uploads' },
+    ops: { from: 'fulfillment@example.com', to: ['ops@example.com'] },
+    ...overrides,
+  };
+}
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigurationError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+describe('tenants file', () => {
+  test('resolves secrets from the environment and applies defaults', () => {
+    const [tenant] = loadTenants({ tenants: [tenantEntry()] }, { JADA_TOKEN: 't', SCC_KEY: 'k' });
+    expect(tenant?.jada.token).toBe('t');
+    expect(tenant?.scc.serviceKey).toBe('k');
+    expect(tenant?.uploads.maxBytes).toBe(15 * 1024 * 1024);
+    expect(tenant?.defaultCrew).toEqual([]);
+  });
+
+  test('lists every problem at once, including the CloudFront URL for SCC and a key instead of a hash', () => {
+    const problems = problemsOf(() =>
+      loadTenants(
+        {
+          tenants: [
+            tenantEntry({
+              auth: { intakeKeyHash: 'plain-key', crewCallbackKeyHash: HASH },
+              scc: { apiUrl: 'https://d111.cloudfront.net', serviceKeyEnv: 'SCC_KEY' },
+              sites: [{ name: 'x', bucket: 'b-1', distributionId: 'E', objectKey: '/no-slug.html', publicPath: 'g', publicUrl: 'ftp://x' }],
+            }),
+          ],
+        },
+        {},
+      ),
+    );
+    expect(problems.join('\n')).toMatch(/auth\.intakeKeyHash: must be a bcrypt hash/);
+    expect(problems.join('\n')).toMatch(/scc\.apiUrl: must be the SCC origin/);
+    expect(problems.filter((p) => p.includes('sites.0')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  test('missing secrets and duplicate tenants are listed together, without values', () => {
+    const problems = problemsOf(() => loadTenants({ tenants: [tenantEntry(), tenantEntry()] }, { SCC_KEY: 'k' }));
+    expect(problems).toEqual([
+      'tenant jada: environment variable JADA_TOKEN is not set',
+      'tenant jada is listed twice',
+      'tenant jada: environment variable JADA_TOKEN is not set',
+    ]);
+  });
+});
+
+describe('environment', () => {
+  test('worker: required variables are listed together, defaults applied', () => {
+    expect(problemsOf(() => parseEnv(WorkerEnvSchema, {}))).toEqual([
+      'TENANTS_FILE: Invalid input: expected string, received undefined',
+      'SMTP_URL: Invalid input: expected string, received undefined',
+      'STATE_BUCKET: Invalid input: expected string, received undefined',
+    ]);
+    const env = parseEnv(WorkerEnvSchema, { TENANTS_FILE: 't.json', SMTP_URL: 'smtp://localhost:25', STATE_BUCKET: 'state' });
+    expect(env.TEMPORAL_ADDRESS).toBe('127.0.0.1:7233');
+    expect(env.TEMPORAL_TLS).toBe(false);
+  });
+
+  test('flags are "true" or "false" only: "false" is false, "yes" is an error', () => {
+    const base = { TENANTS_FILE: 't', SMTP_URL: 'smtp://x', STATE_BUCKET: 'state' };
+    expect(parseEnv(WorkerEnvSchema, { ...base, TEMPORAL_TLS: 'false' }).TEMPORAL_TLS).toBe(false);
+    expect(problemsOf(() => parseEnv(WorkerEnvSchema, { ...base, TEMPORAL_TLS: 'yes' }))[0]).toMatch(/^TEMPORAL_TLS:/);
+  });
+
+  test('service: a short slug secret is refused', () => {
+    expect(problemsOf(() => parseEnv(ServiceEnvSchema, { TENANTS_FILE: 't', SLUG_SECRET: 'short' }))).toEqual([
+      'SLUG_SECRET: must be at least 16 characters',
+    ]);
+  });
+});
