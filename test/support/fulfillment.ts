@@ -10,7 +10,7 @@ import type { Booking } from '../../src/domain/booking';
 import { DEFAULT_UPLOAD_WINDOW, type UploadWindowPolicy } from '../../src/domain/time';
 import { createMailTransport } from '../../src/mail/transport';
 import { startJadaSim, type JadaSim } from '../../src/sim/jada';
-import { startSccSim, type SccSim } from '../../src/sim/scc';
+import { startSccSim, type SccSim, type SccSimOptions } from '../../src/sim/scc';
 import { startBookingFulfillment, type IntakeSettings } from '../../src/service/start-booking';
 import type { bookingFulfillment } from '../../workflows/booking-fulfillment';
 import { createBucket, createDistribution, motoClients, uniqueName } from './aws';
@@ -52,21 +52,29 @@ export interface FulfillmentHarness {
   stop(): Promise<void>;
 }
 
+export interface TenantWorld {
+  tenant: Tenant;
+  jada: JadaSim;
+  scc: SccSim;
+  smtp: TestSmtpServer;
+  /** Clients straight to moto, for set-up and assertions. */
+  s3: S3Client;
+  cloudfront: CloudFrontClient;
+  stateBucket: string;
+  stop(): Promise<void>;
+}
+
 /**
- * Everything a BookingFulfillment run touches, all real and local: the JADA and SCC stand-ins over
- * HTTP, an SMTP server, two S3 buckets behind two CloudFront distributions in moto, and a worker on
- * its own task queue against the run's Temporal dev server.
+ * Everything a booking touches outside Temporal, all real and local: the JADA and SCC stand-ins over
+ * HTTP, an SMTP server, and two S3 buckets behind two CloudFront distributions in moto, with a
+ * tenant configured for them.
  */
-export async function startFulfillmentHarness(options: HarnessOptions = {}): Promise<FulfillmentHarness> {
+export async function startTenantWorld(options: { scc?: Partial<SccSimOptions> } = {}): Promise<TenantWorld> {
   const { motoUrl } = testServers();
-  // Set-up talks to moto directly; the worker goes through a proxy that can inject failures, with one
-  // SDK attempt per call so that Temporal's retries are the ones under test.
   const { s3, cloudfront } = motoClients(motoUrl);
-  const aws = await startFaultyProxy(motoUrl);
-  const workerAws = motoClients(aws.url, { maxAttempts: 1, requestTimeoutMs: options.httpTimeoutMs ?? 1000 });
   const [jada, scc, smtp] = await Promise.all([
     startJadaSim({ token: JADA_TOKEN }),
-    startSccSim({ serviceKeyHash: await bcrypt.hash(SCC_SERVICE_KEY, 4) }),
+    startSccSim({ serviceKeyHash: await bcrypt.hash(SCC_SERVICE_KEY, 4), ...options.scc }),
     startSmtpServer(),
   ]);
   const [nestedBucket, flatBucket, uploadsBucket, stateBucket] = await Promise.all(
@@ -107,6 +115,33 @@ export async function startFulfillmentHarness(options: HarnessOptions = {}): Pro
     contact: { phone: '+1 415 555 0100', email: 'hello@jada.example' },
     meetingPoint: { name: 'Pier 39, Dock B', directionsUrl: 'https://maps.example.com/?q=pier+39' },
   };
+  return {
+    tenant: baseTenant,
+    jada,
+    scc,
+    smtp,
+    s3,
+    cloudfront,
+    stateBucket,
+    async stop() {
+      s3.destroy();
+      cloudfront.destroy();
+      await Promise.all([jada.stop(), scc.stop(), smtp.stop()]);
+    },
+  };
+}
+
+/**
+ * A tenant world plus a worker on its own task queue against the run's Temporal dev server, in this
+ * process. The worker's S3/CloudFront calls go through a proxy that can inject failures, with one
+ * SDK attempt per call so that Temporal's retries are the ones under test.
+ */
+export async function startFulfillmentHarness(options: HarnessOptions = {}): Promise<FulfillmentHarness> {
+  const world = await startTenantWorld();
+  const { jada, scc, smtp, s3, cloudfront, stateBucket } = world;
+  const aws = await startFaultyProxy(testServers().motoUrl);
+  const workerAws = motoClients(aws.url, { maxAttempts: 1, requestTimeoutMs: options.httpTimeoutMs ?? 1000 });
+  const baseTenant = world.tenant;
   const tenant = options.tenant ? options.tenant(baseTenant, { jada, scc }) : baseTenant;
   const mail = createMailTransport(smtp.url, { timeoutMs: options.mailTimeoutMs ?? 1500 });
   const activities = createActivities({
@@ -150,8 +185,9 @@ export async function startFulfillmentHarness(options: HarnessOptions = {}): Pro
       worker.shutdown();
       await running;
       mail.close();
-      for (const client of [s3, cloudfront, workerAws.s3, workerAws.cloudfront]) client.destroy();
-      await Promise.all([jada.stop(), scc.stop(), smtp.stop(), aws.stop(), temporal.close()]);
+      workerAws.s3.destroy();
+      workerAws.cloudfront.destroy();
+      await Promise.all([world.stop(), aws.stop(), temporal.close()]);
     },
   };
 }
