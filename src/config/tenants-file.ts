@@ -48,12 +48,26 @@ export type TenantFileEntry = z.infer<typeof TenantFileEntrySchema>;
 
 export const TenantsFileSchema = z.object({ tenants: z.array(TenantFileEntrySchema).min(1) }).strict();
 
+export interface LoadTenantsOptions {
+  /**
+   * The worker needs the JADA and SCC secrets; the HTTP service never calls them, so it skips them
+   * and they stay out of its environment (their fields are then empty strings).
+   */
+  resolveSecrets?: boolean;
+}
+
 /** Validates the file and resolves every secret reference; lists every problem at once. */
-export function loadTenants(raw: unknown, env: NodeJS.ProcessEnv, source = 'the tenants file'): Tenant[] {
+export function loadTenants(
+  raw: unknown,
+  env: NodeJS.ProcessEnv,
+  source = 'the tenants file',
+  { resolveSecrets = true }: LoadTenantsOptions = {},
+): Tenant[] {
   const parsed = TenantsFileSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigurationError(source, issuesToProblems(parsed.error.issues));
   const problems: string[] = [];
   const secret = (tenantId: string, name: string): string => {
+    if (!resolveSecrets) return '';
     const value = env[name];
     if (!value) problems.push(`tenant ${tenantId}: environment variable ${name} is not set`);
     return value ?? '';
@@ -80,12 +94,12 @@ export function loadTenants(raw: unknown, env: NodeJS.ProcessEnv, source = 'the 
   return tenants;
 }
 
-export function loadTenantsFile(path: string, env: NodeJS.ProcessEnv): Tenant[] {
+export function loadTenantsFile(path: string, env: NodeJS.ProcessEnv, options: LoadTenantsOptions = {}): Tenant[] {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new ConfigurationError(path, [`cannot read it as JSON: ${(err as Error).message}`]);
   }
-  return loadTenants(raw, env, path);
+  return loadTenants(raw, env, path, options);
 }

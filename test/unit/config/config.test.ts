@@ -93,3 +93,9 @@ describe('environment', () => {
     ]);
   });
 });
+
+test('the service loads tenants without the JADA and SCC secrets', () => {
+  const [tenant] = loadTenants({ tenants: [tenantEntry()] }, {}, 'tenants.json', { resolveSecrets: false });
+  expect(tenant?.auth.intakeKeyHash).toBe(HASH);
+  expect(tenant?.jada.token).toBe('');
+});

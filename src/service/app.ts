@@ -1,0 +1,60 @@
+import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { TenantDirectory } from '../config/tenant';
+import { createKeyVerifier, type KeyVerifierOptions } from './auth';
+import { createErrorHandler, notFoundHandler } from './errors';
+import { loggerOptions, requestId, type ServiceLoggerOptions } from './log';
+import { registerBookingRoutes } from './routes/bookings';
+import { registerCrewResponseRoutes } from './routes/crew-responses';
+import { registerHealthRoutes } from './routes/health';
+import type { IntakeSettings } from './start-booking';
+import { temporalReachable } from './temporal';
+
+/** DESIGN.md: a booking is a few KiB; anything near this is a mistake or an attack. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface ServiceDeps {
+  client: Client;
+  tenants: TenantDirectory;
+  settings: IntakeSettings;
+  /** How callers reach the service, for `statusUrl`; without it, the URL of the request. */
+  publicBaseUrl?: string;
+  /** pino options (JSON lines on stdout by default); `false` for none. */
+  logger?: ServiceLoggerOptions | false;
+  /** Whether the service can do its job; defaults to "Temporal answers within 2 s". */
+  readiness?: () => Promise<boolean>;
+  /** X-Service-Key checking: tests inject a counting compare and a clock. */
+  auth?: KeyVerifierOptions;
+}
+
+/** The HTTP service: booking intake, crew-response callback, booking status, probes. Not yet listening. */
+export function buildApp(deps: ServiceDeps): FastifyInstance {
+  const app = Fastify({
+    logger: loggerOptions(deps.logger),
+    bodyLimit: BODY_LIMIT_BYTES,
+    // genReqId decides, so an unsafe incoming X-Request-Id is replaced rather than trusted.
+    requestIdHeader: false,
+    genReqId: requestId,
+  });
+
+  // JSON only: fastify would otherwise hand text/plain bodies to the handlers as strings.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  app.setErrorHandler(createErrorHandler({ bodyLimitBytes: BODY_LIMIT_BYTES }));
+  app.setNotFoundHandler(notFoundHandler);
+
+  const ctx = {
+    client: deps.client,
+    tenants: deps.tenants,
+    settings: deps.settings,
+    keys: createKeyVerifier(deps.auth),
+    publicBaseUrl: deps.publicBaseUrl,
+    readiness: deps.readiness ?? (() => temporalReachable(deps.client)),
+  };
+  registerBookingRoutes(app, ctx);
+  registerCrewResponseRoutes(app, ctx);
+  registerHealthRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,72 @@
+import { Client, Connection } from '@temporalio/client';
+import { ServiceEnvSchema, parseEnv } from '../config/env';
+import { tenantDirectory } from '../config/tenant';
+import { loadTenantsFile } from '../config/tenants-file';
+import { buildApp } from './app';
+import { clientConnectionOptions } from './temporal';
+
+const HOUR_MS = 3600_000;
+
+/**
+ * The HTTP service: reads the environment and tenants file (every problem at once), connects to
+ * Temporal, listens, and on SIGINT/SIGTERM stops taking requests, lets in-flight ones finish and
+ * closes the Temporal connection.
+ */
+async function main(): Promise<void> {
+  const env = parseEnv(ServiceEnvSchema, process.env);
+  const tenants = tenantDirectory(loadTenantsFile(env.TENANTS_FILE, process.env, { resolveSecrets: false }));
+  const connection = await Connection.connect(clientConnectionOptions(env));
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const app = buildApp({
+    client,
+    tenants,
+    settings: {
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      slugSecret: env.SLUG_SECRET,
+      crewConfirmation: {
+        timeoutMs: env.CREW_CONFIRMATION_TIMEOUT_HOURS * HOUR_MS,
+        leadBeforeStartMs: env.CREW_CONFIRMATION_LEAD_HOURS * HOUR_MS,
+      },
+      uploadWindow: {
+        openBeforeStartMs: env.UPLOAD_WINDOW_OPENS_BEFORE_START_HOURS * HOUR_MS,
+        closeAfterEndMs: env.UPLOAD_WINDOW_CLOSES_AFTER_END_HOURS * HOUR_MS,
+        refreshEveryMs: env.UPLOAD_POLICY_REFRESH_HOURS * HOUR_MS,
+      },
+    },
+    publicBaseUrl: env.PUBLIC_BASE_URL,
+    logger: { level: env.LOG_LEVEL },
+  });
+
+  let closing: Promise<void> | undefined;
+  const shutdown = (signal: NodeJS.Signals) => {
+    closing ??= (async () => {
+      app.log.info({ signal }, 'service stopping');
+      try {
+        await app.close();
+        await connection.close();
+        app.log.info('service stopped');
+      } catch (err) {
+        app.log.error({ err }, 'service did not stop cleanly');
+        process.exitCode = 1;
+      }
+    })();
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+
+  try {
+    await app.listen({
+      host: env.SERVICE_HOST,
+      port: env.SERVICE_PORT,
+      listenTextResolver: (address) => `service listening at ${address} (tenants: ${tenants.ids().join(', ')})`,
+    });
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

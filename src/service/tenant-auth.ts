@@ -1,0 +1,31 @@
+import type { FastifyRequest } from 'fastify';
+import type { Tenant, TenantDirectory } from '../config/tenant';
+import type { KeyVerifier, ServiceKeyKind } from './auth';
+import { notFound, unauthorized } from './errors';
+
+/** The tenant named by the path's `:tenant`; 404 when there is none. */
+export function tenantOf(tenants: TenantDirectory, request: FastifyRequest): Tenant {
+  const id = (request.params as { tenant?: string }).tenant;
+  const tenant = id === undefined ? undefined : tenants.get(id);
+  if (!tenant) throw notFound('unknown tenant');
+  return tenant;
+}
+
+/**
+ * onRequest hook: the path's tenant must exist and X-Service-Key must match that tenant's `kind`
+ * hash. It runs before the body is read, so an unauthenticated caller learns nothing about how its
+ * body would have been judged and costs no parsing.
+ *
+ * An unknown tenant is answered 404 before any key is looked at, and fast. That reveals only what
+ * the 404 says anyway: tenant ids are not secrets (they are in every URL and workflow ID). It
+ * reveals nothing about keys, because a known tenant's check touches that tenant's own hash only;
+ * no request's timing depends on another tenant's keys.
+ */
+export function requireServiceKey(tenants: TenantDirectory, keys: KeyVerifier, kind: ServiceKeyKind) {
+  return async function authenticate(request: FastifyRequest): Promise<void> {
+    const tenant = tenantOf(tenants, request);
+    const presented = request.headers['x-service-key'];
+    if (typeof presented !== 'string' || presented === '') throw unauthorized('X-Service-Key header is required');
+    if (!(await keys.verify(tenant, kind, presented))) throw unauthorized('X-Service-Key is not valid for this tenant and path');
+  };
+}

@@ -1,0 +1,154 @@
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { tenantDirectory } from '../../../src/config/tenant';
+import type { Booking } from '../../../src/domain/booking';
+import { buildApp } from '../../../src/service/app';
+import { temporalReachable } from '../../../src/service/temporal';
+import type { bookingFulfillment } from '../../../workflows/booking-fulfillment';
+import type { BookingStatus } from '../../../workflows/types';
+import { sampleBooking } from '../../fixtures/bookings';
+import { CREW_CALLBACK_KEY, INTAKE_KEY, startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
+import { waitFor, waitForStage } from '../../support/wait';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+interface IntakeAnswer {
+  workflowId: string;
+  statusUrl: string;
+}
+
+/**
+ * The HTTP service over real HTTP, against the run's Temporal dev server and a real worker: intake
+ * starts one workflow however often a booking is delivered, crew answers become signals that finish
+ * it, and a closed booking refuses further answers.
+ */
+describe('HTTP service with a real Temporal server and worker', () => {
+  let h: FulfillmentHarness;
+  let app: FastifyInstance;
+  let base: string;
+
+  beforeAll(async () => {
+    h = await startFulfillmentHarness({
+      crewTimeoutMs: 60_000,
+      // Seconds, so a booking a few seconds ahead completes within the test (see 'crew answers ...').
+      uploadWindow: { openBeforeStartMs: 1000, closeAfterEndMs: 1000, refreshEveryMs: 60_000 },
+    });
+    app = buildApp({ client: h.temporal.client, tenants: tenantDirectory([h.tenant]), settings: h.settings, logger: false });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await h?.stop();
+  });
+
+  const url = (path: string) => `${base}/tenants/${h.tenant.id}${path}`;
+  const post = (path: string, key: string, body: unknown) =>
+    fetch(url(path), { method: 'POST', headers: { 'content-type': 'application/json', 'x-service-key': key }, body: JSON.stringify(body) });
+  const postBooking = (booking: Booking) => post('/bookings', INTAKE_KEY, booking);
+  const postCrewAnswer = (workflowId: string, crewId: string) =>
+    post('/crew-responses', CREW_CALLBACK_KEY, { workflowId, crewId, response: 'accepted', respondedAt: iso(Date.now()) });
+  const getStatus = (bookingId: string) => fetch(url(`/bookings/${bookingId}`), { headers: { 'x-service-key': INTAKE_KEY } });
+
+  test('a new booking is 202; the same delivery again is 200 with the same body; its status is served', async () => {
+    const booking = sampleBooking();
+    const first = await postBooking(booking);
+    expect(first.status).toBe(202);
+    const created = (await first.json()) as IntakeAnswer;
+    expect(created).toEqual({
+      workflowId: `booking-${h.tenant.id}-boatsetter-${booking.bookingId}`.toLowerCase(),
+      statusUrl: `${url(`/bookings/${booking.bookingId}`)}?source=boatsetter`,
+    });
+
+    const again = await postBooking(booking);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual(created);
+
+    const status = await waitFor(
+      async () => fetch(created.statusUrl, { headers: { 'x-service-key': INTAKE_KEY } }),
+      (res) => res.status === 200,
+      10_000,
+    );
+    const body = (await status.json()) as BookingStatus;
+    expect(body).toMatchObject({ workflowId: created.workflowId, tenant: h.tenant.id, bookingId: booking.bookingId, source: 'boatsetter' });
+    expect(body.crew.map((m) => m.id)).toEqual(booking.crew!.map((m) => m.id));
+  });
+
+  test('20 concurrent deliveries of one new booking start exactly one workflow', async () => {
+    const booking = sampleBooking();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => postBooking(booking)));
+    const bodies = await Promise.all(answers.map(async (res) => (await res.json()) as IntakeAnswer));
+    const statuses = answers.map((res) => res.status);
+    expect(statuses.filter((s) => s === 202)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(19);
+    const workflowId = bodies[0]!.workflowId;
+    for (const body of bodies) expect(body.workflowId).toBe(workflowId);
+
+    const runs = await waitFor(
+      async () => {
+        const found: string[] = [];
+        for await (const wf of h.temporal.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) found.push(wf.runId);
+        return found;
+      },
+      (found) => found.length > 0,
+      10_000,
+    );
+    expect(runs).toHaveLength(1);
+  });
+
+  test('a crew answer for a booking that does not exist is 404', async () => {
+    const res = await postCrewAnswer(`booking-${h.tenant.id}-boatsetter-no-such-booking`, 'crew-captain-ana');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: 'unknown booking' });
+  });
+
+  test('crew answers over HTTP finish the workflow; an answer after that is 409', async () => {
+    const now = Date.now();
+    // The crew deadline is the charter start (lead 0); the workflow completes when the upload window
+    // closes, one second after the end.
+    const booking = sampleBooking({ charter: { start: iso(now + 10_000), end: iso(now + 11_000), timeZone: 'America/Los_Angeles' } });
+    const intake = await postBooking(booking);
+    expect(intake.status).toBe(202);
+    const { workflowId } = (await intake.json()) as IntakeAnswer;
+    const handle = h.temporal.client.workflow.getHandle<typeof bookingFulfillment>(workflowId);
+    await waitForStage(handle, 'AWAITING_CREW');
+
+    const [captain, mate] = booking.crew!;
+    expect((await postCrewAnswer(workflowId, captain!.id)).status).toBe(202);
+    const duplicate = await postCrewAnswer(workflowId, captain!.id);
+    expect(duplicate.status).toBe(202);
+    expect(await duplicate.json()).toEqual({ workflowId, accepted: true });
+    expect((await postCrewAnswer(workflowId, mate!.id)).status).toBe(202);
+
+    const result = await handle.result();
+    expect(result.stage).toBe('COMPLETED');
+    expect(result.crewOutcome).toBe('ALL_CONFIRMED');
+    expect(result.crew.map((m) => m.status)).toEqual(['accepted', 'accepted']);
+
+    const late = await postCrewAnswer(workflowId, mate!.id);
+    expect(late.status).toBe(409);
+    expect(await late.json()).toEqual({ error: 'the booking no longer takes crew answers', workflowId, workflowStatus: 'COMPLETED' });
+
+    const status = await getStatus(booking.bookingId);
+    expect(status.status).toBe(200);
+    expect(((await status.json()) as BookingStatus).stage).toBe('COMPLETED');
+  });
+
+  test('the status of a booking that does not exist is 404', async () => {
+    const res = await getStatus('no-such-booking');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: 'unknown booking' });
+  });
+
+  test('probes: /healthz 200; /readyz 200 against the dev server, and false for an unreachable one', async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+    const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+    const started = Date.now();
+    await expect(temporalReachable(unreachable, 1000)).resolves.toBe(false);
+    expect(Date.now() - started).toBeLessThan(5000);
+    await unreachable.connection.close();
+  });
+});

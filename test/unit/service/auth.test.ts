@@ -1,0 +1,118 @@
+import { compare } from 'bcryptjs';
+import type { Tenant } from '../../../src/config/tenant';
+import { AUTH_CACHE_TTL_MS, createKeyVerifier } from '../../../src/service/auth';
+import { sampleBooking } from '../../fixtures/bookings';
+import { ACME_CREW_KEY, ACME_INTAKE_KEY, BLUE_INTAKE_KEY, buildTestApp, postJson, testTenants } from './helper';
+
+/** bcrypt's compare behind a counter: the cache's whole point is how often this runs. */
+function countingCompare() {
+  const counter = {
+    calls: 0,
+    compare: async (key: string, hash: string) => {
+      counter.calls += 1;
+      return compare(key, hash);
+    },
+  };
+  return counter;
+}
+
+describe('createKeyVerifier', () => {
+  let acme: Tenant;
+  let bluewater: Tenant;
+  beforeAll(async () => {
+    [acme, bluewater] = (await testTenants()) as [Tenant, Tenant];
+  });
+
+  test('a verified key is remembered: the second check does not run bcrypt', async () => {
+    const counter = countingCompare();
+    const keys = createKeyVerifier({ compare: counter.compare });
+    await expect(keys.verify(acme, 'intakeKeyHash', ACME_INTAKE_KEY)).resolves.toBe(true);
+    await expect(keys.verify(acme, 'intakeKeyHash', ACME_INTAKE_KEY)).resolves.toBe(true);
+    expect(counter.calls).toBe(1);
+  });
+
+  test('a wrong key is never remembered: every attempt pays for bcrypt', async () => {
+    const counter = countingCompare();
+    const keys = createKeyVerifier({ compare: counter.compare });
+    for (let i = 0; i < 3; i++) await expect(keys.verify(acme, 'intakeKeyHash', 'guess')).resolves.toBe(false);
+    expect(counter.calls).toBe(3);
+  });
+
+  test('a remembered key counts for its own tenant and kind only', async () => {
+    const counter = countingCompare();
+    const keys = createKeyVerifier({ compare: counter.compare });
+    await expect(keys.verify(acme, 'intakeKeyHash', ACME_INTAKE_KEY)).resolves.toBe(true);
+    await expect(keys.verify(acme, 'crewCallbackKeyHash', ACME_INTAKE_KEY)).resolves.toBe(false);
+    await expect(keys.verify(bluewater, 'intakeKeyHash', ACME_INTAKE_KEY)).resolves.toBe(false);
+    expect(counter.calls).toBe(3);
+  });
+
+  test('a rotated hash is checked afresh', async () => {
+    const counter = countingCompare();
+    const keys = createKeyVerifier({ compare: counter.compare });
+    await expect(keys.verify(acme, 'intakeKeyHash', ACME_INTAKE_KEY)).resolves.toBe(true);
+    const rotated: Tenant = { ...acme, auth: { ...acme.auth, intakeKeyHash: bluewater.auth.intakeKeyHash } };
+    await expect(keys.verify(rotated, 'intakeKeyHash', ACME_INTAKE_KEY)).resolves.toBe(false);
+    await expect(keys.verify(rotated, 'intakeKeyHash', BLUE_INTAKE_KEY)).resolves.toBe(true);
+    expect(counter.calls).toBe(3);
+  });
+
+  test('the memory lasts five minutes', async () => {
+    const counter = countingCompare();
+    let now = 1_000_000;
+    const keys = createKeyVerifier({ compare: counter.compare, now: () => now });
+    await keys.verify(acme, 'intakeKeyHash', ACME_INTAKE_KEY);
+    now += AUTH_CACHE_TTL_MS - 1;
+    await keys.verify(acme, 'intakeKeyHash', ACME_INTAKE_KEY);
+    expect(counter.calls).toBe(1);
+    now += 1;
+    await keys.verify(acme, 'intakeKeyHash', ACME_INTAKE_KEY);
+    expect(counter.calls).toBe(2);
+    expect(AUTH_CACHE_TTL_MS).toBe(5 * 60_000);
+  });
+
+  test('the cache is bounded: the oldest entry goes first', async () => {
+    const counter = countingCompare();
+    const keys = createKeyVerifier({ compare: counter.compare, maxEntries: 2 });
+    await keys.verify(acme, 'intakeKeyHash', ACME_INTAKE_KEY);
+    await keys.verify(acme, 'crewCallbackKeyHash', ACME_CREW_KEY);
+    await keys.verify(bluewater, 'intakeKeyHash', BLUE_INTAKE_KEY);
+    expect(counter.calls).toBe(3);
+    await keys.verify(bluewater, 'intakeKeyHash', BLUE_INTAKE_KEY);
+    await keys.verify(acme, 'crewCallbackKeyHash', ACME_CREW_KEY);
+    expect(counter.calls).toBe(3);
+    await keys.verify(acme, 'intakeKeyHash', ACME_INTAKE_KEY);
+    expect(counter.calls).toBe(4);
+  });
+
+  test('concurrent checks of one key share one bcrypt run', async () => {
+    const counter = countingCompare();
+    const keys = createKeyVerifier({ compare: counter.compare });
+    const results = await Promise.all(Array.from({ length: 10 }, () => keys.verify(acme, 'intakeKeyHash', ACME_INTAKE_KEY)));
+    expect(results).toEqual(Array(10).fill(true));
+    expect(counter.calls).toBe(1);
+  });
+});
+
+describe('X-Service-Key over HTTP', () => {
+  test('the second request with the same key does not call bcrypt; a wrong key always does', async () => {
+    const t = await buildTestApp();
+    const first = await postJson(t, '/tenants/acme/bookings', ACME_INTAKE_KEY, sampleBooking());
+    const second = await postJson(t, '/tenants/acme/bookings', ACME_INTAKE_KEY, sampleBooking());
+    expect([first.statusCode, second.statusCode]).toEqual([202, 202]);
+    expect(t.bcryptCalls()).toBe(1);
+
+    await postJson(t, '/tenants/acme/bookings', 'wrong', sampleBooking());
+    await postJson(t, '/tenants/acme/bookings', 'wrong', sampleBooking());
+    expect(t.bcryptCalls()).toBe(3);
+    await t.app.close();
+  });
+
+  test('a remembered intake key still does not open the crew-response path', async () => {
+    const t = await buildTestApp();
+    await postJson(t, '/tenants/acme/bookings', ACME_INTAKE_KEY, sampleBooking());
+    const crew = await postJson(t, '/tenants/acme/crew-responses', ACME_INTAKE_KEY, {});
+    expect(crew.statusCode).toBe(401);
+    await t.app.close();
+  });
+});
