@@ -25,7 +25,9 @@ const SiteSchema = z
  */
 export const TenantFileEntrySchema = z
   .object({
-    id: z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be 1-40 lower-case letters, digits or dashes'),
+    // No dashes: workflow IDs are `booking-{tenant}-{source}-{bookingId}`, and a dash in a tenant id
+    // would let tenant "a" with booking "b-x" and tenant "a-b" with booking "x" share one ID.
+    id: z.string().regex(/^[a-z0-9]{1,40}$/, 'must be 1-40 lower-case letters or digits (no dashes)'),
     name: z.string().min(1),
     auth: z.object({ intakeKeyHash: bcryptHash, crewCallbackKeyHash: bcryptHash }).strict(),
     jada: z.object({ url: z.url(), tokenEnv: envName }).strict(),

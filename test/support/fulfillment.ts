@@ -69,7 +69,7 @@ export interface TenantWorld {
  * HTTP, an SMTP server, and two S3 buckets behind two CloudFront distributions in moto, with a
  * tenant configured for them.
  */
-export async function startTenantWorld(options: { scc?: Partial<SccSimOptions> } = {}): Promise<TenantWorld> {
+export async function startTenantWorld(options: { tenantId?: string; scc?: Partial<SccSimOptions> } = {}): Promise<TenantWorld> {
   const { motoUrl } = testServers();
   const { s3, cloudfront } = motoClients(motoUrl);
   const [jada, scc, smtp] = await Promise.all([
@@ -103,7 +103,7 @@ export async function startTenantWorld(options: { scc?: Partial<SccSimOptions> }
     },
   ];
   const baseTenant: Tenant = {
-    id: uniqueName('tenant').replace(/[^a-z0-9-]/g, '').slice(0, 40),
+    id: options.tenantId ?? uniqueTenantId(),
     name: 'JADA Charters',
     auth: { intakeKeyHash: await bcrypt.hash(INTAKE_KEY, 4), crewCallbackKeyHash: await bcrypt.hash(CREW_CALLBACK_KEY, 4) },
     jada: { baseUrl: jada.url, token: JADA_TOKEN },
@@ -190,4 +190,9 @@ export async function startFulfillmentHarness(options: HarnessOptions = {}): Pro
       await Promise.all([world.stop(), aws.stop(), temporal.close()]);
     },
   };
+}
+
+/** Tenant ids are lower-case letters and digits, so that workflow IDs cannot collide across tenants. */
+export function uniqueTenantId(): string {
+  return `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 }

@@ -33,6 +33,11 @@ export async function waitForHttp(url: string, timeoutMs: number, what: string):
 
 export interface RunningProcess {
   child: ChildProcess;
+  /** The last few KB of what it wrote to stderr, for failure messages. */
+  stderr(): string;
+  /** SIGKILL to the whole group, and wait for the exit: a crash, not a shutdown. */
+  crash(): Promise<void>;
+  /** SIGTERM, then SIGKILL after 5 s. */
   stop(): Promise<void>;
 }
 
@@ -46,8 +51,14 @@ export function startProcess(command: string, args: string[], env: NodeJS.Proces
   child.on('exit', (code, signal) => {
     if (code !== 0 && code !== null && signal === null) process.stderr.write(`${command} exited ${code}: ${stderr}\n`);
   });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     child,
+    stderr: () => stderr,
+    crash: async () => {
+      if (child.exitCode === null && child.signalCode === null) killGroup(child, 'SIGKILL');
+      await exited;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

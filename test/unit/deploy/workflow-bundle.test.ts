@@ -1,0 +1,32 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { buildWorkflowBundle, type BuiltBundle } from '../../../scripts/build-workflow-bundle';
+import { ROOT } from './repo';
+
+const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** What the image ships as WORKFLOW_BUNDLE_PATH: built once, then loaded the way the worker loads it. */
+describe('scripts/build-workflow-bundle.ts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'workflow-bundle-'));
+  let bundle: BuiltBundle;
+
+  beforeAll(async () => {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    bundle = await buildWorkflowBundle(join(dir, 'nested', 'workflow-bundle.js'), quiet);
+  }, 60_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('writes the bundle, creating its directory', () => {
+    expect(existsSync(bundle.path)).toBe(true);
+    expect(bundle.bytes).toBeGreaterThan(0);
+    expect(readFileSync(bundle.path, 'utf8')).toContain('bookingFulfillment');
+  });
+
+  test('a worker given the bundle replays a recorded history', async () => {
+    const history = JSON.parse(readFileSync(join(ROOT, 'test', 'histories', 'happy-path.json'), 'utf8'));
+    await Worker.runReplayHistory({ workflowBundle: { codePath: bundle.path } }, history, 'happy-path');
+  }, 60_000);
+});
