@@ -1,0 +1,141 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startEdge, type Edge } from '../../../src/sim/edge';
+import type { BookingStatus } from '../../../workflows/types';
+import { sampleBooking } from '../../fixtures/bookings';
+import { invalidationsOf } from '../../support/aws';
+import { startAppProcesses, type AppProcesses } from '../../support/app-processes';
+import { CREW_CALLBACK_KEY, INTAKE_KEY, startTenantWorld, uniqueTenantId, type TenantWorld } from '../../support/fulfillment';
+import { freePort } from '../../support/processes';
+import { testServers } from '../../support/temporal';
+import { waitFor } from '../../support/wait';
+
+const exec = promisify(execFile);
+
+/**
+ * The whole pipeline over real HTTP and real processes: the booking webhook, the worker and the
+ * service as started in production (entry points + environment), the SCC stand-in's crew inbox calling
+ * our callback, the edge server running the CloudFront Function in front of moto, and SMTP.
+ */
+describe('the pipeline end to end', () => {
+  let world: TenantWorld;
+  let app: AppProcesses;
+  let edge: Edge;
+
+  beforeAll(async () => {
+    const servicePort = await freePort();
+    const tenantId = uniqueTenantId();
+    world = await startTenantWorld({
+      tenantId,
+      scc: { callback: { url: `http://127.0.0.1:${servicePort}/tenants/${tenantId}/crew-responses`, serviceKey: CREW_CALLBACK_KEY } },
+    });
+    edge = await startEdge({ s3: world.s3, sites: world.tenant.sites.map(({ name, bucket }) => ({ name, bucket })) });
+    app = await startAppProcesses({
+      tenant: world.tenant,
+      smtpUrl: world.smtp.url,
+      stateBucket: world.stateBucket,
+      servicePort,
+      env: { CREW_CONFIRMATION_TIMEOUT_HOURS: '1', CREW_CONFIRMATION_LEAD_HOURS: '0' },
+    });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await edge?.stop();
+    await world?.stop();
+  });
+
+  const headers = { 'content-type': 'application/json', 'x-service-key': INTAKE_KEY };
+
+  async function postBooking(booking: ReturnType<typeof sampleBooking>) {
+    const res = await fetch(`${app.serviceUrl}/tenants/${world.tenant.id}/bookings`, { method: 'POST', headers, body: JSON.stringify(booking) });
+    return { status: res.status, body: (await res.json()) as { workflowId: string; statusUrl: string } };
+  }
+
+  async function status(bookingId: string): Promise<BookingStatus | undefined> {
+    const res = await fetch(`${app.serviceUrl}/tenants/${world.tenant.id}/bookings/${bookingId}?source=boatsetter`, { headers });
+    return res.status === 200 ? ((await res.json()) as BookingStatus) : undefined;
+  }
+
+  const waitForStage = (bookingId: string, stage: BookingStatus['stage']) =>
+    waitFor(() => status(bookingId), (s) => s?.stage === stage, 60_000) as Promise<BookingStatus>;
+
+  /** Opens each crew member's magic link and clicks Accept, as crew do; SCC then calls our callback. */
+  async function acceptInCrewInbox(workflowId: string): Promise<void> {
+    const event = world.scc.events.find((e) => e.external_id === workflowId);
+    if (!event) throw new Error(`no SCC event for ${workflowId}`);
+    for (const link of event.magic_links) {
+      const page = await fetch(link.url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/Accept/);
+      const click = await fetch(link.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'response=accepted',
+        redirect: 'manual',
+      });
+      expect(click.status).toBeLessThan(400);
+    }
+  }
+
+  test('booking -> crew accept in the inbox -> page at the edge -> email; the CLI shows the search attributes', async () => {
+    const booking = sampleBooking();
+    const created = await postBooking(booking);
+    expect(created.status).toBe(202);
+    expect((await postBooking(booking)).status).toBe(200);
+
+    await waitForStage(booking.bookingId, 'AWAITING_CREW');
+    await acceptInCrewInbox(created.body.workflowId);
+    const done = await waitForStage(booking.bookingId, 'KEEPING_PAGE_CURRENT');
+    expect(done.crewOutcome).toBe('ALL_CONFIRMED');
+
+    const slug = done.pages.find((p) => p.site === 'nested')!.url.split('/g/')[1]!;
+    const page = await fetch(`${edge.origins.nested}/g/${slug}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).toContain('Ana Reyes');
+    expect(html).toContain('Ben Okafor');
+    expect((await fetch(`${edge.origins.flat}/g/${slug}.html`)).status).toBe(200);
+    expect((await fetch(`${edge.origins.nested}/g/..%2f${slug}`)).status).toBe(404);
+
+    const mails = world.smtp.messages.filter((m) => m.messageId === done.opsEmailMessageId);
+    expect(mails).toHaveLength(1);
+
+    const { stdout } = await exec(process.env.TEMPORAL_CLI_PATH ?? 'temporal', [
+      'workflow', 'describe', '--address', testServers().address, '--workflow-id', created.body.workflowId, '--output', 'json',
+    ]);
+    const fields: Record<string, { data: string }> = JSON.parse(stdout).workflowExecutionInfo.searchAttributes.indexedFields;
+    const decoded = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, JSON.parse(Buffer.from(v.data, 'base64').toString())]));
+    expect(decoded).toMatchObject({
+      BookingId: booking.bookingId,
+      Tenant: world.tenant.id,
+      CharterStart: new Date(booking.charter.start).toISOString(),
+      FulfillmentStage: 'KEEPING_PAGE_CURRENT',
+    });
+  });
+
+  test('durability: worker and service SIGKILLed while the booking waits for crew; restarted, it completes once', async () => {
+    const before = { jada: world.jada.counters.created, scc: world.scc.counters.created };
+    const booking = sampleBooking();
+    const created = await postBooking(booking);
+    expect(created.status).toBe(202);
+    await waitForStage(booking.bookingId, 'AWAITING_CREW');
+
+    await Promise.all([app.worker.crash(), app.service.crash()]);
+    expect(app.worker.child.signalCode).toBe('SIGKILL');
+    await app.restart();
+
+    expect((await postBooking(booking)).status).toBe(200);
+    await acceptInCrewInbox(created.body.workflowId);
+    const done = await waitForStage(booking.bookingId, 'KEEPING_PAGE_CURRENT');
+    expect(done.crewOutcome).toBe('ALL_CONFIRMED');
+
+    expect(world.jada.counters.created - before.jada).toBe(1);
+    expect(world.scc.counters.created - before.scc).toBe(1);
+    expect(world.smtp.messages.filter((m) => m.messageId === done.opsEmailMessageId)).toHaveLength(1);
+    for (const site of world.tenant.sites) {
+      const refs = (await invalidationsOf(world.cloudfront, site.distributionId)).map((i) => i.callerReference ?? '');
+      expect(refs.filter((r) => r.includes(created.body.workflowId))).toHaveLength(1);
+    }
+  });
+});
