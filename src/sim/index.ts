@@ -1,3 +1,5 @@
 export * from './faults';
 export * from './jada';
 export * from './scc';
+export * from './edge';
+export * from './outbox';

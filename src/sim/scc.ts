@@ -1,8 +1,20 @@
 import { compare } from 'bcryptjs';
 import { randomBytes } from 'node:crypto';
-import { Agent, createServer, request, type IncomingHttpHeaders, type OutgoingHttpHeaders, type Server } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { z } from 'zod';
 import type { SccEvent } from '../clients/scc';
+import type { CrewAnswer } from '../domain/crew';
+import { escapeAttr, escapeHtml } from '../page/escape';
 import {
   Faults,
   headerValue,
@@ -24,6 +36,26 @@ export interface SccSimOptions {
   cdnPort?: number;
   /** Where magic links point; defaults to the API URL. */
   magicLinkBaseUrl?: string;
+  /**
+   * Where SCC reports a crew member's answer: our crew-response endpoint, and the key SCC presents
+   * in X-Service-Key. Without it the crew inbox records answers and tells nobody.
+   */
+  callback?: SccCallback;
+}
+
+export interface SccCallback {
+  url: string;
+  serviceKey: string;
+}
+
+/** A crew member's answer given on their magic-link page, and what became of telling us about it. */
+export interface SccCrewAnswer {
+  eventId: string;
+  crewId: string;
+  response: CrewAnswer;
+  respondedAt: string;
+  /** The last attempt to report it: the callback's HTTP status and answer, why it failed, or that there is no callback. */
+  delivery: { status: number; body: string } | { error: string } | { skipped: string };
 }
 
 /** SCC keeps the notes it was given, though its event answer does not promise them. */
@@ -43,6 +75,8 @@ export interface SccSim {
   events: SccSimEvent[];
   /** Keyed by the token at the end of each magic link URL. */
   magicLinks: Map<string, MagicLinkTarget>;
+  /** Answers given in the crew inbox, keyed by magic-link token. */
+  answers: Map<string, SccCrewAnswer>;
   counters: { created: number; requests: number };
   faults: Faults;
   stop(): Promise<void>;
@@ -63,6 +97,7 @@ const NewEventSchema = z.object({
 export async function startSccSim(options: SccSimOptions): Promise<SccSim> {
   const events: SccSimEvent[] = [];
   const magicLinks = new Map<string, MagicLinkTarget>();
+  const answers = new Map<string, SccCrewAnswer>();
   const counters = { created: 0, requests: 0 };
   const faults = new Faults();
   let linkBase = '';
@@ -99,6 +134,7 @@ export async function startSccSim(options: SccSimOptions): Promise<SccSim> {
     counters.requests++;
     return faults.apply(() => handle(req));
   });
+  routeCrewInbox(api, crewInbox({ events, magicLinks, answers, callback: options.callback }));
   const apiUrl = await listen(api, options.port);
   linkBase = (options.magicLinkBaseUrl ?? apiUrl).replace(/\/+$/, '');
 
@@ -111,6 +147,7 @@ export async function startSccSim(options: SccSimOptions): Promise<SccSim> {
     cdnUrl,
     events,
     magicLinks,
+    answers,
     counters,
     faults,
     async stop() {
@@ -154,4 +191,236 @@ function cloudFront(origin: URL, agent: Agent): Server {
     res.on('close', () => upstream.destroy());
     req.pipe(upstream);
   });
+}
+
+const INBOX_PATH = '/inbox';
+const MAGIC_LINK_PATH = /^\/m\/([A-Za-z0-9_-]{1,64})$/;
+const MAX_FORM_BYTES = 16 * 1024;
+const CALLBACK_TIMEOUT_MS = 10_000;
+/** Enough of a failing callback's answer to say why, without pasting a whole error page. */
+const CALLBACK_BODY_SHOWN = 500;
+
+interface InboxState {
+  events: SccSimEvent[];
+  magicLinks: Map<string, MagicLinkTarget>;
+  answers: Map<string, SccCrewAnswer>;
+  callback?: SccCallback;
+}
+
+type InboxHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/**
+ * jsonServer owns the API's single request listener; the crew inbox answers HTML and form posts,
+ * which that listener cannot, so its pages are taken off before the JSON API (and its faults and
+ * counters, which tests assert on) ever see them.
+ */
+function routeCrewInbox(api: Server, inbox: InboxHandler): void {
+  const json = api.listeners('request') as RequestListener[];
+  api.removeAllListeners('request');
+  api.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (inbox(req, res)) return;
+    for (const listener of json) listener(req, res);
+  });
+}
+
+/**
+ * The crew's side of SCC: an inbox listing every event with each member's magic link, and the page
+ * behind a link where the member accepts or declines. An answer is reported to the callback as SCC
+ * does (JSON, X-Service-Key), and the page shows the callback's status so a broken callback is seen.
+ * The first answer per link is kept, as the workflow keeps it; posting again re-sends that answer
+ * only when its last delivery failed.
+ */
+function crewInbox(state: InboxState): InboxHandler {
+  const eventOf = (target: MagicLinkTarget): SccSimEvent | undefined => state.events.find((e) => e.id === target.eventId);
+
+  const deliver = async (answer: SccCrewAnswer, externalId: string): Promise<SccCrewAnswer['delivery']> => {
+    if (!state.callback) return { skipped: 'no callback is configured: the answer is recorded here only' };
+    try {
+      const res = await fetch(state.callback.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-service-key': state.callback.serviceKey },
+        body: JSON.stringify({ workflowId: externalId, crewId: answer.crewId, response: answer.response, respondedAt: answer.respondedAt }),
+        signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS),
+      });
+      return { status: res.status, body: (await res.text()).slice(0, CALLBACK_BODY_SHOWN) };
+    } catch (err) {
+      return { error: `${state.callback.url} could not be reached: ${failureReason(err)}` };
+    }
+  };
+
+  const answer = async (token: string, target: MagicLinkTarget, form: URLSearchParams): Promise<HtmlReply> => {
+    const event = eventOf(target);
+    if (!event) return notFound();
+    const response = form.get('response');
+    const previous = state.answers.get(token);
+    if (previous && !deliveryFailed(previous)) return { status: 200, html: linkPage(event, token, target, previous) };
+    if (!previous && response !== 'accepted' && response !== 'declined') {
+      return { status: 400, html: linkPage(event, token, target, undefined, 'Choose Accept or Decline.') };
+    }
+    const recorded: SccCrewAnswer = previous ?? {
+      eventId: event.id,
+      crewId: target.crewId,
+      response: response as CrewAnswer,
+      respondedAt: new Date().toISOString(),
+      delivery: { error: 'not sent yet' },
+    };
+    state.answers.set(token, recorded);
+    recorded.delivery = await deliver(recorded, event.external_id);
+    return { status: deliveryFailed(recorded) ? 502 : 200, html: linkPage(event, token, target, recorded) };
+  };
+
+  const route = async (req: IncomingMessage, path: string): Promise<HtmlReply> => {
+    if (path === INBOX_PATH) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed('GET');
+      return { status: 200, html: inboxPage(state) };
+    }
+    const token = MAGIC_LINK_PATH.exec(path)?.[1];
+    const target = token === undefined ? undefined : state.magicLinks.get(token);
+    if (token === undefined || target === undefined) return notFound();
+    if (req.method === 'POST') {
+      const form = await readForm(req);
+      return form ? answer(token, target, form) : { status: 413, html: page('Too large', '<p>The form is too large.</p>') };
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed('GET, POST');
+    const event = eventOf(target);
+    return event ? { status: 200, html: linkPage(event, token, target, state.answers.get(token)) } : notFound();
+  };
+
+  return (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    if (path !== INBOX_PATH && !path.startsWith('/m/')) return false;
+    route(req, path)
+      .then((reply) => sendHtml(res, reply, req.method === 'HEAD'))
+      .catch((err: unknown) => sendHtml(res, { status: 500, html: page('Error', `<p>${escapeHtml(String(err))}</p>`) }, false));
+    return true;
+  };
+}
+
+/**
+ * fetch says only "fetch failed"; its cause (ECONNREFUSED, a timeout) is what tells someone what to
+ * fix. Read by shape, not instanceof: undici's errors may come from another realm (jest's sandbox).
+ */
+function failureReason(err: unknown): string {
+  const { message, cause } = (typeof err === 'object' && err !== null ? err : {}) as { message?: unknown; cause?: { message?: unknown } };
+  if (typeof cause?.message === 'string') return cause.message;
+  return typeof message === 'string' ? message : String(err);
+}
+
+interface HtmlReply {
+  status: number;
+  html: string;
+  headers?: OutgoingHttpHeaders;
+}
+
+function deliveryFailed({ delivery }: SccCrewAnswer): boolean {
+  return 'error' in delivery || ('status' in delivery && (delivery.status < 200 || delivery.status > 299));
+}
+
+function sendHtml(res: ServerResponse, reply: HtmlReply, headOnly: boolean): void {
+  if (res.headersSent) return void res.destroy();
+  res.writeHead(reply.status, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(reply.html),
+    'cache-control': 'no-store',
+    // The pages need no script, and the only form posts back to this stand-in.
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    ...reply.headers,
+  });
+  res.end(headOnly ? undefined : reply.html);
+}
+
+/** undefined when too large. */
+async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= MAX_FORM_BYTES) chunks.push(chunk);
+  }
+  return size > MAX_FORM_BYTES ? undefined : new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+function notFound(): HtmlReply {
+  return { status: 404, html: page('Not found', `<p>No such magic link. <a href="${INBOX_PATH}">Crew inbox</a></p>`) };
+}
+
+function methodNotAllowed(allow: string): HtmlReply {
+  return { status: 405, html: page('Method not allowed', `<p>Use ${escapeHtml(allow)}.</p>`), headers: { allow } };
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · SCC stand-in</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem}
+table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
+.when{white-space:nowrap}.accepted{color:#06622b}.declined{color:#9b1c1c}.failed{color:#9b1c1c;font-weight:bold}
+button{font-size:1rem;padding:.5rem 1.5rem;margin-right:1rem}pre{white-space:pre-wrap;background:#f4f4f4;padding:.5rem}</style>
+</head><body>
+<p><small>ShipCaptainCrew stand-in</small></p>
+<h1>${escapeHtml(title)}</h1>
+${body}
+</body></html>
+`;
+}
+
+function tokenOf(url: string): string {
+  return url.slice(url.lastIndexOf('/m/') + 3);
+}
+
+function answerText(answer: SccCrewAnswer | undefined): string {
+  if (!answer) return 'no answer yet';
+  const note = deliveryFailed(answer) ? ' <span class="failed">(not delivered)</span>' : '';
+  return `<span class="${answer.response}">${escapeHtml(answer.response)}</span> at ${escapeHtml(answer.respondedAt)}${note}`;
+}
+
+function inboxPage(state: InboxState): string {
+  if (state.events.length === 0) return page('Crew inbox', '<p>No events yet. Post a booking (<code>npm run demo</code>) and reload.</p>');
+  const rows = [...state.events].reverse().map((event) => {
+    const crew = event.magic_links
+      .map((link) => {
+        const role = event.crew.find((c) => c.id === link.crew_id)?.role;
+        return `<li><a href="${escapeAttr(link.url)}">${escapeHtml(link.crew_id)}</a>${role ? ` (${escapeHtml(role)})` : ''}: ${answerText(state.answers.get(tokenOf(link.url)))}</li>`;
+      })
+      .join('');
+    return `<tr><td><strong>${escapeHtml(event.event_name)}</strong><br><small>${escapeHtml(event.id)} · ${escapeHtml(event.external_id)}</small></td>
+<td class="when">${escapeHtml(event.start_time)}<br>${escapeHtml(event.end_time)}</td><td><ul>${crew}</ul></td></tr>`;
+  });
+  return page(
+    'Crew inbox',
+    `<p>Every event and each crew member's magic link, newest first. Open a link to answer as that crew member.</p>
+<table><thead><tr><th>Event</th><th>When</th><th>Crew</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`,
+  );
+}
+
+function linkPage(event: SccSimEvent, token: string, target: MagicLinkTarget, answer: SccCrewAnswer | undefined, problem?: string): string {
+  const role = event.crew.find((c) => c.id === target.crewId)?.role;
+  const facts = `<table>
+<tr><th>Event</th><td>${escapeHtml(event.event_name)}</td></tr>
+<tr><th>Starts</th><td>${escapeHtml(event.start_time)}</td></tr>
+<tr><th>Ends</th><td>${escapeHtml(event.end_time)}</td></tr>
+<tr><th>Crew member</th><td>${escapeHtml(target.crewId)}${role ? ` (${escapeHtml(role)})` : ''}</td></tr>
+${event.notes ? `<tr><th>Notes</th><td>${escapeHtml(event.notes)}</td></tr>` : ''}
+</table>`;
+  const action = `/m/${token}`;
+  const form = (buttons: string) => `<form method="post" action="${escapeAttr(action)}">${buttons}</form>`;
+  let body: string;
+  if (!answer) {
+    body = `${problem ? `<p class="failed">${escapeHtml(problem)}</p>` : ''}${form(
+      '<button name="response" value="accepted">Accept</button><button name="response" value="declined">Decline</button>',
+    )}`;
+  } else {
+    body = `<p>Your answer: ${answerText(answer)}</p>${deliveryText(answer)}${
+      deliveryFailed(answer) ? form(`<input type="hidden" name="response" value="${escapeAttr(answer.response)}"><button>Send again</button>`) : ''
+    }`;
+  }
+  return page(`${event.event_name}`, `${facts}\n${body}\n<p><a href="${INBOX_PATH}">Crew inbox</a></p>`);
+}
+
+function deliveryText(answer: SccCrewAnswer): string {
+  const { delivery } = answer;
+  if ('skipped' in delivery) return `<p>${escapeHtml(delivery.skipped)}</p>`;
+  if ('error' in delivery) return `<p class="failed">Callback: ${escapeHtml(delivery.error)}</p>`;
+  const ok = !deliveryFailed(answer);
+  return `<p${ok ? '' : ' class="failed"'}>Callback answered HTTP ${delivery.status}${ok ? '' : ':'}</p>${ok || !delivery.body ? '' : `<pre>${escapeHtml(delivery.body)}</pre>`}`;
 }

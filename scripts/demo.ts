@@ -1,0 +1,101 @@
+// `npm run demo [-- <bookingId>]`: posts a sample Boatsetter booking to the running local stack (see
+// `npm start`) with the local intake key, and says where to watch it and where the crew accept it.
+// Posting the same bookingId again shows the duplicate answer: the same workflow, never a second one.
+import { readFileSync } from 'node:fs';
+import type { Booking, CrewAssignment } from '../src/domain/booking';
+import type { TenantFileEntry } from '../src/config/tenants-file';
+import { dataDirFrom, stackPaths } from './local-stack/config';
+import { readLocalKeys } from './local-stack/keys';
+import { readStackInfo, stackRunning } from './local-stack/stack-file';
+
+const CHARTER_ZONE = 'America/Los_Angeles';
+/** Inside the default 7-day upload window, and past the default 24 h crew lead time. */
+const DAYS_AHEAD = 3;
+
+/** "+02:00" / "-07:00": the zone's UTC offset at an instant, from Intl rather than Date arithmetic. */
+function offsetAt(instant: number, timeZone: string): string {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+    .formatToParts(instant)
+    .find((p) => p.type === 'timeZoneName')?.value;
+  const match = /^GMT([+-]\d{2}:\d{2})?$/.exec(name ?? '');
+  if (!match) throw new Error(`cannot read the UTC offset of ${timeZone} from ${String(name)}`);
+  return match[1] ?? '+00:00';
+}
+
+/** A wall-clock time on the zone's calendar day `daysAhead` from now, as ISO-8601 with that day's offset. */
+function localCharterTime(daysAhead: number, hour: number, timeZone: string): string {
+  const day = Date.now() + daysAhead * 86_400_000;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+      .formatToParts(day)
+      .map((p) => [p.type, p.value]),
+  );
+  const date = `${parts.year}-${parts.month}-${parts.day}`;
+  const wallClock = `${date}T${String(hour).padStart(2, '0')}:00:00`;
+  // The offset at noon UTC of that date is the offset of the charter's daytime hours (DST switches at night).
+  return `${wallClock}${offsetAt(Date.parse(`${date}T12:00:00Z`), timeZone)}`;
+}
+
+function sampleBooking(bookingId: string, crew: CrewAssignment[]): Booking {
+  return {
+    source: 'boatsetter',
+    bookingId,
+    guest: { name: 'Carole Martin', email: 'carole@example.com', phone: '+1 415 555 0134', partySize: 6 },
+    charter: { start: localCharterTime(DAYS_AHEAD, 10, CHARTER_ZONE), end: localCharterTime(DAYS_AHEAD, 13, CHARTER_ZONE), timeZone: CHARTER_ZONE },
+    boat: 'Sea Breeze',
+    crew,
+    pricing: { currency: 'USD', base: 120000, captain: 25000, fuel: 8000, serviceFee: 15300, tax: 9800, tip: 20000, payout: 150000 },
+    notes: 'Birthday party; bringing a cake.',
+  };
+}
+
+async function main(): Promise<void> {
+  const paths = stackPaths(dataDirFrom(process.env));
+  const stack = readStackInfo(paths.stack);
+  if (!stack || !stackRunning(stack)) throw new Error('No local stack is running: start it with `npm start` (in another terminal) first.');
+  const keys = readLocalKeys(stack.files.keys);
+  const tenants = JSON.parse(readFileSync(stack.files.tenants, 'utf8')) as { tenants: TenantFileEntry[] };
+  const tenant = tenants.tenants.find((t) => t.id === stack.tenant);
+  if (!tenant) throw new Error(`tenant ${stack.tenant} is not in ${stack.files.tenants}`);
+
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const bookingId = process.argv[2] ?? `demo-${stamp}`;
+  const booking = sampleBooking(bookingId, tenant.defaultCrew.slice(0, 2));
+  const intakeUrl = `${stack.urls.service}/tenants/${stack.tenant}/bookings`;
+  console.log(`POST ${intakeUrl}\n  booking ${booking.bookingId}: ${booking.boat}, ${booking.charter.start} to ${booking.charter.end} (${booking.charter.timeZone})`);
+  console.log(`  crew: ${booking.crew?.map((c) => `${c.id} (${c.role})`).join(', ')}`);
+
+  const res = await fetch(intakeUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-service-key': keys.intakeKey },
+    body: JSON.stringify(booking),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await res.text();
+  console.log(`\n${res.status} ${res.statusText}\n${text}\n`);
+  if (res.status !== 202 && res.status !== 200) {
+    process.exitCode = 1;
+    return;
+  }
+  const answer = JSON.parse(text) as { workflowId: string; statusUrl: string };
+  const statusUrl = new URL(answer.statusUrl, stack.urls.service).toString();
+  const workflowUrl = `${stack.urls.temporalUi}/namespaces/${encodeURIComponent(stack.namespace)}/workflows/${encodeURIComponent(answer.workflowId)}`;
+  console.log(
+    [
+      res.status === 200 ? 'Already known: this delivery was a duplicate of the same workflow.' : 'Started.',
+      `  Status:      ${statusUrl}`,
+      `               curl -H 'X-Service-Key: ${keys.intakeKey}' '${statusUrl}'`,
+      `  Temporal UI: ${workflowUrl}`,
+      `  Crew inbox:  ${stack.urls.crewInbox}   <- accept as each crew member; the guest page is published once all answered`,
+      `  Guest page:  ${stack.urls.edge.nested}/g/{slug} and ${stack.urls.edge.flat}/g/{slug}.html (the status lists them)`,
+      `  Ops email:   ${stack.urls.outbox}`,
+    ].join('\n'),
+  );
+  // One line a script can read without parsing the prose above.
+  console.log(`\n${JSON.stringify({ status: res.status, workflowId: answer.workflowId, bookingId, statusUrl, workflowUrl })}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

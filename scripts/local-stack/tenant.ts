@@ -1,0 +1,129 @@
+import { writeFileSync } from 'node:fs';
+import { ServiceEnvSchema, WorkerEnvSchema } from '../../src/config/env';
+import { loadTenants, type TenantFileEntry } from '../../src/config/tenants-file';
+import { DEFAULT_SITES } from '../../src/publish/sites';
+import type { GuestSiteResources } from './aws';
+import { BUCKETS, LOCAL_AWS } from './aws';
+import { NAMESPACE, TENANT_ID } from './config';
+import type { LocalKeys } from './keys';
+
+/** Secrets are named in the tenants file and handed to the processes by these variables. */
+const SECRET_ENV = { jadaToken: 'JADA_DASHBOARD_TOKEN', sccServiceKey: 'JADA_SCC_SERVICE_KEY' } as const;
+
+export interface TenantUrls {
+  jada: string;
+  sccApi: string;
+  /** Origin of the edge server of each guest site. */
+  edge: { nested: string; flat: string };
+}
+
+/** The one local tenant, the operator from the seed article, with the stand-ins' URLs. */
+export function localTenant(keys: LocalKeys, urls: TenantUrls, aws: GuestSiteResources): TenantFileEntry {
+  return {
+    id: TENANT_ID,
+    name: 'JADA Charters',
+    auth: { intakeKeyHash: keys.hashes.intakeKey, crewCallbackKeyHash: keys.hashes.crewCallbackKey },
+    jada: { url: urls.jada, tokenEnv: SECRET_ENV.jadaToken },
+    scc: { apiUrl: urls.sccApi, serviceKeyEnv: SECRET_ENV.sccServiceKey },
+    sites: DEFAULT_SITES({
+      nested: { ...aws.nested, domain: urls.edge.nested },
+      flat: { ...aws.flat, domain: urls.edge.flat },
+    }),
+    uploads: { bucket: BUCKETS.uploads, maxBytes: 15 * 1024 * 1024 },
+    ops: { from: 'JADA fulfillment <fulfillment@jada.example>', to: ['ops@jada.example'] },
+    defaultCrew: [
+      { id: 'crew-captain-ana', role: 'Captain', name: 'Ana Reyes' },
+      { id: 'crew-mate-ben', role: 'Deckhand', name: 'Ben Okafor' },
+    ],
+    contact: { phone: '+1 415 555 0100', email: 'hello@jada.example' },
+    meetingPoint: { name: 'Pier 39, Dock B', directionsUrl: 'https://maps.example.com/?q=pier+39' },
+  };
+}
+
+export interface StackEnvInputs {
+  keys: LocalKeys;
+  tenantsFile: string;
+  temporalAddress: string;
+  temporalUiUrl: string;
+  smtpUrl: string;
+  motoUrl: string;
+  serviceHost: string;
+  servicePort: number;
+  serviceUrl: string;
+}
+
+export interface StackEnvs {
+  worker: Record<string, string>;
+  service: Record<string, string>;
+}
+
+/** What the worker and the service are given: exactly their env contracts, plus the tenant's secrets. */
+export function stackEnvs(i: StackEnvInputs): StackEnvs {
+  const temporal = {
+    TEMPORAL_ADDRESS: i.temporalAddress,
+    TEMPORAL_NAMESPACE: NAMESPACE,
+    TEMPORAL_UI_URL: i.temporalUiUrl,
+    TENANTS_FILE: i.tenantsFile,
+  };
+  // loadTenantsFile resolves every secret the file names, in the service as in the worker.
+  const secrets = { [SECRET_ENV.jadaToken]: i.keys.jadaDashboardToken, [SECRET_ENV.sccServiceKey]: i.keys.sccServiceKey };
+  return {
+    worker: {
+      ...temporal,
+      SMTP_URL: i.smtpUrl,
+      AWS_REGION: LOCAL_AWS.region,
+      AWS_ENDPOINT_URL: i.motoUrl,
+      AWS_ACCESS_KEY_ID: LOCAL_AWS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_AWS.secretAccessKey,
+      STATE_BUCKET: BUCKETS.state,
+      // Ctrl-C should not wait the production default of 30 s for a stand-in call.
+      SHUTDOWN_GRACE_SECONDS: '10',
+      ...secrets,
+    },
+    service: {
+      ...temporal,
+      SERVICE_HOST: i.serviceHost,
+      SERVICE_PORT: String(i.servicePort),
+      PUBLIC_BASE_URL: i.serviceUrl,
+      SLUG_SECRET: i.keys.slugSecret,
+      ...secrets,
+    },
+  };
+}
+
+/**
+ * The environment a child starts from: this shell's, minus anything either contract reads and any
+ * AWS setting, so a TEMPORAL_API_KEY or AWS_PROFILE meant for a real cluster cannot leak into the
+ * local stack.
+ */
+export function baseChildEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const contract = new Set([...Object.keys(WorkerEnvSchema.shape), ...Object.keys(ServiceEnvSchema.shape)]);
+  const base: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!contract.has(name) && !name.startsWith('AWS_')) base[name] = value;
+  }
+  // The AWS SDK warns in every process that Node 20 support ends in 2027; the machine runs Node 20.
+  base.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  return base;
+}
+
+/** Checks the generated file with the same loader the worker and service use, then writes it. */
+export function writeTenantsFile(path: string, tenant: TenantFileEntry, env: Record<string, string>): void {
+  const file = { tenants: [tenant] };
+  loadTenants(file, env, 'the generated tenants file');
+  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
+}
+
+/** KEY=value lines that `node --env-file` and most dotenv readers accept. */
+export function writeEnvFile(path: string, header: string, env: Record<string, string>): void {
+  const lines = Object.entries(env).map(([name, value]) => `${name}=${envFileValue(name, value)}`);
+  writeFileSync(path, `# ${header}\n${lines.join('\n')}\n`, { mode: 0o600 });
+}
+
+/** Quoted only when needed, and never with escapes: Node's --env-file reader does not undo them. */
+function envFileValue(name: string, value: string): string {
+  if (/^[\w@%+=:,./-]*$/.test(value)) return value;
+  if (!/[\n']/.test(value)) return `'${value}'`;
+  if (!/[\n"]/.test(value)) return `"${value}"`;
+  throw new Error(`${name} cannot be written to an env file: it holds both kinds of quote or a line break`);
+}

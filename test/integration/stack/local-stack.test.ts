@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compare } from 'bcryptjs';
+import { loadTenantsFile } from '../../../src/config/tenants-file';
+import { stackConfig, PORTS } from '../../../scripts/local-stack/config';
+import { ensureLocalKeys } from '../../../scripts/local-stack/keys';
+import { temporalDevServerArgs } from '../../../scripts/local-stack/temporal';
+import { baseChildEnv, localTenant, stackEnvs, writeEnvFile, writeTenantsFile } from '../../../scripts/local-stack/tenant';
+
+/** The pieces `npm start` is assembled from, without starting it. */
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'local-stack-'));
+});
+
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('local stack settings', () => {
+  it('uses the fixed defaults, or the overrides', () => {
+    expect(stackConfig({}).ports).toMatchObject({ temporal: 7233, temporalUi: 8233, service: 3000, smtp: 2525 });
+    expect(stackConfig({ LOCAL_SERVICE_PORT: '3100', LOCAL_DATA_DIR: dir })).toMatchObject({ ports: { service: 3100 }, dataDir: dir });
+  });
+
+  it('lists every bad override at once', () => {
+    expect(() => stackConfig({ LOCAL_SMTP_PORT: 'x', LOCAL_JADA_PORT: '70000', LOCAL_OUTBOX_PORT: '3000' })).toThrow(
+      [
+        'Invalid local stack settings:',
+        '  - LOCAL_JADA_PORT=70000: must be a port number 1-65535',
+        '  - LOCAL_SMTP_PORT=x: must be a port number 1-65535',
+        '  - LOCAL_OUTBOX_PORT and LOCAL_SERVICE_PORT are both 3000',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('local keys', () => {
+  it('are made once and then stay the same, hashes included', async () => {
+    const path = join(dir, 'local-keys.json');
+    const first = await ensureLocalKeys(path);
+    expect(first.created).toBe(true);
+    await expect(compare(first.keys.intakeKey, first.keys.hashes.intakeKey)).resolves.toBe(true);
+    const second = await ensureLocalKeys(path);
+    expect(second).toEqual({ keys: first.keys, created: false });
+  });
+
+  it('get a new hash when a key was edited by hand', async () => {
+    const path = join(dir, 'local-keys.json');
+    const { keys } = await ensureLocalKeys(path);
+    writeFileSync(path, JSON.stringify({ ...keys, intakeKey: 'my-own-local-key' }));
+    const { keys: after } = await ensureLocalKeys(path);
+    expect(after.intakeKey).toBe('my-own-local-key');
+    await expect(compare('my-own-local-key', after.hashes.intakeKey)).resolves.toBe(true);
+    expect(after.hashes.crewCallbackKey).toBe(keys.hashes.crewCallbackKey);
+  });
+});
+
+describe('generated configuration', () => {
+  it('is a tenants file and env files the worker and service accept', async () => {
+    const { keys } = await ensureLocalKeys(join(dir, 'local-keys.json'));
+    const tenantsFile = join(dir, 'tenants.json');
+    const envs = stackEnvs({
+      keys,
+      tenantsFile,
+      temporalAddress: '127.0.0.1:7233',
+      temporalUiUrl: 'http://127.0.0.1:8233',
+      smtpUrl: 'smtp://127.0.0.1:2525',
+      motoUrl: 'http://127.0.0.1:4050',
+      serviceHost: '127.0.0.1',
+      servicePort: 3000,
+      serviceUrl: 'http://127.0.0.1:3000',
+    });
+    const tenant = localTenant(
+      keys,
+      { jada: 'http://127.0.0.1:4010', sccApi: 'http://127.0.0.1:4020', edge: { nested: 'http://127.0.0.1:4040', flat: 'http://127.0.0.1:4041' } },
+      { nested: { bucket: 'jada-guests-nested', distributionId: 'E1' }, flat: { bucket: 'jada-guests-flat', distributionId: 'E2' } },
+    );
+    writeTenantsFile(tenantsFile, tenant, envs.worker);
+    const [loaded] = loadTenantsFile(tenantsFile, envs.service);
+    expect(loaded?.id).toBe('jada');
+    expect(loaded?.sites.map((s) => s.publicUrl)).toEqual(['http://127.0.0.1:4040/g/{slug}', 'http://127.0.0.1:4041/g/{slug}.html']);
+    expect(loaded?.defaultCrew).toHaveLength(2);
+    expect(readFileSync(tenantsFile, 'utf8')).not.toContain(keys.intakeKey);
+
+    const envFile = join(dir, 'worker.env');
+    writeEnvFile(envFile, 'test', { ...envs.worker, WITH_SPACE: '/my data/x', WITH_QUOTE: "O'Hara" });
+    const text = readFileSync(envFile, 'utf8');
+    expect(text).toContain('SMTP_URL=smtp://127.0.0.1:2525\n');
+    expect(text).toContain("WITH_SPACE='/my data/x'\n");
+    expect(text).toContain('WITH_QUOTE="O\'Hara"\n');
+    expect(() => writeEnvFile(envFile, 'test', { BOTH: `'"` })).toThrow('BOTH cannot be written');
+  });
+
+  it('keeps settings meant for a real cluster or AWS account away from the children', () => {
+    const env = baseChildEnv({ PATH: '/usr/bin', TEMPORAL_API_KEY: 'cloud', TEMPORAL_ADDRESS: 'x:7233', AWS_PROFILE: 'prod', SLUG_SECRET: 's', TEMPORAL_CLI_PATH: '/t' });
+    expect(env).toEqual({ PATH: '/usr/bin', TEMPORAL_CLI_PATH: '/t', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+  });
+});
+
+describe('Temporal dev server arguments', () => {
+  it('register the workflow code\'s search attributes and keep state in the SQLite file', () => {
+    const args = temporalDevServerArgs({ port: PORTS.temporal.default, uiPort: PORTS.temporalUi.default, dbFile: '/data/temporal.sqlite' });
+    expect(args.join(' ')).toContain('server start-dev --ip 127.0.0.1 --port 7233 --ui-port 8233 --db-filename /data/temporal.sqlite --namespace default');
+    const attributes = args.flatMap((arg, i) => (args[i - 1] === '--search-attribute' ? [arg] : []));
+    expect(attributes).toEqual(['BookingId=Keyword', 'Tenant=Keyword', 'CharterStart=Datetime', 'FulfillmentStage=Keyword']);
+  });
+});

@@ -1,0 +1,233 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PORTS, stackPaths } from '../../../scripts/local-stack/config';
+import { readLocalKeys } from '../../../scripts/local-stack/keys';
+import { readStackInfo, type StackInfo } from '../../../scripts/local-stack/stack-file';
+import { freePort } from '../../support/processes';
+
+/**
+ * `scripts/start.ts` as `npm start` runs it (through tsx), each time on ports of its own and a fresh
+ * data directory, so it neither meets nor touches a developer's running stack or .data/.
+ */
+const ROOT = resolve(__dirname, '..', '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const STEP_TIMEOUT_MS = 60_000;
+
+jest.setTimeout(300_000);
+
+interface LaunchedStack {
+  proc: ChildProcess;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves once stack.json is written, i.e. every part answered. */
+  ready(): Promise<StackInfo>;
+  /** Every live process that carries this stack's data directory in its environment: the stack and all it started. */
+  leftovers(): string[];
+  cleanUp(): void;
+}
+
+const launched: LaunchedStack[] = [];
+
+async function launchStack(overrides: Record<string, string> = {}): Promise<LaunchedStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'stack-test-'));
+  const ports = await Promise.all(Object.values(PORTS).map(async (spec) => [spec.env, String(await freePort())] as const));
+  const env = { ...process.env, LOCAL_DATA_DIR: dataDir, ...Object.fromEntries(ports), ...overrides };
+  // Its own process group, as a terminal gives `npm start`, so clean-up after a failed test reaches all of it.
+  const proc = spawn(TSX, ['scripts/start.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  proc.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    proc.once('exit', (code, signal) => done({ code, signal })),
+  );
+  const stack: LaunchedStack = {
+    proc,
+    dataDir,
+    env,
+    output: () => output,
+    exited,
+    ready: () => until(stack, 'the stack file', 240_000, async () => readStackInfo(stackPaths(dataDir).stack)),
+    leftovers: () => processesWithEnv(`LOCAL_DATA_DIR=${dataDir}`),
+    cleanUp() {
+      const info = readStackInfo(stackPaths(dataDir).stack);
+      for (const pgid of [proc.pid, ...Object.values(info?.children ?? {})]) if (pgid !== undefined && groupAlive(pgid)) process.kill(-pgid, 'SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  launched.push(stack);
+  return stack;
+}
+
+async function until<T>(stack: LaunchedStack, what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    if (stack.proc.exitCode !== null || stack.proc.signalCode !== null) {
+      throw new Error(`the stack stopped while waiting for ${what}:\n${stack.output()}`);
+    }
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} did not happen within ${timeoutMs / 1000} s (last error: ${String(last)})\n--- stack output ---\n${stack.output().slice(-6000)}`);
+}
+
+async function exitWithin(stack: LaunchedStack, ms: number) {
+  let timer: NodeJS.Timeout | undefined;
+  const exit = await Promise.race([stack.exited, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)))]);
+  clearTimeout(timer);
+  return exit;
+}
+
+function processesWithEnv(marker: string): string[] {
+  if (!existsSync('/proc')) return [];
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (`\0${readFileSync(`/proc/${pid}/environ`, 'latin1')}\0`.includes(`\0${marker}\0`)) {
+        found.push(`${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}`);
+      }
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found;
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+afterAll(() => {
+  for (const stack of launched) stack.cleanUp();
+});
+
+describe('npm start: the acceptance', () => {
+  let stack: LaunchedStack;
+  let info: StackInfo;
+
+  beforeAll(async () => {
+    stack = await launchStack();
+  });
+
+  it('starts every part and prints every URL', async () => {
+    info = await stack.ready();
+    await until(stack, 'the banner', 5_000, async () => (stack.output().includes('Ctrl-C stops everything') ? true : undefined));
+    for (const url of [
+      info.urls.temporalUi,
+      info.urls.service,
+      info.urls.crewInbox,
+      info.urls.outbox,
+      info.urls.edge.nested,
+      info.urls.edge.flat,
+      info.urls.jada,
+    ]) {
+      expect(stack.output()).toContain(url);
+    }
+    expect(stack.output()).toContain('resets on restart; Temporal state persists in');
+    expect(Object.keys(info.children).sort()).toEqual(['moto', 'service', 'temporal', 'worker']);
+    expect((await fetch(info.urls.temporalUi)).status).toBe(200);
+    expect((await fetch(`${info.urls.service}/readyz`)).status).toBe(200);
+  });
+
+  it('fulfils the demo booking once both crew accept in the inbox', async () => {
+    const demo = spawnSync(TSX, ['scripts/demo.ts'], { cwd: ROOT, env: stack.env, encoding: 'utf8', timeout: 60_000 });
+    expect(demo.stderr).toBe('');
+    expect(demo.status).toBe(0);
+    const summary = JSON.parse(demo.stdout.trim().split('\n').pop() ?? '{}') as { status: number; workflowId: string; statusUrl: string };
+    expect(summary.status).toBe(202);
+    expect(demo.stdout).toContain(`${info.urls.temporalUi}/namespaces/default/workflows/${summary.workflowId}`);
+    expect(demo.stdout).toContain(info.urls.crewInbox);
+
+    const inbox = await until(stack, 'the crew event in the inbox', STEP_TIMEOUT_MS, async () => {
+      const html = await (await fetch(info.urls.crewInbox)).text();
+      return html.includes(summary.workflowId) ? html : undefined;
+    });
+    const links = [...inbox.matchAll(/href="(http:\/\/127\.0\.0\.1:\d+\/m\/[A-Za-z0-9_-]+)"/g)].map((m) => m[1] ?? '');
+    expect(links).toHaveLength(2);
+    for (const link of links) {
+      const res = await fetch(link, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'response=accepted',
+      });
+      const page = await res.text();
+      expect({ status: res.status, callback: /Callback answered HTTP \d+/.exec(page)?.[0] }).toEqual({
+        status: 200,
+        callback: 'Callback answered HTTP 202',
+      });
+    }
+
+    const key = readLocalKeys(info.files.keys).intakeKey;
+    const status = await until(stack, 'the page and the email', STEP_TIMEOUT_MS, async () => {
+      const res = await fetch(summary.statusUrl, { headers: { 'x-service-key': key } });
+      const body = (await res.json()) as { pages: { site: string; url: string }[]; opsEmailMessageId?: string; crewOutcome?: string };
+      return body.opsEmailMessageId ? body : undefined;
+    });
+    expect(status.crewOutcome).toBe('ALL_CONFIRMED');
+    expect(status.pages.map((p) => p.site).sort()).toEqual(['flat', 'nested']);
+    for (const page of status.pages) {
+      expect(page.url.startsWith(info.urls.edge[page.site as 'nested' | 'flat'])).toBe(true);
+      const res = await fetch(page.url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await res.text()).toContain('Carole');
+    }
+
+    const mail = await until(stack, 'the ops email in the outbox', STEP_TIMEOUT_MS, async () => {
+      const messages = (await (await fetch(`${info.urls.outbox}/api/messages`)).json()) as { id: string; messageId?: string; to: string }[];
+      return messages.find((m) => m.messageId === status.opsEmailMessageId);
+    });
+    expect(mail.to).toBe('ops@jada.example');
+    expect((await fetch(`${info.urls.outbox}/messages/${mail.id}`)).status).toBe(200);
+  });
+
+  it('stops everything on SIGTERM and leaves no process behind', async () => {
+    process.kill(stack.proc.pid ?? 0, 'SIGTERM');
+    expect(await exitWithin(stack, 60_000)).toEqual({ code: 0, signal: null });
+    expect(stack.output()).toMatch(/\[stack\] stopped in \d/);
+    expect(existsSync(stackPaths(stack.dataDir).stack)).toBe(false);
+    for (const pid of Object.values(info.children)) expect({ pid, alive: groupAlive(pid) }).toEqual({ pid, alive: false });
+    expect(stack.leftovers()).toEqual([]);
+  });
+});
+
+describe('npm start: failures', () => {
+  it('stops everything with a non-zero exit when a child dies, saying which and why', async () => {
+    const stack = await launchStack();
+    const info = await stack.ready();
+    process.kill(info.children.service ?? 0, 'SIGKILL');
+    expect(await exitWithin(stack, 60_000)).toEqual({ code: 1, signal: null });
+    expect(stack.output()).toContain('[stack] service was killed by SIGKILL. Its last lines');
+    expect(stack.output()).toMatch(/\[stack\] stopped after a failure/);
+    expect(stack.leftovers()).toEqual([]);
+  });
+
+  it('refuses to start when a port is taken, naming it and the variable that moves it', async () => {
+    const squatter: Server = createServer();
+    const port = await freePort();
+    await new Promise<void>((r) => squatter.listen(port, '127.0.0.1', r));
+    try {
+      const stack = await launchStack({ LOCAL_OUTBOX_PORT: String(port) });
+      expect(await exitWithin(stack, 60_000)).toEqual({ code: 1, signal: null });
+      expect(stack.output()).toContain(`${port} (outbox page) is already in use: free it or set LOCAL_OUTBOX_PORT=<port>`);
+      expect(stack.leftovers()).toEqual([]);
+    } finally {
+      await new Promise((r) => squatter.close(r));
+    }
+  });
+});
