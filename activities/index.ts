@@ -11,9 +11,10 @@ import { JadaClient } from '../src/clients/jada';
 import { SccClient } from '../src/clients/scc';
 import { publishGuestPage as publishToSites } from '../src/publish/publisher';
 import { createUploadPolicy } from '../src/publish/upload-policy';
-import { expandSite } from '../src/publish/sites';
+import { calendarLocation, expandSite } from '../src/publish/sites';
 import { PublishInputError } from '../src/publish/errors';
 import { renderGuestPage, type UploadState } from '../src/page/render';
+import { renderCalendarFile } from '../src/page/ics';
 import { composeOpsSummary } from '../src/mail/summary';
 import { opsSummaryMessageId } from '../src/mail/message-id';
 import { isRetryableMailError, sendOpsSummary as sendMail } from '../src/mail/transport';
@@ -55,7 +56,7 @@ export interface GuestPagePublication {
   version: number;
   uploadState: UploadState['state'];
   bytes: number;
-  pages: { site: string; url: string; invalidationId: string }[];
+  pages: { site: string; url: string; invalidationId: string; calendarUrl?: string }[];
 }
 
 export interface OpsSummarySent {
@@ -130,7 +131,10 @@ export function createActivities(deps: ActivityDeps) {
       const firstSite = tenant.sites[0];
       if (!firstSite) throw configurationFailure(`Tenant "${tenantId}" has no sites to publish the guest page to`);
       const at = now();
+      const operator = { name: tenant.name, ...tenant.contact };
       try {
+        // The same page goes to every site, so its links (upload redirect, calendar file) name the first.
+        const primary = expandSite(firstSite, slug);
         let upload: UploadState;
         if (state === 'open') {
           const policy = await createUploadPolicy(deps.s3, {
@@ -138,7 +142,7 @@ export function createActivities(deps: ActivityDeps) {
             slug,
             maxBytes: tenant.uploads.maxBytes,
             expiresInSeconds: Math.max(60, Math.floor((window.closesAt - at) / 1000)),
-            successRedirect: `${expandSite(firstSite, slug).publicUrl}?uploaded=1`,
+            successRedirect: `${primary.publicUrl}?uploaded=1`,
           });
           upload = { state, ...window, form: { url: policy.url, fields: policy.fields, maxBytes: policy.maxBytes, accept: policy.accept } };
         } else {
@@ -147,11 +151,20 @@ export function createActivities(deps: ActivityDeps) {
         const html = renderGuestPage({
           booking,
           slug,
-          operator: { name: tenant.name, ...tenant.contact },
+          operator,
           meetingPoint: tenant.meetingPoint,
           crew,
           now: at,
           upload,
+          calendarFileUrl: calendarLocation(primary).publicUrl,
+        });
+        const calendar = renderCalendarFile({
+          booking,
+          slug,
+          operator,
+          meetingPoint: tenant.meetingPoint,
+          pageUrl: primary.publicUrl,
+          now: at,
         });
         const pages = await publishToSites({
           s3: deps.s3,
@@ -159,6 +172,7 @@ export function createActivities(deps: ActivityDeps) {
           sites: tenant.sites,
           slug,
           html,
+          calendar,
           workflowId,
           version,
         });
@@ -166,7 +180,7 @@ export function createActivities(deps: ActivityDeps) {
           version,
           uploadState: state,
           bytes: Buffer.byteLength(html),
-          pages: pages.map((p) => ({ site: p.site, url: p.publicUrl, invalidationId: p.invalidationId })),
+          pages: pages.map((p) => ({ site: p.site, url: p.publicUrl, invalidationId: p.invalidationId, calendarUrl: p.calendarUrl })),
         };
       } catch (err) {
         throw awsFailure(err, 'Publishing the guest page failed');

@@ -12,9 +12,16 @@ const HTML_ENTITIES: Record<string, string> = {
   "'": '&#39;',
 };
 
+/**
+ * Controls other than whitespace, noncharacters and lone surrogates are parse errors in HTML (the
+ * parser drops NUL, a UTF-8 encoder turns a lone surrogate into U+FFFD): text from an email parser
+ * can carry them, and they carry nothing a guest could read.
+ */
+const NOT_IN_HTML = /(?![\t\n\f\r])[\p{Cc}\p{Cs}\p{Noncharacter_Code_Point}]/gu;
+
 /** Element text (including `<title>`): the five characters that can open markup or an entity. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c);
+  return text.replace(NOT_IN_HTML, '').replace(/[&<>"']/g, (c) => HTML_ENTITIES[c] ?? c);
 }
 
 /**
@@ -26,6 +33,21 @@ export function escapeAttr(value: string): string {
 }
 
 /**
+ * ASCII that a URL may not contain as it is (WHATWG URL: controls, space, " < > [ \ ] ^ ` { | }, and a
+ * % that starts no escape). Browsers percent-encode them when they follow the link, so encoding them
+ * here changes nothing a guest sees and keeps every href valid HTML, whatever a config file holds.
+ */
+const NOT_IN_URL = /[\u0000-\u0020"<>[\\\]^`{|}\u007f]|%(?![0-9a-fA-F]{2})/g;
+
+function percentEncodeIllegal(url: string): string {
+  // Brackets belong in a URL only around an IPv6 host, so there they stay.
+  const hostEnd = /^https?:\/\/[^/?#]*/i.exec(url)?.[0].length ?? 0;
+  return url.replace(NOT_IN_URL, (c: string, offset: number) =>
+    (c === '[' || c === ']') && offset < hostEnd ? c : encodeURIComponent(c),
+  );
+}
+
+/**
  * Only schemes that cannot run code or load local content pass; anything else (javascript:, data:,
  * vbscript:, relative paths that a <base> could redirect) becomes '#'. The check is on the literal
  * prefix: browsers strip tabs and newlines inside schemes ("java\tscript:"), so parsing leniently here
@@ -34,7 +56,8 @@ export function escapeAttr(value: string): string {
 export function safeUrl(url: string | undefined): string {
   if (url === undefined) return '#';
   const trimmed = url.trim();
-  return /^(?:https?:\/\/[^\s/]|mailto:[^\s]|tel:[^\s])/i.test(trimmed) ? trimmed : '#';
+  if (!/^(?:https?:\/\/[^\s/]|mailto:[^\s]|tel:[^\s])/i.test(trimmed)) return '#';
+  return percentEncodeIllegal(trimmed);
 }
 
 /** A URL ready to sit inside `href="..."` or `action="..."`. */

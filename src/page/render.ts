@@ -36,9 +36,12 @@ export interface GuestPageInput {
 }
 
 /**
- * Hidden until ?uploaded=1 (S3's success_action_redirect). Past closesAt the form is hidden because a
- * cached page can outlive the window by a few minutes; the presigned policy's expiry is the real guard.
- * Only data attributes feed it, so no booking text is ever interpolated into script.
+ * Shows the thank-you note after S3's success_action_redirect (?uploaded=1). The form ships hidden and
+ * only this script reveals it: S3 refuses a POST without a Content-Type starting with image/, and only
+ * script can read the chosen file's type, so without it the form could only fail. Past closesAt the
+ * form stays hidden because a cached page can outlive the window by a few minutes; the presigned
+ * policy's expiry is the real guard. Only data attributes feed it, so no booking text is ever
+ * interpolated into script.
  */
 const SCRIPT = `(function () {
   var thanks = document.getElementById('upload-thanks');
@@ -46,9 +49,13 @@ const SCRIPT = `(function () {
   var form = document.getElementById('upload-form');
   if (!form) return;
   var message = document.getElementById('upload-message');
+  var fields = form.elements;
+  var key = fields.namedItem('key');
+  var keyTemplate = key ? key.value : '';
   var maxBytes = Number(form.getAttribute('data-max-bytes'));
   var closesAt = Number(form.getAttribute('data-closes-at'));
   var accept = (form.getAttribute('data-accept') || '').split(',');
+  var byExtension = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', heic: 'image/heic', heif: 'image/heif', webp: 'image/webp' };
   function say(text) { message.textContent = text; }
   function closeIfPast() {
     if (Date.now() < closesAt) return false;
@@ -56,17 +63,25 @@ const SCRIPT = `(function () {
     say('Photo uploads have closed.');
     return true;
   }
+  function typeOf(file) {
+    if (file.type) return file.type;
+    var ext = /\\.([a-z0-9]+)$/i.exec(file.name || '');
+    var name = ext ? ext[1].toLowerCase() : '';
+    return Object.prototype.hasOwnProperty.call(byExtension, name) ? byExtension[name] : '';
+  }
   function accepted(type) {
-    return accept.some(function (a) {
+    return type !== '' && accept.some(function (a) {
       return a === type || (a.slice(-2) === '/*' && type.indexOf(a.slice(0, -1)) === 0);
     });
   }
   if (closeIfPast()) return;
+  form.hidden = false;
   form.addEventListener('submit', function (event) {
     if (closeIfPast()) { event.preventDefault(); return; }
-    var file = form.elements.namedItem('file').files[0];
+    var file = fields.namedItem('file').files[0];
     if (!file) { event.preventDefault(); say('Please choose a photo first.'); return; }
-    if (!accepted(file.type)) {
+    var type = typeOf(file);
+    if (!accepted(type)) {
       event.preventDefault();
       say('That file type is not accepted. Please choose: ' + form.getAttribute('data-accept-text') + '.');
       return;
@@ -76,11 +91,15 @@ const SCRIPT = `(function () {
       say('That photo is too large: the limit is ' + form.getAttribute('data-max-text') + '.');
       return;
     }
-    say('Uploading\u2026 please keep this page open.');
+    fields.namedItem('Content-Type').value = type;
+    if (key && keyTemplate.indexOf('\${filename}') >= 0) {
+      key.value = keyTemplate.replace('\${filename}', Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 8) + '-\${filename}');
+    }
+    say('Uploading\\u2026 please keep this page open.');
   });
 })();`;
 
-const STYLE = `:root{color-scheme:light dark;--accent:#0a5c8a}
+const STYLE = `:root{color-scheme:light dark;--accent:#0a5c8a;--on-accent:#fff}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:Canvas;color:CanvasText}
 main{max-width:40rem;margin:0 auto;padding:1rem}
 h1{font-size:1.5rem;line-height:1.25;margin:.5rem 0 1rem}
@@ -89,22 +108,22 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}
 dt{font-weight:600}dd{margin:0}
 ul{padding-left:1.25rem}
 a{color:var(--accent)}
-@media (prefers-color-scheme:dark){:root{--accent:#6cc4ff}}
+@media (prefers-color-scheme:dark){:root{--accent:#6cc4ff;--on-accent:#041e2e}}
 .operator{text-transform:uppercase;letter-spacing:.05em;font-size:.85rem;margin:0}
 .nowrap{white-space:nowrap}
-form{display:grid;gap:.75rem;margin-top:.75rem}
-input[type=file]{font:inherit;padding:.5rem;border:1px dashed GrayText;border-radius:.5rem}
-button{font:inherit;padding:.75rem 1rem;border:0;border-radius:.5rem;background:var(--accent);color:#fff;cursor:pointer}
+form{display:grid;grid-template-columns:minmax(0,1fr);gap:.75rem;margin-top:.75rem}
+input[type=file]{font:inherit;padding:.5rem;border:1px dashed GrayText;border-radius:.5rem;box-sizing:border-box;width:100%}
+button{font:inherit;padding:.75rem 1rem;border:0;border-radius:.5rem;background:var(--accent);color:var(--on-accent);cursor:pointer}
 .thanks{padding:.75rem;border-radius:.5rem;background:#e3f4e8;color:#114d24}
-[role=status]:empty{display:none}`;
+[role=status]:empty,[hidden]{display:none}`;
 
 /**
  * sha256 of SCRIPT and STYLE exactly as written between their tags, for the Content-Security-Policy:
  * if an escaping bug ever let markup through, injected script still would not run. The renderer is
  * pure (no crypto), so the hashes are constants; a unit test recomputes them and fails when stale.
  */
-export const SCRIPT_SHA256 = 'sha256-WGQ59sVfqNxQwrlsGbpeZjrf/9b1HusYmP2LOOV50NU=';
-export const STYLE_SHA256 = 'sha256-itFuWnPTKDaXx3THd1Z4yu9RqNnfvsZq8zrVACt6tm4=';
+export const SCRIPT_SHA256 = 'sha256-r46EszucyvWWMBR6v925jer1+8AuiTsI/mMYJq6dUqM=';
+export const STYLE_SHA256 = 'sha256-xuaSxu6YJ3Rop+ALYCebN9qsrE1FQAtxntaUGKviSjk=';
 /** Exposed so the test can check the hashes against the exact text that is rendered. */
 export const INLINE_SOURCES = { script: SCRIPT, style: STYLE } as const;
 
@@ -128,9 +147,27 @@ interface WhenText {
   zone: string;
 }
 
+/**
+ * en-US names the zones of the Americas only: elsewhere it gives an offset such as "GMT+13". The
+ * English of the places that have their own abbreviations fills in the rest (BST, CEST, AEST, NZDT,
+ * IST); an offset stays the fallback. The IANA name is shown beside it, which settles ambiguous ones.
+ */
+const ABBREVIATION_LOCALES = ['en-GB', 'en-AU', 'en-NZ', 'en-IN'] as const;
+
+function zoneAbbreviation(instant: string | number, timeZone: string, enUs: string): string {
+  if (!/^GMT[+-]/.test(enUs)) return enUs;
+  for (const locale of ABBREVIATION_LOCALES) {
+    const name = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })
+      .formatToParts(new Date(instant))
+      .find((part) => part.type === 'timeZoneName')?.value;
+    if (name && /^[A-Z]{2,5}$/.test(name)) return name;
+  }
+  return enUs;
+}
+
 function when(instant: string | number, timeZone: string): WhenText {
   const t = localTime(instant, timeZone);
-  return { date: plainSpaces(t.date), time: plainSpaces(t.time), zone: t.zoneAbbreviation };
+  return { date: plainSpaces(t.date), time: plainSpaces(t.time), zone: zoneAbbreviation(instant, timeZone, t.zoneAbbreviation) };
 }
 
 function atText(instant: number, timeZone: string): string {
@@ -148,6 +185,9 @@ function formatBytes(bytes: number): string {
   if (mb >= 1) return `${Math.floor(mb * 10) / 10} MB`;
   return `${Math.max(1, Math.floor(bytes / 1024))} KB`;
 }
+
+/** `type/subtype` or `type/*`: what the accept attribute allows; anything else would make it invalid. */
+const MEDIA_TYPE = /^[a-z0-9][\w!#$&^.+-]*\/(?:\*|[a-z0-9][\w!#$&^.+-]*)$/i;
 
 function acceptText(accept: readonly string[]): string {
   return accept
@@ -187,8 +227,10 @@ function charterSection(input: GuestPageInput): string {
       : '';
     rows.push(`<dt>Meet at</dt><dd>${escapeHtml(meetingPoint.name)}${directions}</dd>`);
   }
+  // No `download` attribute: iOS Safari offers "Add to Calendar" only when it navigates to a
+  // text/calendar response; with `download` it saves the file to Files instead.
   const calendar = calendarFileUrl
-    ? `\n<p><a href="${urlAttr(calendarFileUrl)}" download>Add to your calendar (.ics)</a></p>`
+    ? `\n<p><a href="${urlAttr(calendarFileUrl)}" type="text/calendar">Add to your calendar (.ics)</a></p>`
     : '';
   return `<section aria-labelledby="charter-heading">
 <h2 id="charter-heading">Your charter</h2>
@@ -226,15 +268,30 @@ function contactSection(operator: GuestPageInput['operator']): string {
 </section>`;
 }
 
-function uploadForm(upload: Extract<UploadState, { state: 'open' }>, timeZone: string): string {
+/** Where guests can send photos when the form cannot work for them. */
+function otherwiseSend(operator: GuestPageInput['operator']): string {
+  return operator.email ? `, or email them to <a href="${urlAttr(`mailto:${operator.email}`)}">${escapeHtml(operator.email)}</a>` : '';
+}
+
+function uploadForm(
+  upload: Extract<UploadState, { state: 'open' }>,
+  timeZone: string,
+  operator: GuestPageInput['operator'],
+): string {
   const { form } = upload;
   const limit = formatBytes(form.maxBytes);
-  const types = acceptText(form.accept);
-  // S3 ignores every field after `file`, so the signed fields come first and `file` is never among them.
+  const acceptable = form.accept.filter((type) => MEDIA_TYPE.test(type));
+  const types = acceptText(acceptable);
+  const isContentType = (name: string) => name.toLowerCase() === 'content-type';
+  // S3 ignores every field after `file`, so the signed fields come first and `file` is never among
+  // them. Content-Type describes the chosen file, so the page owns that field: the script fills it
+  // in, right before the file (a value the policy happened to carry is only its starting value).
   const hidden = Object.entries(form.fields)
-    .filter(([name]) => name.toLowerCase() !== 'file')
+    .filter(([name]) => name.toLowerCase() !== 'file' && !isContentType(name))
     .map(([name, value]) => `<input type="hidden" name="${escapeAttr(name)}" value="${escapeAttr(value)}">`);
-  const accept = escapeAttr(form.accept.join(','));
+  const contentType = Object.entries(form.fields).find(([name]) => isContentType(name))?.[1] ?? '';
+  hidden.push(`<input type="hidden" name="Content-Type" value="${escapeAttr(contentType)}">`);
+  const accept = escapeAttr(acceptable.join(','));
   const formAttributes = [
     'id="upload-form" method="post" enctype="multipart/form-data"',
     `action="${urlAttr(form.url)}"`,
@@ -242,21 +299,22 @@ function uploadForm(upload: Extract<UploadState, { state: 'open' }>, timeZone: s
     `data-accept="${accept}" data-accept-text="${escapeAttr(types)}" data-max-text="${escapeAttr(limit)}"`,
   ].join(' ');
   return `<p>Share your photos from the trip with us until ${escapeHtml(atText(upload.closesAt, timeZone))}.</p>
-<form ${formAttributes}>
+<noscript><p>Uploading photos needs JavaScript. Please turn it on and reload this page${otherwiseSend(operator)}.</p></noscript>
+<form ${formAttributes} hidden>
 ${hidden.join('\n')}
 <label for="upload-file">Choose a photo</label>
-<input type="file" id="upload-file" name="file" accept="${accept}" required aria-describedby="upload-hint">
+<input type="file" id="upload-file" name="file"${acceptable.length ? ` accept="${accept}"` : ''} required aria-describedby="upload-hint">
 <p id="upload-hint">${escapeHtml(types)}, up to ${escapeHtml(limit)} each, one at a time.</p>
 <button type="submit">Upload photo</button>
 </form>
 <p id="upload-message" role="status" aria-live="polite"></p>`;
 }
 
-function uploadSection(upload: UploadState, timeZone: string): string {
+function uploadSection(upload: UploadState, timeZone: string, operator: GuestPageInput['operator']): string {
   let body: string;
   switch (upload.state) {
     case 'open':
-      body = uploadForm(upload, timeZone);
+      body = uploadForm(upload, timeZone, operator);
       break;
     case 'not-yet-open':
       body = `<p>Photo uploads open on ${escapeHtml(atText(upload.opensAt, timeZone))}.</p>`;
@@ -298,7 +356,7 @@ export function renderGuestPage(input: GuestPageInput): string {
 ${charterSection(input)}
 ${crewSection(input.crew)}
 ${contactSection(input.operator)}
-${uploadSection(input.upload, zone)}
+${uploadSection(input.upload, zone, input.operator)}
 </main>
 <script>${SCRIPT}</script>
 </body>

@@ -2,8 +2,8 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Site } from '../config/tenant';
 import { ensureInvalidation, invalidationCallerReference } from './cloudfront';
-import { GUEST_PAGE_CACHE_CONTROL, GUEST_PAGE_CONTENT_TYPE, putObject } from './s3';
-import { expandSite, invalidationPaths } from './sites';
+import { GUEST_CALENDAR_CONTENT_TYPE, GUEST_PAGE_CACHE_CONTROL, GUEST_PAGE_CONTENT_TYPE, putObject } from './s3';
+import { calendarLocation, expandSite, invalidationPaths } from './sites';
 import { PublishInputError } from './errors';
 
 export interface PublishedPage {
@@ -14,6 +14,8 @@ export interface PublishedPage {
   invalidationId: string;
   /** False when a previous attempt of the same page version already invalidated this site. */
   invalidationCreated: boolean;
+  /** Where this site serves the calendar file; only when one was published. */
+  calendarUrl?: string;
 }
 
 export interface PublishGuestPageInput {
@@ -22,6 +24,8 @@ export interface PublishGuestPageInput {
   sites: Site[];
   slug: string;
   html: string;
+  /** The charter as an iCalendar file, put beside the page on every site (see calendarLocation). */
+  calendar?: string;
   workflowId: string;
   /** Increases with every re-render of the page; one invalidation per site per version. */
   version: number;
@@ -30,33 +34,39 @@ export interface PublishGuestPageInput {
 }
 
 /**
- * Puts the same bytes to every site, then invalidates each site's paths. Safe to repeat: the keys
- * derive from the slug and the invalidations from workflow ID + version.
+ * Puts the same bytes to every site (the page, and the calendar file beside it), then invalidates
+ * each site's paths. Safe to repeat: the keys derive from the slug and the invalidations from
+ * workflow ID + version.
  */
 export async function publishGuestPage(input: PublishGuestPageInput): Promise<PublishedPage[]> {
   const body = Buffer.from(input.html, 'utf8');
+  const calendar = input.calendar === undefined ? undefined : Buffer.from(input.calendar, 'utf8');
   // Check everything before writing anything, so a bad slug, template or version publishes nowhere.
   const names = input.sites.map((site) => site.name);
   const duplicate = names.find((name, i) => names.indexOf(name) !== i);
   // The site name is part of the CallerReference: two sites sharing one would share an invalidation.
   if (duplicate !== undefined) throw new PublishInputError(`two sites are named ${JSON.stringify(duplicate)}`);
-  const targets = input.sites.map((template) => ({
-    site: expandSite(template, input.slug),
-    callerReference: invalidationCallerReference(input.workflowId, input.version, template.name),
-  }));
+  const targets = input.sites.map((template) => {
+    const site = expandSite(template, input.slug);
+    return {
+      site,
+      calendarAt: calendar ? calendarLocation(site) : undefined,
+      callerReference: invalidationCallerReference(input.workflowId, input.version, template.name),
+    };
+  });
   return Promise.all(
-    targets.map(async ({ site, callerReference }): Promise<PublishedPage> => {
-      await putObject(input.s3, {
-        bucket: site.bucket,
-        key: site.objectKey,
-        body,
-        contentType: GUEST_PAGE_CONTENT_TYPE,
-        cacheControl: GUEST_PAGE_CACHE_CONTROL,
-      });
-      // Only after the put: invalidating first would let the edge fetch and cache the old page again.
+    targets.map(async ({ site, calendarAt, callerReference }): Promise<PublishedPage> => {
+      const page = { bucket: site.bucket, key: site.objectKey, body, contentType: GUEST_PAGE_CONTENT_TYPE, cacheControl: GUEST_PAGE_CACHE_CONTROL };
+      await Promise.all([
+        putObject(input.s3, page),
+        calendar && calendarAt
+          ? putObject(input.s3, { ...page, key: calendarAt.objectKey, body: calendar, contentType: GUEST_CALENDAR_CONTENT_TYPE })
+          : undefined,
+      ]);
+      // Only after the puts: invalidating first would let the edge fetch and cache the old files again.
       const invalidation = await ensureInvalidation(input.cloudfront, {
         distributionId: site.distributionId,
-        paths: invalidationPaths(site),
+        paths: [...new Set([...invalidationPaths(site), ...(calendarAt ? [calendarAt.publicPath] : [])])],
         callerReference,
         notBefore: input.notBefore,
       });
@@ -67,6 +77,7 @@ export async function publishGuestPage(input: PublishGuestPageInput): Promise<Pu
         publicUrl: site.publicUrl,
         invalidationId: invalidation.id,
         invalidationCreated: invalidation.created,
+        ...(calendarAt ? { calendarUrl: calendarAt.publicUrl } : {}),
       };
     }),
   );

@@ -1,6 +1,8 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 export const GUEST_PAGE_CONTENT_TYPE = 'text/html; charset=utf-8';
+/** RFC 5545 §8.1: iCalendar's media type; UTF-8 is its default charset, stated for older clients. */
+export const GUEST_CALENDAR_CONTENT_TYPE = 'text/calendar; charset=utf-8';
 /**
  * Short: the page changes as crew answer and as the upload window opens and closes. Invalidation
  * clears the edge on each publish; this bounds how long browsers and intermediaries keep an old copy.

@@ -45,6 +45,48 @@ export function invalidationPaths(site: Pick<ExpandedSite, 'objectKey' | 'public
   return [...new Set([site.publicPath, `/${site.objectKey}`])];
 }
 
+/** Where a site keeps the charter's calendar file and where guests fetch it. */
+export interface CalendarLocation {
+  objectKey: string;
+  /** The calendar is served under its own key: no CloudFront Function rewrite is involved. */
+  publicPath: string;
+  publicUrl: string;
+}
+
+const PAGE_SUFFIX = '.html';
+const DIRECTORY_INDEX = 'index.html';
+const CALENDAR_IN_DIRECTORY = 'charter.ics';
+
+/**
+ * The calendar file sits beside the page: a page that is a directory index (`guests/{slug}/index.html`)
+ * gets `charter.ics` in the same directory, a page named after the slug (`g/{slug}.html`) gets the
+ * same name with `.ics` (`g/{slug}.ics`, which the guest-rewrite function passes through). Only the
+ * file name changes, so the slug in the page's key stays in the calendar's. Its URL is the page's with
+ * the page's public path swapped for the calendar's, so a site served under a path prefix keeps it.
+ */
+export function calendarLocation(site: ExpandedSite): CalendarLocation {
+  const slash = site.objectKey.lastIndexOf('/');
+  const directory = site.objectKey.slice(0, slash + 1);
+  const file = site.objectKey.slice(slash + 1);
+  let objectKey: string;
+  if (file === DIRECTORY_INDEX) objectKey = `${directory}${CALENDAR_IN_DIRECTORY}`;
+  else if (file.endsWith(PAGE_SUFFIX)) objectKey = `${site.objectKey.slice(0, -PAGE_SUFFIX.length)}.ics`;
+  else objectKey = `${site.objectKey}.ics`;
+  const publicPath = `/${objectKey}`;
+  const base = site.publicUrl.endsWith(site.publicPath)
+    ? site.publicUrl.slice(0, site.publicUrl.length - site.publicPath.length)
+    : originOf(site);
+  return { objectKey, publicPath, publicUrl: `${base}${publicPath}` };
+}
+
+function originOf(site: ExpandedSite): string {
+  try {
+    return new URL(site.publicUrl).origin;
+  } catch {
+    throw new PublishInputError(`site ${site.name}: publicUrl ${JSON.stringify(site.publicUrl)} is not a URL`);
+  }
+}
+
 export interface SiteLocation {
   bucket: string;
   distributionId: string;

@@ -41,6 +41,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_MOTO_URL = moto.url;
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
   process.env.TEST_TMP_DIR = tmpDir;
+  if (existsSync(cliPath)) process.env.TEST_TEMPORAL_CLI = cliPath;
   (globalThis as { __servers__?: GlobalServers }).__servers__ = { temporal, moto, tmpDir };
   process.stderr.write(
     `\n[global-setup] Temporal dev server ${temporal.address} (${existsSync(cliPath) ? cliPath : 'SDK download'}), ` +

@@ -101,7 +101,7 @@ describe('the pipeline end to end', () => {
     const mails = world.smtp.messages.filter((m) => m.messageId === done.opsEmailMessageId);
     expect(mails).toHaveLength(1);
 
-    const { stdout } = await exec(process.env.TEMPORAL_CLI_PATH ?? 'temporal', [
+    const { stdout } = await exec(process.env.TEST_TEMPORAL_CLI ?? 'temporal', [
       'workflow', 'describe', '--address', testServers().address, '--workflow-id', created.body.workflowId, '--output', 'json',
     ]);
     const fields: Record<string, { data: string }> = JSON.parse(stdout).workflowExecutionInfo.searchAttributes.indexedFields;

@@ -11,6 +11,7 @@ import type { Site } from '../../../src/config/tenant';
 import {
   CALLER_REFERENCE_MAX_LENGTH,
   DEFAULT_SITES,
+  GUEST_CALENDAR_CONTENT_TYPE,
   GUEST_PAGE_CACHE_CONTROL,
   GUEST_PAGE_CONTENT_TYPE,
   InvalidationConflictError,
@@ -151,6 +152,42 @@ describe('publishGuestPage against moto', () => {
       CallerReference: `${workflowId}:page:v1:flat`,
       Paths: { Quantity: 1, Items: [`/g/${slug}.html`] },
     });
+  });
+
+  it('puts the calendar file beside the page on every site and invalidates it with the page', async () => {
+    const [nested, flat] = await twoSites();
+    const workflowId = unique('booking-acme-direct');
+    const calendar = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nSUMMARY:Café ⛵\r\nEND:VCALENDAR\r\n';
+
+    const published = await publishGuestPage({ s3, cloudfront, sites: [nested, flat], slug, html, calendar, workflowId, version: 1 });
+
+    expect(published.map((page) => page.calendarUrl)).toEqual([
+      `https://guests.example.com/guests/${slug}/charter.ics`,
+      `https://www.example.com/g/${slug}.ics`,
+    ]);
+    const [nestedCalendar, flatCalendar] = await Promise.all([
+      getObject(nested.bucket, `guests/${slug}/charter.ics`),
+      getObject(flat.bucket, `g/${slug}.ics`),
+    ]);
+    for (const object of [nestedCalendar, flatCalendar]) {
+      expect(object.bytes.equals(Buffer.from(calendar, 'utf8'))).toBe(true);
+      expect(object.contentType).toBe(GUEST_CALENDAR_CONTENT_TYPE);
+      expect(object.cacheControl).toBe(GUEST_PAGE_CACHE_CONTROL);
+    }
+    expect((await getObject(nested.bucket, `guests/${slug}/index.html`)).contentType).toBe(GUEST_PAGE_CONTENT_TYPE);
+
+    const [nestedPage, flatPage] = published as [(typeof published)[0], (typeof published)[0]];
+    expect(await getInvalidation(nested.distributionId, nestedPage.invalidationId)).toEqual({
+      CallerReference: `${workflowId}:page:v1:nested`,
+      Paths: { Quantity: 3, Items: [`/g/${slug}`, `/guests/${slug}/index.html`, `/guests/${slug}/charter.ics`] },
+    });
+    expect(await getInvalidation(flat.distributionId, flatPage.invalidationId)).toEqual({
+      CallerReference: `${workflowId}:page:v1:flat`,
+      Paths: { Quantity: 2, Items: [`/g/${slug}.html`, `/g/${slug}.ics`] },
+    });
+
+    const retry = await publishGuestPage({ s3, cloudfront, sites: [nested, flat], slug, html, calendar, workflowId, version: 1 });
+    expect(retry.map((page) => page.invalidationCreated)).toEqual([false, false]);
   });
 
   it('publishing a version again makes no second invalidation; a new version makes one', async () => {

@@ -22,7 +22,6 @@ const openUpload: UploadState = {
     url: 'https://charter-photos.s3.us-west-2.amazonaws.com/',
     fields: {
       key: 'uploads/carole-may-30-boatsetter-k3xq7abc/${filename}',
-      'Content-Type': 'image/jpeg',
       bucket: 'charter-photos',
       'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
       'X-Amz-Credential': 'AKIAEXAMPLE/20260530/us-west-2/s3/aws4_request',
@@ -142,17 +141,54 @@ describe('renderGuestPage', () => {
     };
     const page = renderGuestPage(overnight);
     expect(page).toContain('Thu, Dec 31, 2026');
-    expect(page).toContain('8:00 PM GMT+13');
-    expect(page).toContain('5 h 30 min, until <span class="nowrap">Fri, Jan 1, 2027 at 1:30 AM GMT+13</span>');
+    expect(page).toContain('8:00 PM NZDT');
+    expect(page).toContain('5 h 30 min, until <span class="nowrap">Fri, Jan 1, 2027 at 1:30 AM NZDT</span>');
     expect(page).toContain('(Pacific/Auckland)');
     expect(page).toContain('<dd>1 guest</dd>');
+  });
+
+  function charterIn(start: string, end: string, timeZone: string): string {
+    const input = typicalInput();
+    input.booking = { ...input.booking, charter: { start, end, timeZone } };
+    return renderGuestPage(input);
+  }
+
+  it('follows the instant across a DST change: 1:30 AM PST to 3:30 AM PDT is one hour', () => {
+    const page = charterIn('2027-03-14T01:30:00-08:00', '2027-03-14T03:30:00-07:00', 'America/Los_Angeles');
+    expect(page).toContain('<dd>Sun, Mar 14, 2027</dd>');
+    expect(page).toContain('<span class="nowrap">1:30 AM PST</span>');
+    expect(page).toContain('<time datetime="2027-03-14T09:30:00.000Z">');
+    expect(page).toContain('<dd>1 h, until <span class="nowrap">3:30 AM PDT</span></dd>');
+    // The same wall-clock start on either side of the change carries that side's abbreviation.
+    expect(charterIn('2027-03-13T10:00:00-08:00', '2027-03-13T12:00:00-08:00', 'America/Los_Angeles')).toContain('10:00 AM PST');
+    expect(charterIn('2027-03-15T10:00:00-07:00', '2027-03-15T12:00:00-07:00', 'America/Los_Angeles')).toContain('10:00 AM PDT');
+  });
+
+  it('names zones by the abbreviation their own English uses, else by offset, always with the IANA name', () => {
+    const cases: [string, string, string][] = [
+      ['2027-07-10T10:00:00+12:00', 'Pacific/Auckland', '10:00 AM NZST'],
+      ['2027-07-10T10:00:00+01:00', 'Europe/London', '10:00 AM BST'],
+      ['2027-01-10T10:00:00Z', 'Europe/London', '10:00 AM GMT'],
+      ['2027-07-10T10:00:00+02:00', 'Europe/Paris', '10:00 AM CEST'],
+      ['2027-07-10T10:00:00+10:00', 'Australia/Sydney', '10:00 AM AEST'],
+      ['2027-07-10T10:00:00-10:00', 'Pacific/Honolulu', '10:00 AM HST'],
+      ['2027-07-10T10:00:00+09:00', 'Asia/Tokyo', '10:00 AM GMT+9'],
+    ];
+    for (const [start, zone, text] of cases) {
+      const end = new Date(Date.parse(start) + 3600_000).toISOString();
+      const page = charterIn(start, end, zone);
+      expect(page).toContain(`<span class="nowrap">${text}</span>`);
+      expect(page).toContain(`(${zone})`);
+    }
   });
 
   it('shows the meeting point with directions, operator contact and the calendar file', () => {
     expect(html).toContain('Pier 39, Dock B · <a href="https://maps.example.com/?q=pier+39" rel="noreferrer">Directions</a>');
     expect(html).toContain('<a href="tel:+14155550199">+1 (415) 555-0199</a>');
     expect(html).toContain('<a href="mailto:ops@baycharters.example">ops@baycharters.example</a>');
-    expect(html).toContain('<a href="https://guests.example.com/g/carole-may-30-boatsetter-k3xq7abc.ics" download>');
+    expect(html).toContain(
+      '<a href="https://guests.example.com/g/carole-may-30-boatsetter-k3xq7abc.ics" type="text/calendar">Add to your calendar (.ics)</a>',
+    );
   });
 
   it('leaves out the meeting point, directions and calendar link when not given', () => {
@@ -202,7 +238,8 @@ describe('renderGuestPage', () => {
         expect(form).toContain(`<input type="hidden" name="${escapeAttr(name)}" value="${escapeAttr(value)}">`);
       }
       const names = [...form.matchAll(/\bname="([^"]*)"/g)].map((m) => m[1]);
-      expect(names).toEqual([...Object.keys(openUpload.form.fields), 'file']);
+      expect(names).toEqual([...Object.keys(openUpload.form.fields), 'Content-Type', 'file']);
+      expect(form).toContain('<input type="hidden" name="Content-Type" value="">');
       expect(form).toContain('accept="image/jpeg,image/png,image/heic"');
       expect(form).toContain('JPEG, PNG, HEIC, up to 20 MB each');
       expect(html).toContain('until Sat, Jun 6, 2026 at 1:00 PM PDT');
@@ -219,19 +256,36 @@ describe('renderGuestPage', () => {
     it('keeps a presigned field called "file" from getting ahead of the real file input', () => {
       const upload: UploadState = { ...openUpload, form: { ...openUpload.form, fields: { key: 'k', file: 'x' } } };
       const form = formOf(renderGuestPage(typicalInput({ upload })));
-      expect([...form.matchAll(/\bname="([^"]*)"/g)].map((m) => m[1])).toEqual(['key', 'file']);
+      expect([...form.matchAll(/\bname="([^"]*)"/g)].map((m) => m[1])).toEqual(['key', 'Content-Type', 'file']);
+    });
+
+    it('sends one Content-Type, right before the file, starting from a value the policy carries', () => {
+      const fields = { 'content-type': 'image/jpeg', key: 'k' };
+      const form = formOf(renderGuestPage(typicalInput({ upload: { ...openUpload, form: { ...openUpload.form, fields } } })));
+      expect([...form.matchAll(/\bname="([^"]*)"/g)].map((m) => m[1])).toEqual(['key', 'Content-Type', 'file']);
+      expect(form).toContain('<input type="hidden" name="Content-Type" value="image/jpeg">');
+    });
+
+    it('ships the form hidden for the script to reveal, and tells guests without JavaScript what to do', () => {
+      expect(formOf(html)).toMatch(/^<form id="upload-form" [^>]* hidden>/);
+      expect(html).toContain(
+        '<noscript><p>Uploading photos needs JavaScript. Please turn it on and reload this page, or email them to ' +
+          '<a href="mailto:ops@baycharters.example">ops@baycharters.example</a>.</p></noscript>',
+      );
+      const noEmail = renderGuestPage(typicalInput({ operator: { name: 'Bay Charters' } }));
+      expect(noEmail).toContain('<noscript><p>Uploading photos needs JavaScript. Please turn it on and reload this page.</p></noscript>');
     });
 
     it('when not yet open: says when uploads open, no form', () => {
       const page = renderGuestPage(typicalInput({ upload: { state: 'not-yet-open', opensAt: OPENS_AT, closesAt: CLOSES_AT } }));
       expect(page).toContain('<p>Photo uploads open on Sat, May 30, 2026 at 1:00 PM PDT.</p>');
-      expect(page).not.toMatch(/<form|<input/);
+      expect(page).not.toMatch(/<form|<input|<noscript/);
     });
 
     it('when closed: says when uploads closed, no form', () => {
       const page = renderGuestPage(typicalInput({ upload: { state: 'closed', opensAt: OPENS_AT, closesAt: CLOSES_AT } }));
       expect(page).toContain('<p>Photo uploads closed on Sat, Jun 6, 2026 at 1:00 PM PDT.</p>');
-      expect(page).not.toMatch(/<form|<input/);
+      expect(page).not.toMatch(/<form|<input|<noscript/);
     });
 
     it('carries a thank-you note, hidden until the script sees ?uploaded=1', () => {
@@ -274,7 +328,7 @@ describe('renderGuestPage', () => {
     it('turns javascript: links and form actions into #', () => {
       expect(page).not.toMatch(/javascript:/i);
       expect(page).toContain('<a href="#" rel="noreferrer">Directions</a>');
-      expect(page).toContain('<a href="#" download>');
+      expect(page).toContain('<a href="#" type="text/calendar">');
       expect(page).toContain('action="#"');
     });
 
@@ -282,7 +336,9 @@ describe('renderGuestPage', () => {
       expect(page).toContain(
         '<input type="hidden" name="k&quot;&lt;script&gt;alert(1)&lt;/script&gt;" value="v&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;">',
       );
-      expect(page).toContain('accept="image/png&quot;&lt;script&gt;alert(1)&lt;/script&gt;"');
+      // A malformed type is left out rather than escaped: the accept attribute takes media types only.
+      expect(page).toMatch(/<input type="file" id="upload-file" name="file" required/);
+      expect(page).not.toContain('image/png&quot;');
     });
   });
 

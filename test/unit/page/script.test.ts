@@ -41,6 +41,7 @@ function decode(value: string): string {
 interface FakeFile {
   type: string;
   size: number;
+  name?: string;
 }
 
 function load(html: string, env: { search?: string; now: number; file?: FakeFile }) {
@@ -49,13 +50,22 @@ function load(html: string, env: { search?: string; now: number; file?: FakeFile
   const formTag = /<form\b[^>]*>/.exec(html)?.[0];
   const attributes = new Map([...(formTag ?? '').matchAll(/([\w-]+)="([^"]*)"/g)].map((m) => [m[1], decode(m[2] ?? '')]));
   let onSubmit: ((event: { preventDefault(): void }) => void) | undefined;
+  const hiddenValue = (name: string) => {
+    const input = new RegExp(`<input type="hidden" name="${name}" value="([^"]*)">`).exec(html);
+    return input ? { value: decode(input[1] ?? '') } : null;
+  };
+  const inputs: Record<string, unknown> = {
+    file: { files: env.file ? [env.file] : [] },
+    key: hiddenValue('key'),
+    'Content-Type': hiddenValue('Content-Type'),
+  };
   const form = {
-    hidden: false,
+    hidden: / hidden$/.test(formTag?.slice(0, -1) ?? ''),
     getAttribute: (name: string) => attributes.get(name) ?? null,
     addEventListener: (type: string, handler: typeof onSubmit) => {
       if (type === 'submit') onSubmit = handler;
     },
-    elements: { namedItem: (name: string) => (name === 'file' ? { files: env.file ? [env.file] : [] } : null) },
+    elements: { namedItem: (name: string) => inputs[name] ?? null },
   };
   const message = { textContent: '' };
   const thanks = { hidden: /<p id="upload-thanks"[^>]* hidden>/.test(html) };
@@ -70,6 +80,7 @@ function load(html: string, env: { search?: string; now: number; file?: FakeFile
     form,
     message,
     thanks,
+    field: (name: 'key' | 'Content-Type') => (inputs[name] as { value: string } | null)?.value,
     submit(): 'sent' | 'blocked' {
       if (!onSubmit) throw new Error('no submit handler');
       let blocked = false;
@@ -82,16 +93,47 @@ function load(html: string, env: { search?: string; now: number; file?: FakeFile
 const beforeClose = CLOSES_AT - 60_000;
 
 describe('guest page script', () => {
-  it('lets an accepted photo within the size limit through', () => {
+  it('reveals the form it was shipped hidden with', () => {
+    expect(/<form\b[^>]* hidden>/.test(page(open))).toBe(true);
+    expect(load(page(open), { now: beforeClose }).form.hidden).toBe(false);
+  });
+
+  it('lets an accepted photo within the size limit through, with its type as Content-Type', () => {
     const p = load(page(open), { now: beforeClose, file: { type: 'image/png', size: 5 * 1024 * 1024 } });
+    expect(p.field('Content-Type')).toBe('');
     expect(p.submit()).toBe('sent');
+    expect(p.field('Content-Type')).toBe('image/png');
     expect(p.message.textContent).toMatch(/^Uploading/);
+  });
+
+  it('gives every upload its own key under the signed prefix, keeping S3\'s ${filename}', () => {
+    const p = load(page(open), { now: beforeClose, file: { type: 'image/jpeg', size: 10, name: 'image.jpg' } });
+    p.submit();
+    const first = p.field('key');
+    p.submit();
+    const second = p.field('key');
+    for (const key of [first, second]) expect(key).toMatch(/^uploads\/x\/[a-z0-9]+-[a-z0-9]+-\$\{filename\}$/);
+    // iOS names every photo from the library image.jpg: without this, each upload would replace the last.
+    expect(second).not.toBe(first);
+  });
+
+  it('infers the type from the extension when the browser reports none (HEIC on most desktops)', () => {
+    const heic: UploadState = { ...open, form: { ...open.form, accept: ['image/jpeg', 'image/heic'] } };
+    const p = load(page(heic), { now: beforeClose, file: { type: '', size: 10, name: 'IMG_0001.HEIC' } });
+    expect(p.submit()).toBe('sent');
+    expect(p.field('Content-Type')).toBe('image/heic');
+    for (const name of ['notes', 'x.txt', 'x.constructor', 'x.__proto__', 'x.heic.txt']) {
+      const q = load(page(heic), { now: beforeClose, file: { type: '', size: 10, name } });
+      expect(q.submit()).toBe('blocked');
+      expect(q.field('Content-Type')).toBe('');
+    }
   });
 
   it('stops a file of another type and says which types are accepted', () => {
     const p = load(page(open), { now: beforeClose, file: { type: 'application/pdf', size: 1000 } });
     expect(p.submit()).toBe('blocked');
     expect(p.message.textContent).toBe('That file type is not accepted. Please choose: JPEG, PNG.');
+    expect(p.field('Content-Type')).toBe('');
   });
 
   it('stops a photo over the limit and names the limit', () => {

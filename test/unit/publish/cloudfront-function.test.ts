@@ -1,4 +1,6 @@
 import { createContext, runInContext } from 'node:vm';
+import fc from 'fast-check';
+import { isValidSlug } from '../../../src/domain/slug';
 import { loadGuestRewriteSource, runGuestRewrite, type GuestRewriteResult } from '../../../src/publish/cloudfront-function';
 
 const notFound: GuestRewriteResult = { type: 'response', statusCode: 404 };
@@ -13,9 +15,14 @@ describe('guest-rewrite CloudFront Function', () => {
     ['/g/a', to('/guests/a/index.html')],
     ['/g/0', to('/guests/0/index.html')],
     [`/g/${slug80}`, to(`/guests/${slug80}/index.html`)],
-    // The flat site's objects pass through under their own key.
+    // The flat site's objects (page and calendar file) pass through under their own key.
     ['/g/carole-may-30-boatsetter-abcd2345.html', to('/g/carole-may-30-boatsetter-abcd2345.html')],
     [`/g/${slug80}.html`, to(`/g/${slug80}.html`)],
+    ['/g/carole-may-30-boatsetter-abcd2345.ics', to('/g/carole-may-30-boatsetter-abcd2345.ics')],
+    ['/g/a.ics', to('/g/a.ics')],
+    [`/g/${slug80}.ics`, to(`/g/${slug80}.ics`)],
+    // The nested site's calendar file is outside /g/ and served under its own key.
+    ['/guests/carole-may-30-boatsetter-abcd2345/charter.ics', to('/guests/carole-may-30-boatsetter-abcd2345/charter.ics')],
     // Everything outside /g/ is left alone.
     ['/', to('/')],
     ['/index.html', to('/index.html')],
@@ -52,8 +59,42 @@ describe('guest-rewrite CloudFront Function', () => {
     [`/g/${slug80}x`, notFound],
     [`/g/${slug80}x/`, notFound],
     [`/g/${slug80}x.html`, notFound],
+    ['/g/.ics', notFound],
+    ['/g/-.ics', notFound],
+    ['/g/a-.ics', notFound],
+    ['/g/A.ics', notFound],
+    ['/g/a.ICS', notFound],
+    ['/g/a.ics/', notFound],
+    ['/g/a.ical', notFound],
+    ['/g/a.ics.html', notFound],
+    ['/g/a.html.ics', notFound],
+    ['/g/a.ics%00', notFound],
+    ['/g/a%2eics', notFound],
+    ['/g/../x.ics', notFound],
+    ['/g/..%2fx.ics', notFound],
+    ['/g/a%2f..%2fb.ics', notFound],
+    ['/g/a/b.ics', notFound],
+    ['/g/a/charter.ics', notFound],
+    ['/g/a.ics\n', notFound],
+    [`/g/${slug80}x.ics`, notFound],
   ])('%s', (uri, expected) => {
     expect(runGuestRewrite(uri)).toEqual(expected);
+  });
+
+  it('property: any URI is left alone, answered 404, or rewritten only from /g/{slug} to that slug\'s page', () => {
+    const piece = fc.constantFrom('/', 'g', 'a', 'b-c', '-', '.', '..', '%2f', '%2F', '%2e', '.html', '.ics', 'index.html', 'A', '%00', 'é', '?', '#', '\\');
+    const uri = fc.array(piece, { maxLength: 8 }).map((parts) => `/g/${parts.join('')}`);
+    fc.assert(
+      fc.property(fc.oneof(uri, fc.string().map((rest) => `/${rest}`)), (viewerUri) => {
+        const result = runGuestRewrite(viewerUri);
+        if (result.type === 'response') return expect(result.statusCode).toBe(404);
+        if (result.uri === viewerUri) return;
+        const slug = /^\/guests\/([^/]+)\/index\.html$/.exec(result.uri)?.[1];
+        expect(slug !== undefined && isValidSlug(slug)).toBe(true);
+        expect([`/g/${slug}`, `/g/${slug}/`]).toContain(viewerUri);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('is CloudFront Functions code: a top-level handler, no CommonJS', () => {

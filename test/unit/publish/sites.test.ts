@@ -1,5 +1,6 @@
 import type { Site } from '../../../src/config/tenant';
-import { DEFAULT_SITES, expandSite, invalidationPaths } from '../../../src/publish/sites';
+import { DEFAULT_SITES, calendarLocation, expandSite, invalidationPaths } from '../../../src/publish/sites';
+import { runGuestRewrite } from '../../../src/publish/cloudfront-function';
 
 const slug = 'carole-may-30-boatsetter-abcd2345';
 const [nested, flat] = DEFAULT_SITES({
@@ -72,5 +73,43 @@ describe('invalidationPaths', () => {
 
   it('lists a path once when the viewer reads the object under its own key', () => {
     expect(invalidationPaths(expandSite(flat, slug))).toEqual([`/g/${slug}.html`]);
+  });
+});
+
+describe('calendarLocation', () => {
+  it('puts charter.ics beside a directory-index page, served under its own key', () => {
+    expect(calendarLocation(expandSite(nested, slug))).toEqual({
+      objectKey: `guests/${slug}/charter.ics`,
+      publicPath: `/guests/${slug}/charter.ics`,
+      publicUrl: `https://guests.example.com/guests/${slug}/charter.ics`,
+    });
+  });
+
+  it('names the calendar after a page named for the slug', () => {
+    expect(calendarLocation(expandSite(flat, slug))).toEqual({
+      objectKey: `g/${slug}.ics`,
+      publicPath: `/g/${slug}.ics`,
+      publicUrl: `http://127.0.0.1:8080/g/${slug}.ics`,
+    });
+  });
+
+  it('keeps a path prefix of the site, and falls back to the origin when the URL does not end in the path', () => {
+    const prefixed: Site = { ...flat, publicUrl: 'https://example.com/charters/g/{slug}.html' };
+    expect(calendarLocation(expandSite(prefixed, slug)).publicUrl).toBe(`https://example.com/charters/g/${slug}.ics`);
+    const elsewhere: Site = { ...nested, publicUrl: 'https://example.com/guest?page={slug}' };
+    expect(calendarLocation(expandSite(elsewhere, slug)).publicUrl).toBe(`https://example.com/guests/${slug}/charter.ics`);
+    const extensionless: Site = { ...nested, objectKey: 'pages/{slug}' };
+    expect(calendarLocation(expandSite(extensionless, slug)).objectKey).toBe(`pages/${slug}.ics`);
+  });
+
+  it('refuses a public URL that is not a URL', () => {
+    expect(() => calendarLocation(expandSite({ ...nested, publicUrl: 'guest page {slug}' }, slug))).toThrow(/is not a URL/);
+  });
+
+  it('is served as is by the guest-rewrite function on both default sites', () => {
+    for (const site of [nested, flat]) {
+      const { publicPath } = calendarLocation(expandSite(site, slug));
+      expect(runGuestRewrite(publicPath)).toEqual({ type: 'request', uri: publicPath });
+    }
   });
 });
