@@ -95,4 +95,40 @@ describe('guest page kept current over the upload window', () => {
     await saveHistory(h.temporal.client, handle.workflowId, 'late-crew-answer');
     await handle.terminate('test done');
   });
+
+  test('while the window is open, the page is re-published with a fresh presigned POST before it expires', async () => {
+    const refreshing = await startFulfillmentHarness({
+      crewTimeoutMs: 2000,
+      uploadWindow: { openBeforeStartMs: 3_600_000, closeAfterEndMs: 4000, refreshEveryMs: 2000 },
+    });
+    try {
+      const now = Date.now();
+      const booking = sampleBooking({
+        charter: { start: iso(now + 1000), end: iso(now + 2000), timeZone: 'America/Los_Angeles' },
+        crew: [{ id: 'crew-solo', role: 'Captain', name: 'Lee Moss' }],
+      });
+      const handle = await refreshing.start(booking);
+      await waitForStage(handle, 'AWAITING_CREW');
+      await handle.signal(crewResponseSignal, { crewId: 'crew-solo', response: 'accepted', respondedAt: iso(Date.now()) });
+      const first = await waitForStage(handle, 'KEEPING_PAGE_CURRENT');
+      expect(first.uploadWindow?.state).toBe('open');
+      const site = expandSite(refreshing.tenant.sites[0]!, first.pages[0]!.url.split('/g/')[1]!);
+      const policyOf = async () =>
+        /name="Policy" value="([^"]+)"/.exec((await readObject(refreshing.s3, site.bucket, site.objectKey)).body.toString('utf8'))?.[1];
+      const firstPolicy = await policyOf();
+      expect(firstPolicy).toBeDefined();
+
+      const refreshed = await waitFor(() => handle.query(statusQuery), (s) => s.pageVersion >= 2, 20_000);
+      expect(refreshed.uploadWindow?.state).toBe('open');
+      const secondPolicy = await policyOf();
+      expect(secondPolicy).toBeDefined();
+      expect(secondPolicy).not.toBe(firstPolicy);
+
+      const done = await handle.result();
+      expect(done.uploadWindow?.state).toBe('closed');
+      expect(done.pageVersion).toBeGreaterThanOrEqual(3);
+    } finally {
+      await refreshing.stop();
+    }
+  });
 });
