@@ -5,7 +5,7 @@ import { tenantDirectory } from '../src/config/tenant';
 import { loadTenantsFile } from '../src/config/tenants-file';
 import { createAwsClients } from '../src/publish/aws-clients';
 import { createMailTransport } from '../src/mail/transport';
-import { temporalConnectionOptions } from './connection';
+import { temporalConnectionOptions } from '../src/config/temporal-connection';
 
 /**
  * The worker: connects to Temporal, registers the BookingFulfillment workflow and its activities, and

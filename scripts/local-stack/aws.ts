@@ -1,6 +1,7 @@
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateDistributionCommand, ListDistributionsCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { createAwsClients } from '../../src/publish/aws-clients';
+import { s3DistributionConfig } from '../../src/sim/distribution-config';
 
 /** moto accepts any credentials; fixed ones keep the SDK from looking for real ones on this machine. */
 export const LOCAL_AWS = { region: 'us-east-1', accessKeyId: 'local', secretAccessKey: 'local' } as const;
@@ -49,26 +50,8 @@ async function ensureDistribution(cloudfront: CloudFrontClient, bucket: string):
   const list = await cloudfront.send(new ListDistributionsCommand({}));
   const found = list.DistributionList?.Items?.find((d) => d.Comment === comment(bucket));
   if (found?.Id) return found.Id;
-  const originId = `s3-${bucket}`;
   const created = await cloudfront.send(
-    new CreateDistributionCommand({
-      DistributionConfig: {
-        CallerReference: `local-stack-${bucket}`,
-        Comment: comment(bucket),
-        Enabled: true,
-        Origins: {
-          Quantity: 1,
-          Items: [{ Id: originId, DomainName: `${bucket}.s3.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }],
-        },
-        DefaultCacheBehavior: {
-          TargetOriginId: originId,
-          ViewerProtocolPolicy: 'redirect-to-https',
-          MinTTL: 0,
-          ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } },
-          TrustedSigners: { Enabled: false, Quantity: 0 },
-        },
-      },
-    }),
+    new CreateDistributionCommand({ DistributionConfig: s3DistributionConfig(bucket, `local-stack-${bucket}`, comment(bucket)) }),
   );
   const id = created.Distribution?.Id;
   if (!id) throw new Error(`moto created no distribution for ${bucket}`);

@@ -2,8 +2,8 @@ import { Client, Connection } from '@temporalio/client';
 import { ServiceEnvSchema, parseEnv } from '../config/env';
 import { tenantDirectory } from '../config/tenant';
 import { loadTenantsFile } from '../config/tenants-file';
+import { temporalConnectionOptions } from '../config/temporal-connection';
 import { buildApp } from './app';
-import { clientConnectionOptions } from './temporal';
 
 const HOUR_MS = 3600_000;
 
@@ -15,7 +15,7 @@ const HOUR_MS = 3600_000;
 async function main(): Promise<void> {
   const env = parseEnv(ServiceEnvSchema, process.env);
   const tenants = tenantDirectory(loadTenantsFile(env.TENANTS_FILE, process.env, { resolveSecrets: false }));
-  const connection = await Connection.connect(clientConnectionOptions(env));
+  const connection = await Connection.connect(temporalConnectionOptions(env));
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
   const app = buildApp({
     client,

@@ -1,22 +1,4 @@
-import { readFileSync } from 'node:fs';
-import type { Client, ConnectionOptions } from '@temporalio/client';
-import type { ServiceEnv } from '../config/env';
-
-/**
- * The same choices as the worker's connection (worker/connection.ts), for @temporalio/client's
- * Connection: plain TCP for a local dev server; TLS (optionally mTLS) and/or an API key for a
- * cluster or Temporal Cloud. It lives here because src/ does not import from worker/.
- */
-export function clientConnectionOptions(
-  env: Pick<ServiceEnv, 'TEMPORAL_ADDRESS' | 'TEMPORAL_API_KEY' | 'TEMPORAL_TLS' | 'TEMPORAL_TLS_CERT_PATH' | 'TEMPORAL_TLS_KEY_PATH'>,
-): ConnectionOptions {
-  const mtls =
-    env.TEMPORAL_TLS_CERT_PATH && env.TEMPORAL_TLS_KEY_PATH
-      ? { clientCertPair: { crt: readFileSync(env.TEMPORAL_TLS_CERT_PATH), key: readFileSync(env.TEMPORAL_TLS_KEY_PATH) } }
-      : undefined;
-  const tls = mtls ?? (env.TEMPORAL_TLS || env.TEMPORAL_API_KEY ? true : undefined);
-  return { address: env.TEMPORAL_ADDRESS, tls, apiKey: env.TEMPORAL_API_KEY };
-}
+import type { Client } from '@temporalio/client';
 
 /**
  * Readiness: Temporal answers a cheap call within `timeoutMs`. Without a deadline a dead frontend

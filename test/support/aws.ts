@@ -6,6 +6,7 @@ import {
   type CloudFrontClient,
 } from '@aws-sdk/client-cloudfront';
 import { createAwsClients, type AwsClientOptions } from '../../src/publish/aws-clients';
+import { s3DistributionConfig } from '../../src/sim/distribution-config';
 
 /** SDK clients pointed at moto (or a proxy in front of it), as the worker builds them. */
 export function motoClients(motoUrl: string, options: Partial<AwsClientOptions> = {}) {
@@ -28,26 +29,8 @@ export async function createBucket(s3: S3Client, name: string): Promise<string> 
 
 /** A distribution in front of a bucket: the minimum DistributionConfig that CloudFront (and moto) accept. */
 export async function createDistribution(cloudfront: CloudFrontClient, bucket: string): Promise<{ id: string; domainName: string }> {
-  const originId = `s3-${bucket}`;
   const result = await cloudfront.send(
-    new CreateDistributionCommand({
-      DistributionConfig: {
-        CallerReference: uniqueName('dist'),
-        Comment: `guest pages in ${bucket}`,
-        Enabled: true,
-        Origins: {
-          Quantity: 1,
-          Items: [{ Id: originId, DomainName: `${bucket}.s3.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }],
-        },
-        DefaultCacheBehavior: {
-          TargetOriginId: originId,
-          ViewerProtocolPolicy: 'redirect-to-https',
-          MinTTL: 0,
-          ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } },
-          TrustedSigners: { Enabled: false, Quantity: 0 },
-        },
-      },
-    }),
+    new CreateDistributionCommand({ DistributionConfig: s3DistributionConfig(bucket, uniqueName('dist'), `guest pages in ${bucket}`) }),
   );
   const distribution = result.Distribution;
   if (!distribution?.Id || !distribution.DomainName) throw new Error('moto returned no distribution id');
