@@ -84,7 +84,8 @@ async function main(): Promise<void> {
     [
       res.status === 200 ? 'Already known: this delivery was a duplicate of the same workflow.' : 'Started.',
       `  Status:      ${statusUrl}`,
-      `               curl -H 'X-Service-Key: ${keys.intakeKey}' '${statusUrl}'`,
+      // The key stays in its file: terminals get logged and shared.
+      `               curl -H "X-Service-Key: $(node -p \"require('${stack.files.keys}').intakeKey\")" '${statusUrl}'`,
       `  Temporal UI: ${workflowUrl}`,
       `  Crew inbox:  ${stack.urls.crewInbox}   <- accept as each crew member; the guest page is published once all answered`,
       `  Guest page:  ${stack.urls.edge.nested}/g/{slug} and ${stack.urls.edge.flat}/g/{slug}.html (the status lists them)`,

@@ -57,7 +57,7 @@ export interface StackEnvs {
   service: Record<string, string>;
 }
 
-/** What the worker and the service are given: exactly their env contracts, plus the tenant's secrets. */
+/** What the worker and the service are given: exactly their env contracts, plus (worker only) the tenant's secrets. */
 export function stackEnvs(i: StackEnvInputs): StackEnvs {
   const temporal = {
     TEMPORAL_ADDRESS: i.temporalAddress,
@@ -65,7 +65,7 @@ export function stackEnvs(i: StackEnvInputs): StackEnvs {
     TEMPORAL_UI_URL: i.temporalUiUrl,
     TENANTS_FILE: i.tenantsFile,
   };
-  // loadTenantsFile resolves every secret the file names, in the service as in the worker.
+  // Only the worker calls JADA and SCC; the service loads the tenants file without their secrets.
   const secrets = { [SECRET_ENV.jadaToken]: i.keys.jadaDashboardToken, [SECRET_ENV.sccServiceKey]: i.keys.sccServiceKey };
   return {
     worker: {
@@ -86,7 +86,6 @@ export function stackEnvs(i: StackEnvInputs): StackEnvs {
       SERVICE_PORT: String(i.servicePort),
       PUBLIC_BASE_URL: i.serviceUrl,
       SLUG_SECRET: i.keys.slugSecret,
-      ...secrets,
     },
   };
 }

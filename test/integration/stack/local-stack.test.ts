@@ -77,8 +77,12 @@ describe('generated configuration', () => {
       { nested: { bucket: 'jada-guests-nested', distributionId: 'E1' }, flat: { bucket: 'jada-guests-flat', distributionId: 'E2' } },
     );
     writeTenantsFile(tenantsFile, tenant, envs.worker);
-    const [loaded] = loadTenantsFile(tenantsFile, envs.service);
+    const [loaded] = loadTenantsFile(tenantsFile, envs.service, { resolveSecrets: false });
     expect(loaded?.id).toBe('jada');
+    // The worker gets the JADA and SCC secrets; the service, which never calls them, does not.
+    expect(loadTenantsFile(tenantsFile, envs.worker)[0]?.jada.token).toBe(keys.jadaDashboardToken);
+    expect(Object.values(envs.service)).not.toContain(keys.jadaDashboardToken);
+    expect(Object.values(envs.service)).not.toContain(keys.sccServiceKey);
     expect(loaded?.sites.map((s) => s.publicUrl)).toEqual(['http://127.0.0.1:4040/g/{slug}', 'http://127.0.0.1:4041/g/{slug}.html']);
     expect(loaded?.defaultCrew).toHaveLength(2);
     expect(readFileSync(tenantsFile, 'utf8')).not.toContain(keys.intakeKey);
