@@ -1,4 +1,4 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { WorkerEnvSchema, parseEnv } from '../src/config/env';
 import { tenantDirectory } from '../src/config/tenant';
@@ -13,6 +13,7 @@ import { temporalConnectionOptions } from '../src/config/temporal-connection';
  */
 async function main(): Promise<void> {
   const env = parseEnv(WorkerEnvSchema, process.env);
+  Runtime.install({ logger: new DefaultLogger(env.LOG_LEVEL.toUpperCase() as LogLevel) });
   const tenants = tenantDirectory(loadTenantsFile(env.TENANTS_FILE, process.env));
   const { s3, cloudfront } = createAwsClients({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL });
   const mail = createMailTransport(env.SMTP_URL);

@@ -78,6 +78,8 @@ export function stackEnvs(i: StackEnvInputs): StackEnvs {
       STATE_BUCKET: BUCKETS.state,
       // Ctrl-C should not wait the production default of 30 s for a stand-in call.
       SHUTDOWN_GRACE_SECONDS: '10',
+      // The SDK's INFO lines (bundle sizes, state changes) would drown the stack's own output.
+      LOG_LEVEL: 'warn',
       ...secrets,
     },
     service: {

@@ -35,6 +35,8 @@ export const WorkerEnvSchema = z.object({
   HTTP_TIMEOUT_MS: positiveInt.default(10_000),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   SHUTDOWN_GRACE_SECONDS: positiveInt.default(30),
+  /** The SDK's log level for the worker, its workflows and activities. */
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnvSchema>;
 
