@@ -138,4 +138,10 @@ describe('the pipeline end to end', () => {
       expect(refs.filter((r) => r.includes(created.body.workflowId))).toHaveLength(1);
     }
   });
+
+  test('SIGTERM stops the worker and the service gracefully (exit code 0)', async () => {
+    const { worker, service } = app;
+    await app.stop();
+    expect({ worker: worker.child.exitCode, service: service.child.exitCode }).toEqual({ worker: 0, service: 0 });
+  });
 });
