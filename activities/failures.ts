@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { errorType, isRetryable } from '../src/clients/errors';
+import { PublishInputError } from '../src/publish/errors';
 
 /**
  * Turns an adapter error into what Temporal should do with it: transient failures are rethrown as
@@ -17,4 +18,21 @@ export function toActivityFailure(err: unknown, step: string): ApplicationFailur
 
 export function configurationFailure(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, 'ConfigurationError');
+}
+
+/** AWS answers that mean "later", although they come as 4xx. */
+const AWS_TRANSIENT = new Set(['Throttling', 'ThrottlingException', 'SlowDown', 'RequestTimeout', 'TooManyInvalidationsInProgress']);
+
+/**
+ * Publish input that can never work, and AWS 4xx answers (no such bucket, access denied) are our
+ * configuration's fault: they fail at once for ops to fix. 5xx, throttling and network errors retry.
+ */
+export function awsFailure(err: unknown, step: string): ApplicationFailure {
+  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const name = err instanceof Error ? err.name : 'Error';
+  const message = `${step}: ${name}${err instanceof Error && err.message ? `: ${err.message}` : ''}`;
+  const permanent =
+    err instanceof PublishInputError ||
+    (status !== undefined && status >= 400 && status < 500 && status !== 429 && !AWS_TRANSIENT.has(name));
+  return permanent ? ApplicationFailure.nonRetryable(message, name) : ApplicationFailure.retryable(message, name);
 }

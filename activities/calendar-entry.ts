@@ -1,0 +1,45 @@
+import { log } from '@temporalio/activity';
+import type { Booking } from '../src/domain/booking';
+import { JadaClient } from '../src/clients/jada';
+import type { ActivityContext, BookingRef } from './context';
+import { toActivityFailure } from './failures';
+
+export interface CalendarEntry {
+  jadaEventId: string;
+  created: boolean;
+}
+
+/** Step 1: the entry in the operator's JADA calendar, found again by external id = workflow ID. */
+export function calendarEntryActivities(ctx: ActivityContext) {
+  return {
+    async createCalendarEntry({ tenant: tenantId, workflowId, booking }: BookingRef): Promise<CalendarEntry> {
+      const tenant = ctx.tenantOf(tenantId);
+      try {
+        const jada = new JadaClient({ baseUrl: tenant.jada.baseUrl, token: tenant.jada.token, timeoutMs: ctx.httpTimeoutMs });
+        const { event, created } = await jada.ensureEvent({
+          title: `${booking.guest.name} · ${booking.boat} (${booking.source})`,
+          start: booking.charter.start,
+          end: booking.charter.end,
+          notes: calendarNotes(booking),
+          externalId: workflowId,
+        });
+        log.info(created ? 'JADA calendar entry created' : 'JADA calendar entry already existed', { jadaEventId: event.id });
+        return { jadaEventId: event.id, created };
+      } catch (err) {
+        throw toActivityFailure(err, 'Creating the JADA calendar entry failed');
+      }
+    },
+  };
+}
+
+function calendarNotes(booking: Booking): string {
+  const contact = [booking.guest.email, booking.guest.phone].filter(Boolean).join(', ');
+  return [
+    `Party of ${booking.guest.partySize}`,
+    contact && `Guest: ${contact}`,
+    `Source: ${booking.source} #${booking.bookingId}`,
+    booking.notes,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}

@@ -1,0 +1,36 @@
+import { log } from '@temporalio/activity';
+import type { CrewAssignment } from '../src/domain/booking';
+import { SccClient } from '../src/clients/scc';
+import type { ActivityContext, BookingRef } from './context';
+import { toActivityFailure } from './failures';
+
+export interface CrewEvent {
+  sccEventId: string;
+  created: boolean;
+  /** Who SCC notified; the magic links themselves are credentials and never leave the activity. */
+  notifiedCrewIds: string[];
+}
+
+/** Step 2: the crew event in ShipCaptainCrew, found again by external id = workflow ID. */
+export function crewEventActivities(ctx: ActivityContext) {
+  return {
+    async createCrewEvent({ tenant: tenantId, workflowId, booking, crew }: BookingRef & { crew: CrewAssignment[] }): Promise<CrewEvent> {
+      const tenant = ctx.tenantOf(tenantId);
+      try {
+        const scc = new SccClient({ apiUrl: tenant.scc.apiUrl, serviceKey: tenant.scc.serviceKey, timeoutMs: ctx.httpTimeoutMs });
+        const { event, created } = await scc.ensureEvent({
+          event_name: `${booking.boat}: ${booking.guest.name} (party of ${booking.guest.partySize})`,
+          start_time: booking.charter.start,
+          end_time: booking.charter.end,
+          notes: booking.notes,
+          crew: crew.map((c) => ({ id: c.id, role: c.role })),
+          external_id: workflowId,
+        });
+        log.info(created ? 'SCC crew event created' : 'SCC crew event already existed', { sccEventId: event.id });
+        return { sccEventId: event.id, created, notifiedCrewIds: event.magic_links.map((l) => l.crew_id) };
+      } catch (err) {
+        throw toActivityFailure(err, 'Creating the SCC crew event failed');
+      }
+    },
+  };
+}

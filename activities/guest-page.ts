@@ -1,0 +1,95 @@
+import type { CrewMemberStatus } from '../src/domain/crew';
+import type { UploadWindow, UploadWindowState } from '../src/domain/time';
+import { publishGuestPage as publishToSites } from '../src/publish/publisher';
+import { createUploadPolicy } from '../src/publish/upload-policy';
+import { calendarLocation, expandSite } from '../src/publish/sites';
+import { renderGuestPage, type UploadState } from '../src/page/render';
+import { renderCalendarFile } from '../src/page/ics';
+import type { ActivityContext, BookingRef } from './context';
+import { awsFailure, configurationFailure } from './failures';
+
+export interface GuestPagePublication {
+  version: number;
+  uploadState: UploadState['state'];
+  bytes: number;
+  pages: { site: string; url: string; invalidationId: string; calendarUrl?: string }[];
+}
+
+/**
+ * Steps 4 and 6: render the page (and its .ics) and publish it to every site. Safe to repeat: keys
+ * derive from the slug, invalidations from workflow ID + page version.
+ */
+export function guestPageActivities(ctx: ActivityContext) {
+  return {
+    async publishGuestPage(
+      input: BookingRef & {
+        slug: string;
+        crew: CrewMemberStatus[];
+        version: number;
+        uploadWindow: UploadWindow;
+        /** Decided by the workflow on its clock, which its durable timers follow. */
+        uploadState: UploadWindowState;
+      },
+    ): Promise<GuestPagePublication> {
+      const { tenant: tenantId, workflowId, booking, slug, crew, version, uploadWindow: window, uploadState: state } = input;
+      const tenant = ctx.tenantOf(tenantId);
+      const firstSite = tenant.sites[0];
+      if (!firstSite) throw configurationFailure(`Tenant "${tenantId}" has no sites to publish the guest page to`);
+      const at = ctx.now();
+      const operator = { name: tenant.name, ...tenant.contact };
+      try {
+        // The same page goes to every site, so its links (upload redirect, calendar file) name the first.
+        const primary = expandSite(firstSite, slug);
+        let upload: UploadState;
+        if (state === 'open') {
+          const policy = await createUploadPolicy(ctx.s3, {
+            bucket: tenant.uploads.bucket,
+            slug,
+            maxBytes: tenant.uploads.maxBytes,
+            expiresInSeconds: Math.max(60, Math.floor((window.closesAt - at) / 1000)),
+            successRedirect: `${primary.publicUrl}?uploaded=1`,
+          });
+          upload = { state, ...window, form: { url: policy.url, fields: policy.fields, maxBytes: policy.maxBytes, accept: policy.accept } };
+        } else {
+          upload = { state, ...window };
+        }
+        const html = renderGuestPage({
+          booking,
+          slug,
+          operator,
+          meetingPoint: tenant.meetingPoint,
+          crew,
+          now: at,
+          upload,
+          calendarFileUrl: calendarLocation(primary).publicUrl,
+        });
+        const calendar = renderCalendarFile({
+          booking,
+          slug,
+          operator,
+          meetingPoint: tenant.meetingPoint,
+          pageUrl: primary.publicUrl,
+          now: at,
+        });
+        const pages = await publishToSites({
+          s3: ctx.s3,
+          cloudfront: ctx.cloudfront,
+          sites: tenant.sites,
+          slug,
+          html,
+          calendar,
+          workflowId,
+          version,
+        });
+        return {
+          version,
+          uploadState: state,
+          bytes: Buffer.byteLength(html),
+          pages: pages.map((p) => ({ site: p.site, url: p.publicUrl, invalidationId: p.invalidationId, calendarUrl: p.calendarUrl })),
+        };
+      } catch (err) {
+        throw awsFailure(err, 'Publishing the guest page failed');
+      }
+    },
+  };
+}
