@@ -107,14 +107,11 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
   const publishPage = async () => {
     const crewVersionShown = crewVersion;
     const version = status.pageVersion + 1;
-    const publication = await publishing.publishGuestPage({
-      ...ref,
-      slug,
-      crew: status.crew,
-      version,
-      uploadWindow: window,
-      uploadState: uploadWindowState(window, Date.now()),
-    });
+    const uploadState = uploadWindowState(window, Date.now());
+    const publication = await publishing.publishGuestPage.executeWithOptions(
+      { summary: `Guest page v${version} to every site (uploads ${uploadState})` },
+      [{ ...ref, slug, crew: status.crew, version, uploadWindow: window, uploadState }],
+    );
     status.pageVersion = version;
     status.pages = publication.pages.map(({ site, url }) => ({ site, url }));
     status.uploadWindow = {
@@ -127,11 +124,14 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
 
   try {
     enter('CREATING_CALENDAR_ENTRY');
-    const calendar = await externalApi.createCalendarEntry(ref);
+    const calendar = await externalApi.createCalendarEntry.executeWithOptions({ summary: 'JADA calendar entry' }, [ref]);
     status.jadaEventId = calendar.jadaEventId;
 
     enter('CREATING_CREW_EVENT');
-    const crewEvent = await externalApi.createCrewEvent({ ...ref, crew });
+    const crewEvent = await externalApi.createCrewEvent.executeWithOptions(
+      { summary: `SCC crew event for ${crew.map((c) => c.role).join(', ') || 'no crew'}` },
+      [{ ...ref, crew }],
+    );
     status.sccEventId = crewEvent.sccEventId;
 
     enter('AWAITING_CREW');
@@ -157,13 +157,9 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
     let published = await publishPage();
 
     enter('EMAILING_OPS');
-    const sent = await mail.sendOpsSummary({
-      ...ref,
-      crew: status.crew,
-      pages: status.pages,
-      jadaEventId: calendar.jadaEventId,
-      sccEventId: crewEvent.sccEventId,
-    });
+    const sent = await mail.sendOpsSummary.executeWithOptions({ summary: `Ops summary email (crew ${status.crewOutcome})` }, [
+      { ...ref, crew: status.crew, pages: status.pages, jadaEventId: calendar.jadaEventId, sccEventId: crewEvent.sccEventId },
+    ]);
     status.opsEmailMessageId = sent.messageId;
 
     if (patched(KEEP_PAGE_CURRENT_PATCH)) {

@@ -112,6 +112,16 @@ describe('the pipeline end to end', () => {
       CharterStart: new Date(booking.charter.start).toISOString(),
       FulfillmentStage: 'KEEPING_PAGE_CURRENT',
     });
+
+    // Each activity carries a one-line summary that the Temporal UI shows in the timeline.
+    const { stdout: shown } = await exec(process.env.TEST_TEMPORAL_CLI ?? 'temporal', [
+      'workflow', 'show', '--address', testServers().address, '--workflow-id', created.body.workflowId, '--output', 'json',
+    ]);
+    const summaries = (JSON.parse(shown).events as { userMetadata?: { summary?: { data: string } } }[])
+      .flatMap((e) => (e.userMetadata?.summary ? [JSON.parse(Buffer.from(e.userMetadata.summary.data, 'base64').toString())] : []));
+    expect(summaries).toEqual(
+      expect.arrayContaining(['JADA calendar entry', 'SCC crew event for Captain, Deckhand', 'Guest page v1 to every site (uploads not-yet-open)']),
+    );
   });
 
   test('durability: worker and service SIGKILLed while the booking waits for crew; restarted, it completes once', async () => {
