@@ -5,6 +5,7 @@ import { createUploadPolicy } from '../src/publish/upload-policy';
 import { calendarLocation, expandSite } from '../src/publish/sites';
 import { renderGuestPage, type UploadState } from '../src/page/render';
 import { renderCalendarFile } from '../src/page/ics';
+import { renderCancelledPage } from '../src/page/cancelled';
 import type { ActivityContext, BookingRef } from './context';
 import { awsFailure, configurationFailure } from './failures';
 
@@ -89,6 +90,29 @@ export function guestPageActivities(ctx: ActivityContext) {
         };
       } catch (err) {
         throw awsFailure(err, 'Publishing the guest page failed');
+      }
+    },
+
+    /**
+     * Compensation for a cancelled booking: the page becomes a "cancelled" notice without guest
+     * details, the calendar file is deleted, and both are invalidated as page version `version`.
+     */
+    async withdrawGuestPage({ tenant: tenantId, workflowId, slug, version }: Omit<BookingRef, 'booking'> & { slug: string; version: number }) {
+      const tenant = ctx.tenantOf(tenantId);
+      try {
+        const pages = await publishToSites({
+          s3: ctx.s3,
+          cloudfront: ctx.cloudfront,
+          sites: tenant.sites,
+          slug,
+          html: renderCancelledPage({ operator: { name: tenant.name, ...tenant.contact } }),
+          removeCalendar: true,
+          workflowId,
+          version,
+        });
+        return { version, pages: pages.map((p) => ({ site: p.site, url: p.publicUrl, invalidationId: p.invalidationId })) };
+      } catch (err) {
+        throw awsFailure(err, 'Withdrawing the guest page failed');
       }
     },
   };

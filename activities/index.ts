@@ -2,13 +2,13 @@ import { calendarEntryActivities } from './calendar-entry';
 import { activityContext, type ActivityDeps } from './context';
 import { crewEventActivities } from './crew-event';
 import { guestPageActivities } from './guest-page';
-import { opsSummaryActivities } from './ops-summary';
+import { opsMailActivities } from './ops-mail';
 
 export type { ActivityDeps, BookingRef } from './context';
 export type { CalendarEntry } from './calendar-entry';
 export type { CrewEvent } from './crew-event';
 export type { GuestPagePublication } from './guest-page';
-export type { OpsSummarySent } from './ops-summary';
+export type { OpsMailSent } from './ops-mail';
 
 /**
  * The activities, built from their dependencies (STYLE: activities by factory); one file per step.
@@ -20,7 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...calendarEntryActivities(ctx),
     ...crewEventActivities(ctx),
     ...guestPageActivities(ctx),
-    ...opsSummaryActivities(ctx),
+    ...opsMailActivities(ctx),
   };
 }
 

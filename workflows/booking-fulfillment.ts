@@ -1,8 +1,10 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   allHandlersFinished,
   condition,
+  isCancellation,
   log,
   patched,
   proxyActivities,
@@ -104,9 +106,18 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
   });
   setHandler(statusQuery, () => status);
 
+  /**
+   * Compensations, newest first (STYLE: saga), run if ops cancel the booking. JADA and SCC offer no
+   * cancellation in their contracts, so undoing those is a line in the notice to ops.
+   */
+  const compensations: { what: string; undo: () => Promise<unknown> }[] = [];
+  const toDoByHand: string[] = [];
+  /** Versions handed to publish attempts, so a withdrawal never reuses an in-flight version's CallerReference. */
+  let lastPageVersion = 0;
+
   const publishPage = async () => {
     const crewVersionShown = crewVersion;
-    const version = status.pageVersion + 1;
+    const version = ++lastPageVersion;
     const uploadState = uploadWindowState(window, Date.now());
     const publication = await publishing.publishGuestPage.executeWithOptions(
       { summary: `Guest page v${version} to every site (uploads ${uploadState})` },
@@ -122,10 +133,33 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
     return { state: publication.uploadState, at: Date.now(), crewVersion: crewVersionShown };
   };
 
+  /** Undo what can be undone, newest first; a failed undo is logged and handed to ops, never fatal. */
+  const compensate = async (stoppedAt: FulfillmentStage) => {
+    enter('CANCELLED');
+    const undone: string[] = [];
+    for (const { what, undo } of compensations) {
+      try {
+        await undo();
+        undone.push(what);
+      } catch (err) {
+        log.error('Compensation failed', { what, error: describeFailure(err) });
+        toDoByHand.push(`${what}: FAILED (${describeFailure(err)})`);
+      }
+    }
+    try {
+      await mail.sendCancellationNotice.executeWithOptions({ summary: 'Cancellation notice to ops' }, [
+        { ...ref, reason: `Cancelled while ${stoppedAt}`, undone, toDoByHand },
+      ]);
+    } catch (err) {
+      log.error('Cancellation notice not sent', { error: describeFailure(err) });
+    }
+  };
+
   try {
     enter('CREATING_CALENDAR_ENTRY');
     const calendar = await externalApi.createCalendarEntry.executeWithOptions({ summary: 'JADA calendar entry' }, [ref]);
     status.jadaEventId = calendar.jadaEventId;
+    toDoByHand.unshift(`Remove JADA calendar entry ${calendar.jadaEventId}`);
 
     enter('CREATING_CREW_EVENT');
     const crewEvent = await externalApi.createCrewEvent.executeWithOptions(
@@ -133,6 +167,7 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
       [{ ...ref, crew }],
     );
     status.sccEventId = crewEvent.sccEventId;
+    toDoByHand.unshift(`Cancel SCC crew event ${crewEvent.sccEventId} and tell the crew (${crew.map((c) => c.id).join(', ')})`);
 
     enter('AWAITING_CREW');
     const deadline = confirmationDeadline(
@@ -154,6 +189,14 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
         : 'ALL_ANSWERED';
 
     enter('PUBLISHING_PAGE');
+    // Registered before the first publish: a cancellation while it is in flight may leave a page behind.
+    compensations.unshift({
+      what: 'Guest page replaced by a "cancelled" notice on every site, calendar file deleted, CloudFront invalidated',
+      undo: () =>
+        publishing.withdrawGuestPage.executeWithOptions({ summary: 'Withdraw the guest page' }, [
+          { tenant, workflowId, slug, version: ++lastPageVersion },
+        ]),
+    });
     let published = await publishPage();
 
     enter('EMAILING_OPS');
@@ -179,6 +222,10 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
     await condition(allHandlersFinished);
     return status;
   } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => compensate(status.stage));
+      throw err;
+    }
     const stoppedAt = status.stage;
     status.failure = describeFailure(err);
     enter('FAILED');

@@ -32,6 +32,7 @@ export type FulfillmentStage =
   | 'EMAILING_OPS'
   | 'KEEPING_PAGE_CURRENT'
   | 'COMPLETED'
+  | 'CANCELLED'
   | 'FAILED';
 
 export type CrewOutcome = 'ALL_CONFIRMED' | 'ALL_ANSWERED' | 'TIMED_OUT';

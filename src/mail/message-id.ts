@@ -9,3 +9,8 @@ export function opsSummaryMessageId(workflowId: string, domain = 'charter-fulfil
   const digest = createHash('sha256').update(workflowId, 'utf8').digest('hex').slice(0, 32);
   return `<${digest}.ops-summary@${domain}>`;
 }
+
+/** The cancellation notice of the same booking: its own deterministic Message-ID. */
+export function cancellationNoticeMessageId(workflowId: string, domain = 'charter-fulfillment.local'): string {
+  return opsSummaryMessageId(workflowId, domain).replace('.ops-summary@', '.cancelled@');
+}

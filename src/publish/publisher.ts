@@ -2,7 +2,7 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Site } from '../config/tenant';
 import { ensureInvalidation, invalidationCallerReference } from './cloudfront';
-import { GUEST_CALENDAR_CONTENT_TYPE, GUEST_PAGE_CACHE_CONTROL, GUEST_PAGE_CONTENT_TYPE, putObject } from './s3';
+import { GUEST_CALENDAR_CONTENT_TYPE, GUEST_PAGE_CACHE_CONTROL, GUEST_PAGE_CONTENT_TYPE, deleteObject, putObject } from './s3';
 import { calendarLocation, expandSite, invalidationPaths } from './sites';
 import { PublishInputError } from './errors';
 
@@ -26,6 +26,8 @@ export interface PublishGuestPageInput {
   html: string;
   /** The charter as an iCalendar file, put beside the page on every site (see calendarLocation). */
   calendar?: string;
+  /** Delete the calendar file beside the page instead (a cancelled charter must not be imported). */
+  removeCalendar?: boolean;
   workflowId: string;
   /** Increases with every re-render of the page; one invalidation per site per version. */
   version: number;
@@ -50,7 +52,7 @@ export async function publishGuestPage(input: PublishGuestPageInput): Promise<Pu
     const site = expandSite(template, input.slug);
     return {
       site,
-      calendarAt: calendar ? calendarLocation(site) : undefined,
+      calendarAt: calendar || input.removeCalendar ? calendarLocation(site) : undefined,
       callerReference: invalidationCallerReference(input.workflowId, input.version, template.name),
     };
   });
@@ -62,6 +64,7 @@ export async function publishGuestPage(input: PublishGuestPageInput): Promise<Pu
         calendar && calendarAt
           ? putObject(input.s3, { ...page, key: calendarAt.objectKey, body: calendar, contentType: GUEST_CALENDAR_CONTENT_TYPE })
           : undefined,
+        input.removeCalendar && calendarAt ? deleteObject(input.s3, { bucket: site.bucket, key: calendarAt.objectKey }) : undefined,
       ]);
       // Only after the puts: invalidating first would let the edge fetch and cache the old files again.
       const invalidation = await ensureInvalidation(input.cloudfront, {
@@ -77,7 +80,7 @@ export async function publishGuestPage(input: PublishGuestPageInput): Promise<Pu
         publicUrl: site.publicUrl,
         invalidationId: invalidation.id,
         invalidationCreated: invalidation.created,
-        ...(calendarAt ? { calendarUrl: calendarAt.publicUrl } : {}),
+        ...(calendarAt && calendar ? { calendarUrl: calendarAt.publicUrl } : {}),
       };
     }),
   );

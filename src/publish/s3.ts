@@ -1,4 +1,4 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 export const GUEST_PAGE_CONTENT_TYPE = 'text/html; charset=utf-8';
 /** RFC 5545 §8.1: iCalendar's media type; UTF-8 is its default charset, stated for older clients. */
@@ -32,4 +32,9 @@ export async function putObject(s3: S3Client, input: PutObjectInput): Promise<{ 
     }),
   );
   return result.ETag === undefined ? {} : { etag: result.ETag };
+}
+
+/** S3 answers a delete of a missing key with success, so repeating it is harmless too. */
+export async function deleteObject(s3: S3Client, input: { bucket: string; key: string }): Promise<void> {
+  await s3.send(new DeleteObjectCommand({ Bucket: input.bucket, Key: input.key }));
 }

@@ -66,4 +66,24 @@ describe('activity idempotency (each activity run twice)', () => {
     expect(second).toEqual({ messageId: first.messageId, alreadySent: true });
     expect(h.smtp.messages.filter((m) => m.messageId === first.messageId)).toHaveLength(1);
   });
+
+  test('withdrawGuestPage: the same notice on every site, one invalidation per site for its version', async () => {
+    const { input } = fulfillmentInput(h.tenant, booking, h.settings);
+    const [first, second] = await twice(() => h.activities.withdrawGuestPage({ tenant: h.tenant.id, workflowId, slug: input.slug, version: 2 }));
+    expect(second.pages.map((p) => p.invalidationId)).toEqual(first.pages.map((p) => p.invalidationId));
+    for (const site of h.tenant.sites) {
+      const expanded = expandSite(site, input.slug);
+      expect((await readObject(h.s3, expanded.bucket, expanded.objectKey)).body.toString()).toContain('This charter has been cancelled');
+      expect(await invalidationsOf(h.cloudfront, site.distributionId)).toHaveLength(2);
+    }
+  });
+
+  test('sendCancellationNotice: one email', async () => {
+    const [first, second] = await twice(() =>
+      h.activities.sendCancellationNotice({ ...ref, reason: 'test', undone: [], toDoByHand: ['Remove JADA calendar entry cal_1'] }),
+    );
+    expect(first.alreadySent).toBe(false);
+    expect(second).toEqual({ messageId: first.messageId, alreadySent: true });
+    expect(h.smtp.messages.filter((m) => m.messageId === first.messageId)).toHaveLength(1);
+  });
 });

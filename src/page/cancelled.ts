@@ -1,0 +1,34 @@
+import { escapeHtml, urlAttr } from './escape';
+
+export interface CancelledPageInput {
+  operator: { name: string; phone?: string; email?: string };
+}
+
+/**
+ * What the guest page becomes when a booking is cancelled: the link a guest saved still answers,
+ * says the charter is off and whom to ask, and no longer shows who, when, or the crew.
+ */
+export function renderCancelledPage({ operator }: CancelledPageInput): string {
+  const contact = [
+    operator.phone ? `<a href="${urlAttr(`tel:${operator.phone.replace(/[^+\d]/g, '')}`)}">${escapeHtml(operator.phone)}</a>` : '',
+    operator.email ? `<a href="${urlAttr(`mailto:${operator.email}`)}">${escapeHtml(operator.email)}</a>` : '',
+  ].filter(Boolean);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'">
+<title>Charter cancelled · ${escapeHtml(operator.name)}</title>
+</head>
+<body>
+<main>
+<p>${escapeHtml(operator.name)}</p>
+<h1>This charter has been cancelled</h1>
+<p>${contact.length ? `Questions? Contact ${escapeHtml(operator.name)}: ${contact.join(' · ')}` : `Questions? Contact ${escapeHtml(operator.name)}.`}</p>
+</main>
+</body>
+</html>
+`;
+}
