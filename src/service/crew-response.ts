@@ -1,11 +1,10 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { BOOKING_SOURCES, CrewAssignmentSchema, type FieldError, type ParseResult } from '../domain/booking';
 import type { CrewResponse } from '../domain/crew';
-import type { bookingFulfillment } from '../../workflows/booking-fulfillment';
 import { crewResponseSignal } from '../../workflows/messages';
-import { TenantKey } from '../../workflows/search-attributes';
 import { fieldErrors } from './errors';
+import { actOnRunningBooking, type RunningBookingOutcome } from './running-booking';
 
 /**
  * SCC's callback body. Not strict, unlike the booking contract: this is a third party's payload, and
@@ -67,42 +66,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export type CrewResponseDelivery =
-  | { outcome: 'delivered' }
-  | { outcome: 'unknown-booking' }
-  | { outcome: 'closed'; status: string };
-
-/**
- * Signals the booking's workflow. The server answers a signal to a closed workflow with the same
- * NotFound as to a missing one, so describe() first tells 404 from 409. A NotFound on the signal
- * after describe() saw the workflow running means it closed in between: still a 409.
- *
- * Workflow IDs alone do not prove ownership: `booking-{tenant}-{source}-{bookingId}` of tenant
- * "acme" with booking id "boatsetter-x" equals tenant "acme-boatsetter"'s booking "x". The Tenant
- * search attribute set at start does, and a mismatch answers as unknown, never revealing the other
- * tenant's booking.
- */
-export async function deliverCrewResponse(
+/** Signals the booking's workflow, while it runs (see actOnRunningBooking). */
+export function deliverCrewResponse(
   client: Client,
   tenantId: string,
   workflowId: string,
   response: CrewResponse,
-): Promise<CrewResponseDelivery> {
-  const handle = client.workflow.getHandle<typeof bookingFulfillment>(workflowId);
-  let description;
-  try {
-    description = await handle.describe();
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return { outcome: 'unknown-booking' };
-    throw err;
-  }
-  if (description.typedSearchAttributes.get(TenantKey) !== tenantId) return { outcome: 'unknown-booking' };
-  if (description.status.name !== 'RUNNING') return { outcome: 'closed', status: description.status.name };
-  try {
-    await handle.signal(crewResponseSignal, response);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return { outcome: 'closed', status: 'CLOSED' };
-    throw err;
-  }
-  return { outcome: 'delivered' };
+): Promise<RunningBookingOutcome> {
+  return actOnRunningBooking(client, tenantId, workflowId, (handle) => handle.signal(crewResponseSignal, response));
 }

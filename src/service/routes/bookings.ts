@@ -1,12 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bookingWorkflowId, parseBooking, type Booking } from '../../domain/booking';
 import { bookingStatus, parseBookingRef } from '../booking-status';
-import { invalidRequest, notFound, unsupportedMediaType } from '../errors';
+import { conflict, invalidRequest, notFound, unsupportedMediaType } from '../errors';
+import { actOnRunningBooking } from '../running-booking';
 import { startBookingFulfillment } from '../start-booking';
 import { requireServiceKey, tenantOf } from '../tenant-auth';
 import type { RouteContext } from './context';
 
-/** Booking intake (`POST /tenants/:tenant/bookings`) and booking status (`GET .../bookings/:bookingId`). */
+/**
+ * Booking intake (`POST /tenants/:tenant/bookings`), booking status (`GET .../bookings/:bookingId`)
+ * and cancellation (`DELETE .../bookings/:bookingId`, e.g. from a marketplace's cancellation email).
+ */
 export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const authenticate = requireServiceKey(ctx.tenants, ctx.keys, 'intakeKeyHash');
 
@@ -30,6 +34,22 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): 
       const status = await bookingStatus(ctx.client, tenant.id, bookingWorkflowId(tenant.id, ref.value));
       if (!status) throw notFound('unknown booking');
       return status;
+    },
+  );
+
+  app.delete<{ Params: { tenant: string; bookingId: string }; Querystring: { source?: unknown } }>(
+    '/tenants/:tenant/bookings/:bookingId',
+    { onRequest: authenticate },
+    async (request, reply) => {
+      const tenant = tenantOf(ctx.tenants, request);
+      const ref = parseBookingRef(request.params.bookingId, request.query.source);
+      if (!ref.ok) throw invalidRequest('booking reference', ref.errors);
+      const workflowId = bookingWorkflowId(tenant.id, ref.value);
+      // The workflow withdraws the guest page and tells ops what to undo in JADA and SCC.
+      const result = await actOnRunningBooking(ctx.client, tenant.id, workflowId, (handle) => handle.cancel());
+      if (result.outcome === 'unknown-booking') throw notFound('unknown booking');
+      if (result.outcome === 'closed') throw conflict('the booking has already finished', { workflowId, workflowStatus: result.status });
+      return reply.code(202).send({ workflowId, cancellation: 'requested' });
     },
   );
 }

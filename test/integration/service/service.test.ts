@@ -135,6 +135,27 @@ describe('HTTP service with a real Temporal server and worker', () => {
     expect(((await status.json()) as BookingStatus).stage).toBe('COMPLETED');
   });
 
+  test('DELETE cancels a running booking (202); again is 409; unknown is 404; without the key 401', async () => {
+    const cancel = (bookingId: string, key = INTAKE_KEY) =>
+      fetch(url(`/bookings/${bookingId}`), { method: 'DELETE', headers: { 'x-service-key': key } });
+    const booking = sampleBooking();
+    const { workflowId } = (await (await postBooking(booking)).json()) as IntakeAnswer;
+    const handle = h.temporal.client.workflow.getHandle<typeof bookingFulfillment>(workflowId);
+    await waitForStage(handle, 'AWAITING_CREW');
+
+    expect((await cancel(booking.bookingId, 'wrong-key')).status).toBe(401);
+    const accepted = await cancel(booking.bookingId);
+    expect(accepted.status).toBe(202);
+    expect(await accepted.json()).toEqual({ workflowId, cancellation: 'requested' });
+    await expect(handle.result()).rejects.toThrow();
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+
+    const again = await cancel(booking.bookingId);
+    expect(again.status).toBe(409);
+    expect(await again.json()).toEqual({ error: 'the booking has already finished', workflowId, workflowStatus: 'CANCELLED' });
+    expect((await cancel('no-such-booking')).status).toBe(404);
+  });
+
   test('the status of a booking that does not exist is 404', async () => {
     const res = await getStatus('no-such-booking');
     expect(res.status).toBe(404);
