@@ -31,22 +31,24 @@ import type { BookingFulfillmentInput, BookingFulfillmentResult, BookingStatus, 
  * retries are bounded by time rather than count: an outage of JADA or SCC for an afternoon should
  * delay a booking, not fail it, while a wrong key fails at once (non-retryable).
  */
-const externalApi = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+const RETRY_FOR_HOURS = {
   scheduleToCloseTimeout: '6 hours',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+} as const;
+
+const externalApi = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  ...RETRY_FOR_HOURS,
 });
 
 const publishing = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
-  scheduleToCloseTimeout: '6 hours',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  ...RETRY_FOR_HOURS,
 });
 
 const mail = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  scheduleToCloseTimeout: '6 hours',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  ...RETRY_FOR_HOURS,
 });
 
 /** Patch marker: histories recorded before step 6 complete right after the email. */
