@@ -23,7 +23,7 @@ import {
   uploadWindowState,
 } from '../src/domain/time';
 import { crewResponseSignal, statusQuery } from './messages';
-import { FulfillmentStageKey } from './search-attributes';
+import { FulfillmentStageKey, SccEventIdKey } from './search-attributes';
 import type { BookingFulfillmentInput, BookingFulfillmentResult, BookingStatus, FulfillmentStage } from './types';
 
 /**
@@ -53,6 +53,8 @@ const mail = proxyActivities<Activities>({
 
 /** Patch marker: histories recorded before step 6 complete right after the email. */
 export const KEEP_PAGE_CURRENT_PATCH = 'keep-page-current';
+/** Patch marker: histories recorded before the SccEventId search attribute do not upsert it. */
+export const SCC_EVENT_ID_PATCH = 'scc-event-id-search-attribute';
 
 /**
  * BookingFulfillment: calendar entry -> crew event -> wait for crew answers until everyone answered or
@@ -169,6 +171,7 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
       [{ ...ref, crew }],
     );
     status.sccEventId = crewEvent.sccEventId;
+    if (patched(SCC_EVENT_ID_PATCH)) upsertSearchAttributes([{ key: SccEventIdKey, value: crewEvent.sccEventId }]);
     toDoByHand.unshift(`Cancel SCC crew event ${crewEvent.sccEventId} and tell the crew (${crew.map((c) => c.id).join(', ')})`);
 
     enter('AWAITING_CREW');

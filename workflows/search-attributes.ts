@@ -5,5 +5,7 @@ export const BookingIdKey = defineSearchAttributeKey('BookingId', SearchAttribut
 export const TenantKey = defineSearchAttributeKey('Tenant', SearchAttributeType.KEYWORD);
 export const CharterStartKey = defineSearchAttributeKey('CharterStart', SearchAttributeType.DATETIME);
 export const FulfillmentStageKey = defineSearchAttributeKey('FulfillmentStage', SearchAttributeType.KEYWORD);
+/** SCC's id of the crew event: how an SCC callback that names only its own event finds the booking. */
+export const SccEventIdKey = defineSearchAttributeKey('SccEventId', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTE_KEYS = [BookingIdKey, TenantKey, CharterStartKey, FulfillmentStageKey];
+export const SEARCH_ATTRIBUTE_KEYS = [BookingIdKey, TenantKey, CharterStartKey, FulfillmentStageKey, SccEventIdKey];

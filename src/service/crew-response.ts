@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { BOOKING_SOURCES, CrewAssignmentSchema, type FieldError, type ParseResult } from '../domain/booking';
 import type { CrewResponse } from '../domain/crew';
 import { crewResponseSignal } from '../../workflows/messages';
+import { SccEventIdKey, TenantKey } from '../../workflows/search-attributes';
 import { fieldErrors } from './errors';
 import { actOnRunningBooking, type RunningBookingOutcome } from './running-booking';
 
@@ -11,7 +12,8 @@ import { actOnRunningBooking, type RunningBookingOutcome } from './running-booki
  * a field SCC adds one day should not stop crew answers from arriving.
  */
 const CrewResponseRequestSchema = z.object({
-  eventId: z.string().min(1).max(200).optional(),
+  // Safe to put in a visibility query as is: no quotes, no spaces.
+  eventId: z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, 'must be an SCC event id').optional(),
   workflowId: z.string().min(1).max(300).optional(),
   crewId: CrewAssignmentSchema.shape.id,
   response: z.enum(['accepted', 'declined']),
@@ -19,18 +21,12 @@ const CrewResponseRequestSchema = z.object({
 });
 
 export interface CrewResponseRequest {
-  workflowId: string;
+  /** Which booking: our workflow ID (SCC's external_id), or SCC's own event id. */
+  target: { workflowId: string } | { eventId: string };
   response: CrewResponse;
 }
 
-/**
- * Validates a crew-response callback for `tenantId` and lists every problem at once.
- *
- * Only `workflowId` is accepted. Resolving SCC's `eventId` would need either a search attribute
- * holding the SCC event id (a workflow change) or scanning the tenant's open workflows and querying
- * each; neither belongs in a callback path. SCC events carry `external_id` = workflow ID, so SCC can
- * always send it.
- */
+/** Validates a crew-response callback for `tenantId` and lists every problem at once. */
 export function parseCrewResponseRequest(input: unknown, tenantId: string): ParseResult<CrewResponseRequest> {
   const result = CrewResponseRequestSchema.safeParse(input);
   if (!result.success) {
@@ -40,16 +36,17 @@ export function parseCrewResponseRequest(input: unknown, tenantId: string): Pars
   }
   const { eventId, workflowId, crewId, response, respondedAt } = result.data;
   const errors = targetErrors(eventId, workflowId, tenantId);
-  if (errors.length > 0 || workflowId === undefined) return { ok: false, errors };
-  return { ok: true, value: { workflowId, response: { crewId, response, respondedAt } } };
+  if (errors.length > 0) return { ok: false, errors };
+  const target = workflowId !== undefined ? { workflowId } : { eventId: eventId! };
+  return { ok: true, value: { target, response: { crewId, response, respondedAt } } };
 }
 
 function targetErrors(eventId: unknown, workflowId: unknown, tenantId: string): FieldError[] {
   if (eventId !== undefined && workflowId !== undefined) {
     return [{ path: '(body)', message: 'send exactly one of eventId and workflowId' }];
   }
-  if (eventId !== undefined) return [{ path: 'eventId', message: 'eventId lookup is not supported; send workflowId' }];
-  if (workflowId === undefined) return [{ path: 'workflowId', message: 'is required' }];
+  if (eventId !== undefined) return [];
+  if (workflowId === undefined) return [{ path: 'workflowId', message: 'send workflowId or eventId' }];
   if (typeof workflowId === 'string' && !bookingWorkflowIdPattern(tenantId).test(workflowId)) {
     return [{ path: 'workflowId', message: `must be a booking of tenant ${tenantId}: booking-${tenantId}-{source}-{bookingId}` }];
   }
@@ -64,6 +61,17 @@ function bookingWorkflowIdPattern(tenantId: string): RegExp {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The booking whose SCC crew event is `eventId`, through the SccEventId search attribute the workflow
+ * sets once the event exists. Visibility is eventually consistent, but SCC calls back only after a
+ * crew member opened a link the event's creation sent, by which time the attribute is indexed.
+ */
+export async function findBookingBySccEvent(client: Client, tenantId: string, eventId: string): Promise<string | undefined> {
+  const query = `${SccEventIdKey.name} = "${eventId}" AND ${TenantKey.name} = "${tenantId}"`;
+  for await (const execution of client.workflow.list({ query, pageSize: 1 })) return execution.workflowId;
+  return undefined;
 }
 
 /** Signals the booking's workflow, while it runs (see actOnRunningBooking). */

@@ -4,11 +4,17 @@ import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 
 /**
- * SAVE_HISTORIES=1 records a run's history under test/histories/ for the replay test. Histories
- * recorded before a workflow change stay: they are what proves the change replays (patched()).
+ * The workflow code's era: bump it with every patched() change, re-record, and keep the older files.
+ * v1: before keep-page-current; v2: before scc-event-id-search-attribute; v3: both patches.
+ */
+export const HISTORY_ERA = 'v3';
+
+/**
+ * SAVE_HISTORIES=1 records a run's history as test/histories/{name}.{era}.json for the replay test.
+ * Histories of earlier eras stay: they are what proves each patch replays.
  */
 export async function saveHistory(client: Client, workflowId: string, name: string): Promise<void> {
   if (process.env.SAVE_HISTORIES !== '1') return;
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  writeFileSync(join(__dirname, '..', 'histories', `${name}.json`), historyToJSON(history));
+  writeFileSync(join(__dirname, '..', 'histories', `${name}.${HISTORY_ERA}.json`), historyToJSON(history));
 }

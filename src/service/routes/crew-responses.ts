@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { deliverCrewResponse, parseCrewResponseRequest } from '../crew-response';
+import { deliverCrewResponse, findBookingBySccEvent, parseCrewResponseRequest } from '../crew-response';
 import { conflict, invalidRequest, notFound, unsupportedMediaType } from '../errors';
 import { requireServiceKey, tenantOf } from '../tenant-auth';
 import type { RouteContext } from './context';
@@ -14,7 +14,9 @@ export function registerCrewResponseRoutes(app: FastifyInstance, ctx: RouteConte
       if (request.body === undefined) throw unsupportedMediaType();
       const parsed = parseCrewResponseRequest(request.body, tenant.id);
       if (!parsed.ok) throw invalidRequest('crew response', parsed.errors);
-      const { workflowId, response } = parsed.value;
+      const { target, response } = parsed.value;
+      const workflowId = 'workflowId' in target ? target.workflowId : await findBookingBySccEvent(ctx.client, tenant.id, target.eventId);
+      if (workflowId === undefined) throw notFound('unknown booking');
       const delivery = await deliverCrewResponse(ctx.client, tenant.id, workflowId, response);
       if (delivery.outcome === 'unknown-booking') throw notFound('unknown booking');
       if (delivery.outcome === 'closed') {

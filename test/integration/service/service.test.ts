@@ -156,6 +156,26 @@ describe('HTTP service with a real Temporal server and worker', () => {
     expect((await cancel('no-such-booking')).status).toBe(404);
   });
 
+  test("a crew answer naming SCC's event id instead of the workflow ID reaches the booking; an unknown one is 404", async () => {
+    const postByEvent = (eventId: string, crewId: string) =>
+      post('/crew-responses', CREW_CALLBACK_KEY, { eventId, crewId, response: 'accepted', respondedAt: new Date().toISOString() });
+    const booking = sampleBooking();
+    const { workflowId } = (await (await postBooking(booking)).json()) as IntakeAnswer;
+    const handle = h.temporal.client.workflow.getHandle<typeof bookingFulfillment>(workflowId);
+    const { sccEventId } = await waitForStage(handle, 'AWAITING_CREW');
+
+    // Visibility is eventually consistent: the attribute is indexed moments after the event exists.
+    const first = await waitFor(() => postByEvent(sccEventId!, booking.crew![0]!.id), (res) => res.status !== 404, 10_000);
+    expect(first.status).toBe(202);
+    expect(await first.json()).toEqual({ workflowId, accepted: true });
+    expect((await postByEvent(sccEventId!, booking.crew![1]!.id)).status).toBe(202);
+    const done = await waitForStage(handle, 'KEEPING_PAGE_CURRENT');
+    expect(done.crewOutcome).toBe('ALL_CONFIRMED');
+
+    expect((await postByEvent('evt_no_such_event', 'crew-captain-ana')).status).toBe(404);
+    await handle.terminate('test done');
+  });
+
   test('the status of a booking that does not exist is 404', async () => {
     const res = await getStatus('no-such-booking');
     expect(res.status).toBe(404);

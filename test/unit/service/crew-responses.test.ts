@@ -62,13 +62,10 @@ describe('POST /tenants/:tenant/crew-responses', () => {
     expect(res.json()).toEqual({ error: 'the booking no longer takes crew answers', workflowId: WORKFLOW_ID, workflowStatus: 'COMPLETED' });
   });
 
-  test('eventId instead of workflowId: 400 that says to send workflowId', async () => {
-    const res = await postJson(t, URL, ACME_CREW_KEY, { ...CREW_ANSWER, eventId: 'evt_1' });
+  test('an eventId that could not be put in a visibility query as is: 400', async () => {
+    const res = await postJson(t, URL, ACME_CREW_KEY, { ...CREW_ANSWER, eventId: 'evt_1" OR Tenant != "x' });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({
-      error: 'invalid crew response',
-      fields: [{ path: 'eventId', message: 'eventId lookup is not supported; send workflowId' }],
-    });
+    expect(res.json()).toEqual({ error: 'invalid crew response', fields: [{ path: 'eventId', message: 'must be an SCC event id' }] });
   });
 
   test('both eventId and workflowId, or neither: 400', async () => {
@@ -77,7 +74,7 @@ describe('POST /tenants/:tenant/crew-responses', () => {
     expect(both.json().fields).toEqual([{ path: '(body)', message: 'send exactly one of eventId and workflowId' }]);
     const none = await postJson(t, URL, ACME_CREW_KEY, CREW_ANSWER);
     expect(none.statusCode).toBe(400);
-    expect(none.json().fields).toEqual([{ path: 'workflowId', message: 'is required' }]);
+    expect(none.json().fields).toEqual([{ path: 'workflowId', message: 'send workflowId or eventId' }]);
   });
 
   test("a workflow ID that is not one of this tenant's bookings: 400 before any lookup", async () => {
