@@ -1,4 +1,5 @@
 import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { SearchAttributeType } from '@temporalio/common';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 import { NAMESPACE } from './config';
@@ -39,9 +40,21 @@ export function temporalDevServerArgs(o: { port: number; uiPort: number; dbFile:
   ];
 }
 
+/** The operator API's enum for each SDK type. */
+const INDEXED_VALUE_TYPE: Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType> = {
+  TEXT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+  KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  INT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  DOUBLE: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  BOOL: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  DATETIME: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  KEYWORD_LIST: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+};
+
 /**
  * Ready means the namespace answers and has every search attribute the workflow sets: a worker that
- * starts earlier fails its first upsert instead of waiting.
+ * starts earlier fails its first upsert instead of waiting. The CLI registers `--search-attribute`
+ * only in a new SQLite file, so attributes that a newer version of the workflow added are created here.
  */
 export async function waitForTemporal(address: string, timeoutMs: number, stillRunning: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -54,12 +67,16 @@ export async function waitForTemporal(address: string, timeoutMs: number, stillR
       const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: NAMESPACE });
       const missing = SEARCH_ATTRIBUTE_KEYS.filter((key) => !(key.name in (customAttributes ?? {})));
       if (missing.length > 0) {
-        throw new Error(`Temporal has no search attribute ${missing.map((k) => k.name).join(', ')} in namespace ${NAMESPACE}`);
+        await connection.operatorService.addSearchAttributes({
+          namespace: NAMESPACE,
+          searchAttributes: Object.fromEntries(missing.map((key) => [key.name, INDEXED_VALUE_TYPE[key.type]])),
+        });
+        process.stderr.write(`[stack] registered search attributes ${missing.map((k) => k.name).join(', ')}\n`);
+        continue;
       }
       return;
     } catch (err) {
       lastError = err;
-      if (err instanceof Error && err.message.startsWith('Temporal has no search attribute')) throw err;
       await new Promise((r) => setTimeout(r, 250));
     } finally {
       await connection?.close();
