@@ -107,6 +107,6 @@ describe('Temporal dev server arguments', () => {
     const args = temporalDevServerArgs({ port: PORTS.temporal.default, uiPort: PORTS.temporalUi.default, dbFile: '/data/temporal.sqlite' });
     expect(args.join(' ')).toContain('server start-dev --ip 127.0.0.1 --port 7233 --ui-port 8233 --db-filename /data/temporal.sqlite --namespace default');
     const attributes = args.flatMap((arg, i) => (args[i - 1] === '--search-attribute' ? [arg] : []));
-    expect(attributes).toEqual(['BookingId=Keyword', 'Tenant=Keyword', 'CharterStart=Datetime', 'FulfillmentStage=Keyword']);
+    expect(attributes).toEqual(['BookingId=Keyword', 'Tenant=Keyword', 'CharterStart=Datetime', 'FulfillmentStage=Keyword', 'SccEventId=Keyword']);
   });
 });
