@@ -11,7 +11,7 @@ describe('BookingFulfillment on a real Temporal server', () => {
   let h: FulfillmentHarness;
 
   beforeAll(async () => {
-    h = await startFulfillmentHarness({ crewTimeoutMs: 4000 });
+    h = await startFulfillmentHarness({ crewTimeoutMs: 6000 });
   });
   afterAll(async () => {
     await h?.stop();

@@ -33,9 +33,10 @@ describe('guest page kept current over the upload window', () => {
 
   test('without form -> with form -> without form, each version on both sites and invalidated once', async () => {
     const now = Date.now();
-    // Window: opens at now+5s (3 s before the start), closes at now+12s (3 s after the end).
+    // Window: opens at now+8s (3 s before the start), closes at now+15s (3 s after the end): room for
+    // the first publish to land before it opens, even on a busy machine.
     const booking = sampleBooking({
-      charter: { start: iso(now + 8000), end: iso(now + 9000), timeZone: 'America/Los_Angeles' },
+      charter: { start: iso(now + 11_000), end: iso(now + 12_000), timeZone: 'America/Los_Angeles' },
       crew: [{ id: 'crew-solo', role: 'Captain', name: 'Ivy Tan' }],
     });
     const handle = await h.start(booking);
@@ -99,7 +100,7 @@ describe('guest page kept current over the upload window', () => {
   test('while the window is open, the page is re-published with a fresh presigned POST before it expires', async () => {
     const refreshing = await startFulfillmentHarness({
       crewTimeoutMs: 2000,
-      uploadWindow: { openBeforeStartMs: 3_600_000, closeAfterEndMs: 4000, refreshEveryMs: 2000 },
+      uploadWindow: { openBeforeStartMs: 3_600_000, closeAfterEndMs: 6000, refreshEveryMs: 2000 },
     });
     try {
       const now = Date.now();
