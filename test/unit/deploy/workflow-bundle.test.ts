@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { buildWorkflowBundle, type BuiltBundle } from '../../../scripts/build-workflow-bundle';
 import { ROOT } from './repo';
+import { HISTORY_ERA } from '../../support/histories';
 
 const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -26,7 +27,7 @@ describe('scripts/build-workflow-bundle.ts', () => {
   });
 
   test('a worker given the bundle replays a recorded history', async () => {
-    const history = JSON.parse(readFileSync(join(ROOT, 'test', 'histories', 'happy-path.json'), 'utf8'));
+    const history = JSON.parse(readFileSync(join(ROOT, 'test', 'histories', `happy-path.${HISTORY_ERA}.json`), 'utf8'));
     await Worker.runReplayHistory({ workflowBundle: { codePath: bundle.path } }, history, 'happy-path');
   }, 60_000);
 });
