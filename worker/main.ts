@@ -13,7 +13,12 @@ import { temporalConnectionOptions } from '../src/config/temporal-connection';
  */
 async function main(): Promise<void> {
   const env = parseEnv(WorkerEnvSchema, process.env);
-  Runtime.install({ logger: new DefaultLogger(env.LOG_LEVEL.toUpperCase() as LogLevel) });
+  Runtime.install({
+    logger: new DefaultLogger(env.LOG_LEVEL.toUpperCase() as LogLevel),
+    ...(env.METRICS_PROMETHEUS_ADDRESS
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: env.METRICS_PROMETHEUS_ADDRESS } } } }
+      : {}),
+  });
   const tenants = tenantDirectory(loadTenantsFile(env.TENANTS_FILE, process.env));
   const { s3, cloudfront } = createAwsClients({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL });
   const mail = createMailTransport(env.SMTP_URL);

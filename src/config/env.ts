@@ -37,6 +37,11 @@ export const WorkerEnvSchema = z.object({
   SHUTDOWN_GRACE_SECONDS: positiveInt.default(30),
   /** The SDK's log level for the worker, its workflows and activities. */
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  /** host:port for a Prometheus /metrics endpoint of the SDK's worker metrics (task latencies, failures, slots). */
+  METRICS_PROMETHEUS_ADDRESS: z
+    .string()
+    .regex(/^[^:\s]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
+    .optional(),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnvSchema>;
 

@@ -22,8 +22,11 @@ describe('the pipeline end to end', () => {
   let app: AppProcesses;
   let edge: Edge;
 
+  let metricsPort: number;
+
   beforeAll(async () => {
     const servicePort = await freePort();
+    metricsPort = await freePort();
     const tenantId = uniqueTenantId();
     world = await startTenantWorld({
       tenantId,
@@ -35,7 +38,7 @@ describe('the pipeline end to end', () => {
       smtpUrl: world.smtp.url,
       stateBucket: world.stateBucket,
       servicePort,
-      env: { CREW_CONFIRMATION_TIMEOUT_HOURS: '1', CREW_CONFIRMATION_LEAD_HOURS: '0' },
+      env: { CREW_CONFIRMATION_TIMEOUT_HOURS: '1', CREW_CONFIRMATION_LEAD_HOURS: '0', METRICS_PROMETHEUS_ADDRESS: `127.0.0.1:${metricsPort}` },
     });
   });
   afterAll(async () => {
@@ -100,6 +103,10 @@ describe('the pipeline end to end', () => {
 
     const mails = world.smtp.messages.filter((m) => m.messageId === done.opsEmailMessageId);
     expect(mails).toHaveLength(1);
+
+    // The worker's SDK metrics, for Prometheus: activity executions of this task queue are counted.
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`activity_execution_latency\\w*\\{[^}]*task_queue="${app.taskQueue}"`));
 
     const { stdout } = await exec(process.env.TEST_TEMPORAL_CLI ?? 'temporal', [
       'workflow', 'describe', '--address', testServers().address, '--workflow-id', created.body.workflowId, '--output', 'json',
