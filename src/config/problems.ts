@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { fieldError } from '../domain/booking';
 
 /** Thrown at start-up with every configuration problem at once, so one restart fixes them all. */
 export class ConfigurationError extends Error {
@@ -12,5 +13,8 @@ export class ConfigurationError extends Error {
 }
 
 export function issuesToProblems(issues: readonly z.core.$ZodIssue[], prefix = ''): string[] {
-  return issues.map((issue) => `${prefix}${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
+  return issues.map((issue) => {
+    const { path, message } = fieldError(issue, '(root)');
+    return `${prefix}${path}: ${message}`;
+  });
 }

@@ -101,16 +101,19 @@ export interface FieldError {
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
+/** A zod issue as `{path, message}`; a missing field says "is required" rather than zod's type wording. */
+export function fieldError(issue: z.core.$ZodIssue, rootPath = '(body)'): FieldError {
+  const missing = issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
+  return { path: issue.path.map(String).join('.') || rootPath, message: missing ? 'is required' : issue.message };
+}
+
 /** Parses an untrusted booking and lists every problem at once, each with its dotted path. */
 export function parseBooking(input: unknown): ParseResult<Booking> {
   const result = BookingSchema.safeParse(input);
   if (result.success) return { ok: true, value: result.data };
   return {
     ok: false,
-    errors: result.error.issues.map((issue) => ({
-      path: issue.path.map(String).join('.') || '(body)',
-      message: issue.message,
-    })),
+    errors: result.error.issues.map((issue) => fieldError(issue)),
   };
 }
 

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { FieldError } from '../domain/booking';
+import { fieldError, type FieldError } from '../domain/booking';
 
 /** An answer the service gives on purpose: the status and the exact JSON body the caller sees. */
 export class HttpError extends Error {
@@ -17,7 +17,7 @@ export class HttpError extends Error {
 
 /** zod issues as the `{path, message}` list a 400 carries, in the same shape parseBooking gives. */
 export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
-  return issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+  return issues.map((issue) => fieldError(issue));
 }
 
 export const invalidRequest = (what: string, fields: FieldError[]) => new HttpError(400, { error: `invalid ${what}`, fields });

@@ -72,9 +72,9 @@ describe('tenants file', () => {
 describe('environment', () => {
   test('worker: required variables are listed together, defaults applied', () => {
     expect(problemsOf(() => parseEnv(WorkerEnvSchema, {}))).toEqual([
-      'TENANTS_FILE: Invalid input: expected string, received undefined',
-      'SMTP_URL: Invalid input: expected string, received undefined',
-      'STATE_BUCKET: Invalid input: expected string, received undefined',
+      'TENANTS_FILE: is required',
+      'SMTP_URL: is required',
+      'STATE_BUCKET: is required',
     ]);
     const env = parseEnv(WorkerEnvSchema, { TENANTS_FILE: 't.json', SMTP_URL: 'smtp://localhost:25', STATE_BUCKET: 'state' });
     expect(env.TEMPORAL_ADDRESS).toBe('127.0.0.1:7233');

@@ -34,6 +34,12 @@ describe('parseBooking', () => {
     );
   });
 
+  test('a missing field says it is required', () => {
+    const withoutBoat: Record<string, unknown> = { ...sampleBooking() };
+    delete withoutBoat.boat;
+    expect(parseBooking(withoutBoat)).toEqual({ ok: false, errors: [{ path: 'boat', message: 'is required' }] });
+  });
+
   test('a charter must end after it starts', () => {
     const booking = sampleBooking();
     const result = parseBooking({ ...booking, charter: { ...booking.charter, end: booking.charter.start } });
