@@ -3,7 +3,8 @@ import { HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@a
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { CrewMemberStatus } from '../src/domain/crew';
 import { composeCancellationNotice } from '../src/mail/cancellation';
-import { cancellationNoticeMessageId, opsSummaryMessageId } from '../src/mail/message-id';
+import { cancellationNoticeMessageId, crewUpdateMessageId, opsSummaryMessageId } from '../src/mail/message-id';
+import { composeCrewUpdate } from '../src/mail/crew-update';
 import { composeOpsSummary, type OpsSummary } from '../src/mail/summary';
 import { isRetryableMailError, sendOpsSummary as sendMail } from '../src/mail/transport';
 import type { ActivityContext, BookingRef } from './context';
@@ -15,7 +16,7 @@ export interface OpsMailSent {
   alreadySent: boolean;
 }
 
-/** Step 5, the summary email to ops, and the notice when a booking is cancelled: each sent once. */
+/** Step 5, the summary email to ops, crew updates after it, and the notice when a booking is cancelled: each sent once. */
 export function opsMailActivities(ctx: ActivityContext) {
   const temporalUiUrl = (workflowId: string) => ctx.temporalUiWorkflowUrl?.replace('{workflowId}', encodeURIComponent(workflowId));
 
@@ -68,6 +69,21 @@ export function opsMailActivities(ctx: ActivityContext) {
           pages: input.pages,
           jadaEventId: input.jadaEventId,
           sccEventId: input.sccEventId,
+          temporalUiUrl: temporalUiUrl(input.workflowId),
+        }),
+      );
+    },
+
+    async sendCrewUpdate(
+      input: BookingRef & { crew: CrewMemberStatus[]; changed: string[]; sequence: number },
+    ): Promise<OpsMailSent> {
+      return sendOnce(input, 'crew update', crewUpdateMessageId(input.workflowId, input.sequence), () =>
+        composeCrewUpdate({
+          tenantName: ctx.tenantOf(input.tenant).name,
+          booking: input.booking,
+          workflowId: input.workflowId,
+          crew: input.crew,
+          changed: input.changed,
           temporalUiUrl: temporalUiUrl(input.workflowId),
         }),
       );

@@ -55,6 +55,8 @@ const mail = proxyActivities<Activities>({
 export const KEEP_PAGE_CURRENT_PATCH = 'keep-page-current';
 /** Patch marker: histories recorded before the SccEventId search attribute do not upsert it. */
 export const SCC_EVENT_ID_PATCH = 'scc-event-id-search-attribute';
+/** Patch marker: histories recorded before crew updates send no email after a late answer. */
+export const CREW_UPDATE_PATCH = 'crew-update-email';
 
 /**
  * BookingFulfillment: calendar entry -> crew event -> wait for crew answers until everyone answered or
@@ -205,6 +207,9 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
     let published = await publishPage();
 
     enter('EMAILING_OPS');
+    /** Whose answers ops have been told about; a later answer gets a crew update. */
+    const toldOps = new Set(Object.keys(answers));
+    let crewUpdates = 0;
     const sent = await mail.sendOpsSummary.executeWithOptions({ summary: `Ops summary email (crew ${status.crewOutcome})` }, [
       { ...ref, crew: status.crew, pages: status.pages, jadaEventId: calendar.jadaEventId, sccEventId: crewEvent.sccEventId },
     ]);
@@ -219,6 +224,14 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
         await condition(() => crewVersion !== shown, Math.max(1, next - Date.now()));
         refreshCrew();
         published = await publishPage();
+        const news = Object.keys(answers).filter((id) => !toldOps.has(id));
+        if (news.length > 0 && patched(CREW_UPDATE_PATCH)) {
+          crewUpdates += 1;
+          await mail.sendCrewUpdate.executeWithOptions({ summary: `Crew update ${crewUpdates} to ops` }, [
+            { ...ref, crew: status.crew, changed: news, sequence: crewUpdates },
+          ]);
+          news.forEach((id) => toldOps.add(id));
+        }
         next = nextPageChange(window, published, windowPolicy.refreshEveryMs);
       }
     }

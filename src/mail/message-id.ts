@@ -14,3 +14,8 @@ export function opsSummaryMessageId(workflowId: string, domain = 'charter-fulfil
 export function cancellationNoticeMessageId(workflowId: string, domain = 'charter-fulfillment.local'): string {
   return opsSummaryMessageId(workflowId, domain).replace('.ops-summary@', '.cancelled@');
 }
+
+/** The n-th crew update of a booking: deterministic, so a retried send is recognisably the same. */
+export function crewUpdateMessageId(workflowId: string, sequence: number, domain = 'charter-fulfillment.local'): string {
+  return opsSummaryMessageId(`${workflowId}:crew-update:${sequence}`, domain).replace('.ops-summary@', '.crew-update@');
+}

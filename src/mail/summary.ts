@@ -141,19 +141,50 @@ function charterWhen(booking: Booking): string {
   return plainSpaces(`${start.date}, ${start.time} – ${until} ${end.zoneAbbreviation} (${zone}), ${duration}`);
 }
 
-function subjectLine(booking: Booking, counts: string): string {
+/** "Carole Martin · Sat, May 29 10:00 AM PDT · Sea Breeze": how ops recognise a booking in a subject. */
+export function bookingSubject(booking: Booking): string {
   const zone = booking.charter.timeZone;
   const start = localTime(booking.charter.start, zone);
   const when = plainSpaces(`${shortDate(booking.charter.start, zone)} ${start.time} ${start.zoneAbbreviation}`);
-  return oneLine(`Booked: ${booking.guest.name} · ${when} · ${booking.boat} (${counts})`);
+  return oneLine(`${booking.guest.name} · ${when} · ${booking.boat}`);
 }
+
+/** The crew roster with each member's answer, flagged where ops must act, as text and HTML. */
+export function crewSection(crew: readonly CrewMemberStatus[]): { counts: string; text: string; html: string } {
+  const counts = crewCounts(crew);
+  if (crew.length === 0) return { counts, text: 'No crew assigned.', html: '<p>No crew assigned.</p>' };
+  const text = textTable(crew.map((m) => [m.role, crewLabel(m), CREW_STATUS_TEXT[m.status].text]));
+  const html = table([
+    ['Role', 'Crew member', 'Status'].map((h) => cell(h, CELL, 'th')),
+    ...crew.map((m) => {
+      const status = CREW_STATUS_TEXT[m.status];
+      return [cell(escapeHtml(m.role)), cell(escapeHtml(crewLabel(m))), cell(escapeHtml(status.text), status.flagged ? FLAG : CELL)];
+    }),
+  ]);
+  return { counts, text, html };
+}
+
+/** An email body as HTML, styled inline (mail clients drop <style>). */
+export function emailDocument(subject: string, sections: string[]): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
+<body style="font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:14px;line-height:1.4;color:#222">
+${sections.join('\n')}
+</body>
+</html>
+`;
+}
+
+export { heading as emailHeading };
 
 export function composeOpsSummary(input: OpsSummaryInput): OpsSummary {
   const { booking, crew, pages } = input;
   const { guest } = booking;
   const money = moneyRows(booking);
-  const counts = crewCounts(crew);
-  const subject = subjectLine(booking, counts);
+  const roster = crewSection(crew);
+  const counts = roster.counts;
+  const subject = oneLine(`Booked: ${bookingSubject(booking)} (${counts})`);
 
   const facts: Fact[] = [
     fact('Guest', guest.name),
@@ -183,9 +214,7 @@ export function composeOpsSummary(input: OpsSummaryInput): OpsSummary {
     textTable(money.map((r) => [r.label, r.amount])),
     '',
     `CREW (${counts})`,
-    crew.length
-      ? textTable(crew.map((m) => [m.role, crewLabel(m), CREW_STATUS_TEXT[m.status].text]))
-      : 'No crew assigned.',
+    roster.text,
     '',
     'GUEST PAGE',
     pages.length ? pages.map((p) => `${p.site}: ${p.url}`).join('\n') : 'Not published.',
@@ -197,17 +226,6 @@ export function composeOpsSummary(input: OpsSummaryInput): OpsSummary {
   ].join('\n');
 
   const factsTable = (list: Fact[]) => table(list.map((f) => [cell(escapeHtml(f.label), CELL, 'th'), cell(f.html)]));
-  const crewTable = table([
-    ['Role', 'Crew member', 'Status'].map((h) => cell(h, CELL, 'th')),
-    ...crew.map((m) => {
-      const status = CREW_STATUS_TEXT[m.status];
-      return [
-        cell(escapeHtml(m.role)),
-        cell(escapeHtml(crewLabel(m))),
-        cell(escapeHtml(status.text), status.flagged ? FLAG : CELL),
-      ];
-    }),
-  ]);
   const pageList = pages.map((p) => `<li>${escapeHtml(p.site)}: ${link(p.url)}</li>`).join('\n');
   const sections = [
     `<h1 style="font-size:18px">New booking for ${escapeHtml(input.tenantName)}</h1>`,
@@ -215,21 +233,12 @@ export function composeOpsSummary(input: OpsSummaryInput): OpsSummary {
     heading('Revenue'),
     table(money.map((r) => [cell(strongIf(r.strong, r.label)), cell(strongIf(r.strong, r.amount), AMOUNT)])),
     heading(`Crew (${counts})`),
-    crew.length ? crewTable : '<p>No crew assigned.</p>',
+    roster.html,
     heading('Guest page'),
     pages.length ? `<ul>\n${pageList}\n</ul>` : '<p>Not published.</p>',
     heading('Systems'),
     factsTable(systems),
     ...(booking.notes ? [heading('Notes'), `<div style="white-space:pre-wrap">${escapeHtml(booking.notes)}</div>`] : []),
   ];
-  const html = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
-<body style="font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:14px;line-height:1.4;color:#222">
-${sections.join('\n')}
-</body>
-</html>
-`;
-
-  return { subject, text, html };
+  return { subject, text, html: emailDocument(subject, sections) };
 }

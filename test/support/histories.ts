@@ -5,9 +5,10 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 
 /**
  * The workflow code's era: bump it with every patched() change, re-record, and keep the older files.
- * v1: before keep-page-current; v2: before scc-event-id-search-attribute; v3: both patches.
+ * v1: before keep-page-current; v2: before scc-event-id-search-attribute; v3: before crew-update-email;
+ * v4: all three patches.
  */
-export const HISTORY_ERA = 'v3';
+export const HISTORY_ERA = 'v4';
 
 /**
  * SAVE_HISTORIES=1 records a run's history as test/histories/{name}.{era}.json for the replay test.

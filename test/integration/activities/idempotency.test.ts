@@ -78,6 +78,14 @@ describe('activity idempotency (each activity run twice)', () => {
     }
   });
 
+  test('sendCrewUpdate: one email per update', async () => {
+    const crew = crewRoster(booking.crew!, { 'crew-mate-ben': { crewId: 'crew-mate-ben', response: 'accepted', respondedAt: '2027-05-20T10:00:00Z' } }, true);
+    const [first, second] = await twice(() => h.activities.sendCrewUpdate({ ...ref, crew, changed: ['crew-mate-ben'], sequence: 1 }));
+    expect(first.alreadySent).toBe(false);
+    expect(second).toEqual({ messageId: first.messageId, alreadySent: true });
+    expect(h.smtp.messages.filter((m) => m.messageId === first.messageId)).toHaveLength(1);
+  });
+
   test('sendCancellationNotice: one email', async () => {
     const [first, second] = await twice(() =>
       h.activities.sendCancellationNotice({ ...ref, reason: 'test', undone: [], toDoByHand: ['Remove JADA calendar entry cal_1'] }),

@@ -93,6 +93,16 @@ describe('guest page kept current over the upload window', () => {
     const second = await waitFor(() => handle.query(statusQuery), (s) => s.pageVersion === 2, 20_000);
     expect(second.crew.find((m) => m.id === 'crew-mate-kai')?.status).toBe('accepted');
     expect(await pageHtml(slug)).toContain('Kai Nakoa');
+
+    // Ops heard about Kai in the summary as "no answer"; the late accept gets an email of its own.
+    const update = await waitFor(
+      async () => h.smtp.messages.filter((m) => m.subject?.startsWith('Crew update:') && m.text?.includes(handle.workflowId)),
+      (found) => found.length > 0,
+      20_000,
+    );
+    expect(update).toHaveLength(1);
+    expect(update[0]!.subject).toMatch(/^Crew update: Kai Nakoa \(Deckhand\) accepted · Carole Martin/);
+    expect(update[0]!.text).toContain('2/2 crew confirmed');
     await saveHistory(h.temporal.client, handle.workflowId, 'late-crew-answer');
     await handle.terminate('test done');
   });
