@@ -9,6 +9,22 @@ import { renderCancelledPage } from '../src/page/cancelled';
 import type { ActivityContext, BookingRef } from './context';
 import { awsFailure, configurationFailure } from './failures';
 
+/**
+ * Invalidations are found again by CallerReference, which means reading them one by one. Every
+ * invalidation of this booking is younger than its workflow, so the lookup stops at `workflowStartedAt`
+ * (less a margin for clock skew) instead of reading a busy distribution's whole history each publish.
+ */
+export interface InvalidationWindow {
+  /** ISO instant the workflow started. */
+  workflowStartedAt?: string;
+}
+
+const CLOCK_SKEW_MARGIN_MS = 5 * 60_000;
+
+function notBefore({ workflowStartedAt }: InvalidationWindow): Date | undefined {
+  return workflowStartedAt === undefined ? undefined : new Date(Date.parse(workflowStartedAt) - CLOCK_SKEW_MARGIN_MS);
+}
+
 export interface GuestPagePublication {
   version: number;
   uploadState: UploadState['state'];
@@ -30,7 +46,7 @@ export function guestPageActivities(ctx: ActivityContext) {
         uploadWindow: UploadWindow;
         /** Decided by the workflow on its clock, which its durable timers follow. */
         uploadState: UploadWindowState;
-      },
+      } & InvalidationWindow,
     ): Promise<GuestPagePublication> {
       const { tenant: tenantId, workflowId, booking, slug, crew, version, uploadWindow: window, uploadState: state } = input;
       const tenant = ctx.tenantOf(tenantId);
@@ -81,6 +97,7 @@ export function guestPageActivities(ctx: ActivityContext) {
           calendar,
           workflowId,
           version,
+          notBefore: notBefore(input),
         });
         return {
           version,
@@ -97,7 +114,10 @@ export function guestPageActivities(ctx: ActivityContext) {
      * Compensation for a cancelled booking: the page becomes a "cancelled" notice without guest
      * details, the calendar file is deleted, and both are invalidated as page version `version`.
      */
-    async withdrawGuestPage({ tenant: tenantId, workflowId, slug, version }: Omit<BookingRef, 'booking'> & { slug: string; version: number }) {
+    async withdrawGuestPage(
+      input: Omit<BookingRef, 'booking'> & { slug: string; version: number } & InvalidationWindow,
+    ) {
+      const { tenant: tenantId, workflowId, slug, version } = input;
       const tenant = ctx.tenantOf(tenantId);
       try {
         const pages = await publishToSites({
@@ -109,6 +129,7 @@ export function guestPageActivities(ctx: ActivityContext) {
           removeCalendar: true,
           workflowId,
           version,
+          notBefore: notBefore(input),
         });
         return { version, pages: pages.map((p) => ({ site: p.site, url: p.publicUrl, invalidationId: p.invalidationId })) };
       } catch (err) {

@@ -46,7 +46,12 @@ export function localTime(instant: string | number, timeZone: string): LocalTime
     .join('')
     .trim();
   const zoneAbbreviation = parts.find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
-  return { date, time, zoneAbbreviation };
+  return { date: plainSpaces(date), time: plainSpaces(time), zoneAbbreviation };
+}
+
+/** Intl (ICU 72+) puts U+202F before AM/PM; people searching or copying "10:00 AM" type a plain space. */
+function plainSpaces(text: string): string {
+  return text.replace(/[\u202f\u00a0]/g, ' ');
 }
 
 /** "3 h" / "2 h 30 min" / "45 min" */

@@ -20,7 +20,7 @@ export interface CancellationNoticeInput {
 export function composeCancellationNotice(input: CancellationNoticeInput): OpsSummary {
   const { booking } = input;
   const start = localTime(booking.charter.start, booking.charter.timeZone);
-  const when = `${start.date} ${start.time} ${start.zoneAbbreviation}`.replace(/\u202f/g, ' ');
+  const when = `${start.date} ${start.time} ${start.zoneAbbreviation}`;
   const subject = `Cancelled: ${booking.guest.name} · ${when} · ${booking.boat}`.replace(/[\r\n]+/g, ' ');
   const list = (items: string[]) => (items.length ? items : ['nothing']);
   const text = [

@@ -3,7 +3,7 @@ import type { CrewMemberStatus, CrewStatus } from '../domain/crew';
 import { formatMoney } from '../domain/money';
 import { revenueBreakdown } from '../domain/revenue';
 import { formatDuration, localTime } from '../domain/time';
-import { escapeHtml, urlAttr } from '../page/escape';
+import { escapeHtml, telUrl, urlAttr } from '../page/escape';
 
 export interface OpsSummaryInput {
   tenantName: string;
@@ -30,11 +30,6 @@ const CREW_STATUS_TEXT: Record<CrewStatus, { text: string; flagged: boolean }> =
   declined: { text: '⚠ declined — find a replacement', flagged: true },
   'no-answer': { text: '⚠ no answer — call them or find a replacement', flagged: true },
 };
-
-/** Intl (ICU 72+) puts U+202F before AM/PM; ops search their inbox for "10:00 AM" with a plain space. */
-function plainSpaces(text: string): string {
-  return text.replace(/[\u202f\u00a0]/g, ' ');
-}
 
 /** A header must stay one line whatever the guest typed into their name. */
 function oneLine(text: string): string {
@@ -138,14 +133,14 @@ function charterWhen(booking: Booking): string {
   const end = localTime(booking.charter.end, zone);
   const until = end.date === start.date ? end.time : `${end.date} ${end.time}`;
   const duration = formatDuration(Date.parse(booking.charter.end) - Date.parse(booking.charter.start));
-  return plainSpaces(`${start.date}, ${start.time} – ${until} ${end.zoneAbbreviation} (${zone}), ${duration}`);
+  return `${start.date}, ${start.time} – ${until} ${end.zoneAbbreviation} (${zone}), ${duration}`;
 }
 
 /** "Carole Martin · Sat, May 29 10:00 AM PDT · Sea Breeze": how ops recognise a booking in a subject. */
 export function bookingSubject(booking: Booking): string {
   const zone = booking.charter.timeZone;
   const start = localTime(booking.charter.start, zone);
-  const when = plainSpaces(`${shortDate(booking.charter.start, zone)} ${start.time} ${start.zoneAbbreviation}`);
+  const when = `${shortDate(booking.charter.start, zone)} ${start.time} ${start.zoneAbbreviation}`;
   return oneLine(`${booking.guest.name} · ${when} · ${booking.boat}`);
 }
 
@@ -190,7 +185,7 @@ export function composeOpsSummary(input: OpsSummaryInput): OpsSummary {
     fact('Guest', guest.name),
     fact('Party', `${guest.partySize} ${guest.partySize === 1 ? 'guest' : 'guests'}`),
     ...(guest.email ? [fact('Email', guest.email, link(`mailto:${guest.email}`, guest.email))] : []),
-    ...(guest.phone ? [fact('Phone', guest.phone, link(`tel:${guest.phone.replace(/[^\d+]/g, '')}`, guest.phone))] : []),
+    ...(guest.phone ? [fact('Phone', guest.phone, link(telUrl(guest.phone), guest.phone))] : []),
     fact('When', charterWhen(booking)),
     fact('Boat', booking.boat),
     fact('Booking', `${booking.source} ${booking.bookingId}`),

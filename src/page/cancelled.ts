@@ -1,4 +1,4 @@
-import { escapeHtml, urlAttr } from './escape';
+import { escapeHtml, telUrl, urlAttr } from './escape';
 
 export interface CancelledPageInput {
   operator: { name: string; phone?: string; email?: string };
@@ -10,7 +10,7 @@ export interface CancelledPageInput {
  */
 export function renderCancelledPage({ operator }: CancelledPageInput): string {
   const contact = [
-    operator.phone ? `<a href="${urlAttr(`tel:${operator.phone.replace(/[^+\d]/g, '')}`)}">${escapeHtml(operator.phone)}</a>` : '',
+    operator.phone ? `<a href="${urlAttr(telUrl(operator.phone))}">${escapeHtml(operator.phone)}</a>` : '',
     operator.email ? `<a href="${urlAttr(`mailto:${operator.email}`)}">${escapeHtml(operator.email)}</a>` : '',
   ].filter(Boolean);
   return `<!doctype html>

@@ -64,3 +64,8 @@ export function safeUrl(url: string | undefined): string {
 export function urlAttr(url: string | undefined): string {
   return escapeAttr(safeUrl(url));
 }
+
+/** A dialable tel: URL from a phone number as people write it ("+1 (415) 555-0100" -> "tel:+14155550100"). */
+export function telUrl(phone: string): string {
+  return `tel:${phone.replace(/[^\d+]/g, '')}`;
+}

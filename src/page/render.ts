@@ -1,7 +1,7 @@
 import type { Booking } from '../domain/booking';
 import type { CrewMemberStatus } from '../domain/crew';
 import { formatDuration, localTime } from '../domain/time';
-import { escapeAttr, escapeHtml, urlAttr } from './escape';
+import { escapeAttr, escapeHtml, telUrl, urlAttr } from './escape';
 
 /**
  * The guest page is one self-contained HTML file: published to S3 and cached by CloudFront, so it must
@@ -136,11 +136,6 @@ const CSP = [
   'form-action https: http:',
 ].join('; ');
 
-/** Intl (ICU 72+) puts U+202F before AM/PM; guests searching or copying text expect a plain space. */
-function plainSpaces(text: string): string {
-  return text.replace(/[\u202f\u00a0]/g, ' ');
-}
-
 interface WhenText {
   date: string;
   time: string;
@@ -167,7 +162,7 @@ function zoneAbbreviation(instant: string | number, timeZone: string, enUs: stri
 
 function when(instant: string | number, timeZone: string): WhenText {
   const t = localTime(instant, timeZone);
-  return { date: plainSpaces(t.date), time: plainSpaces(t.time), zone: zoneAbbreviation(instant, timeZone, t.zoneAbbreviation) };
+  return { date: t.date, time: t.time, zone: zoneAbbreviation(instant, timeZone, t.zoneAbbreviation) };
 }
 
 function atText(instant: number, timeZone: string): string {
@@ -256,7 +251,7 @@ ${body}
 function contactSection(operator: GuestPageInput['operator']): string {
   const ways: string[] = [];
   if (operator.phone) {
-    ways.push(`<a href="${urlAttr(`tel:${operator.phone.replace(/[^\d+]/g, '')}`)}">${escapeHtml(operator.phone)}</a>`);
+    ways.push(`<a href="${urlAttr(telUrl(operator.phone))}">${escapeHtml(operator.phone)}</a>`);
   }
   if (operator.email) {
     ways.push(`<a href="${urlAttr(`mailto:${operator.email}`)}">${escapeHtml(operator.email)}</a>`);

@@ -3,14 +3,7 @@ import { isValidSlug } from '../domain/slug';
 import { PublishInputError } from './errors';
 
 /** A site with `{slug}` filled in: where one guest page lives in S3 and where guests read it. */
-export interface ExpandedSite {
-  name: string;
-  bucket: string;
-  distributionId: string;
-  objectKey: string;
-  publicPath: string;
-  publicUrl: string;
-}
+export type ExpandedSite = Site;
 
 const SLUG_PLACEHOLDER = '{slug}';
 

@@ -82,7 +82,7 @@ export function jsonServer(handle: (req: SimRequest) => Promise<SimReply>): Serv
       });
       res.end(payload);
     };
-    readBody(req)
+    readBody(req, MAX_BODY_BYTES)
       .then(async (raw) => {
         if (raw === undefined) return send({ status: 413, body: { error: `body exceeds ${MAX_BODY_BYTES} bytes` } });
         const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -130,15 +130,15 @@ export function invalidBody(error: z.ZodError): SimReply {
   return { status: 400, body: { error: 'missing or invalid fields', fields } };
 }
 
-/** undefined when too large; the rest is still read (and dropped) so the 413 reaches the client. */
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
+/** undefined when over `maxBytes`; the rest is still read (and dropped) so a 413 reaches the client. */
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    if (size <= maxBytes) chunks.push(chunk);
   }
-  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8');
+  return size > maxBytes ? undefined : Buffer.concat(chunks).toString('utf8');
 }
 
 function parseJson(raw: string): unknown {

@@ -21,6 +21,7 @@ import {
   invalidBody,
   jsonServer,
   listen,
+  readBody,
   requiredText,
   stopServer,
   type SimReply,
@@ -278,7 +279,8 @@ function crewInbox(state: InboxState): InboxHandler {
     const target = token === undefined ? undefined : state.magicLinks.get(token);
     if (token === undefined || target === undefined) return notFound();
     if (req.method === 'POST') {
-      const form = await readForm(req);
+      const raw = await readBody(req, MAX_FORM_BYTES);
+      const form = raw === undefined ? undefined : new URLSearchParams(raw);
       return form ? answer(token, target, form) : { status: 413, html: page('Too large', '<p>The form is too large.</p>') };
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed('GET, POST');
@@ -327,17 +329,6 @@ function sendHtml(res: ServerResponse, reply: HtmlReply, headOnly: boolean): voi
     ...reply.headers,
   });
   res.end(headOnly ? undefined : reply.html);
-}
-
-/** undefined when too large. */
-async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= MAX_FORM_BYTES) chunks.push(chunk);
-  }
-  return size > MAX_FORM_BYTES ? undefined : new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
 function notFound(): HtmlReply {
