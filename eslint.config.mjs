@@ -1,4 +1,5 @@
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 const nodeBuiltins = [
   'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
@@ -46,4 +47,6 @@ export default tseslint.config(
       ],
     },
   },
+  // Formatting is prettier's (`npm run format`, checked by `npm run lint`): no stylistic lint rules.
+  prettier,
 );

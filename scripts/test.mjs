@@ -27,6 +27,6 @@ const run = (label, cmd, args) => {
 const jestArgs = process.argv.slice(2);
 if (jestArgs.length === 0) {
   run('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
-  run('lint', 'npx', ['eslint', '.']);
+  run('lint', 'npm', ['run', '--silent', 'lint']);
 }
 run('jest', 'npx', ['jest', ...jestArgs]);
