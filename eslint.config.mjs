@@ -2,9 +2,33 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 const nodeBuiltins = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
-  'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'tls',
-  'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 
 export default tseslint.config(
@@ -26,10 +50,12 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.flatMap((name) => [name, `node:${name}`]).map((name) => ({
-            name,
-            message: 'Workflow code is deterministic: do I/O in an activity.',
-          })),
+          paths: nodeBuiltins
+            .flatMap((name) => [name, `node:${name}`])
+            .map((name) => ({
+              name,
+              message: 'Workflow code is deterministic: do I/O in an activity.',
+            })),
           patterns: [
             {
               group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker', '@temporalio/testing'],
@@ -40,7 +66,11 @@ export default tseslint.config(
               allowTypeImports: true,
               message: 'Workflows may import runtime code from src/domain only (types from anywhere).',
             },
-            { group: ['**/activities', '**/activities/*'], allowTypeImports: true, message: 'Import activity types only.' },
+            {
+              group: ['**/activities', '**/activities/*'],
+              allowTypeImports: true,
+              message: 'Import activity types only.',
+            },
             { group: ['@aws-sdk/*', 'nodemailer', 'bcryptjs', 'pino', 'zod'], message: 'Not in the workflow sandbox.' },
           ],
         },

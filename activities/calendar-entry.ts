@@ -15,7 +15,11 @@ export function calendarEntryActivities(ctx: ActivityContext) {
     async createCalendarEntry({ tenant: tenantId, workflowId, booking }: BookingRef): Promise<CalendarEntry> {
       const tenant = ctx.tenantOf(tenantId);
       try {
-        const jada = new JadaClient({ baseUrl: tenant.jada.baseUrl, token: tenant.jada.token, timeoutMs: ctx.httpTimeoutMs });
+        const jada = new JadaClient({
+          baseUrl: tenant.jada.baseUrl,
+          token: tenant.jada.token,
+          timeoutMs: ctx.httpTimeoutMs,
+        });
         const { event, created } = await jada.ensureEvent({
           title: `${booking.guest.name} · ${booking.boat} (${booking.source})`,
           start: booking.charter.start,
@@ -23,7 +27,9 @@ export function calendarEntryActivities(ctx: ActivityContext) {
           notes: calendarNotes(booking),
           externalId: workflowId,
         });
-        log.info(created ? 'JADA calendar entry created' : 'JADA calendar entry already existed', { jadaEventId: event.id });
+        log.info(created ? 'JADA calendar entry created' : 'JADA calendar entry already existed', {
+          jadaEventId: event.id,
+        });
         return { jadaEventId: event.id, created };
       } catch (err) {
         throw toActivityFailure(err, 'Creating the JADA calendar entry failed');

@@ -14,10 +14,19 @@ export interface CrewEvent {
 /** Step 2: the crew event in ShipCaptainCrew, found again by external id = workflow ID. */
 export function crewEventActivities(ctx: ActivityContext) {
   return {
-    async createCrewEvent({ tenant: tenantId, workflowId, booking, crew }: BookingRef & { crew: CrewAssignment[] }): Promise<CrewEvent> {
+    async createCrewEvent({
+      tenant: tenantId,
+      workflowId,
+      booking,
+      crew,
+    }: BookingRef & { crew: CrewAssignment[] }): Promise<CrewEvent> {
       const tenant = ctx.tenantOf(tenantId);
       try {
-        const scc = new SccClient({ apiUrl: tenant.scc.apiUrl, serviceKey: tenant.scc.serviceKey, timeoutMs: ctx.httpTimeoutMs });
+        const scc = new SccClient({
+          apiUrl: tenant.scc.apiUrl,
+          serviceKey: tenant.scc.serviceKey,
+          timeoutMs: ctx.httpTimeoutMs,
+        });
         const { event, created } = await scc.ensureEvent({
           event_name: `${booking.boat}: ${booking.guest.name} (party of ${booking.guest.partySize})`,
           start_time: booking.charter.start,

@@ -21,7 +21,13 @@ export function configurationFailure(message: string): ApplicationFailure {
 }
 
 /** AWS answers that mean "later", although they come as 4xx. */
-const AWS_TRANSIENT = new Set(['Throttling', 'ThrottlingException', 'SlowDown', 'RequestTimeout', 'TooManyInvalidationsInProgress']);
+const AWS_TRANSIENT = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'SlowDown',
+  'RequestTimeout',
+  'TooManyInvalidationsInProgress',
+]);
 
 /**
  * Publish input that can never work, and AWS 4xx answers (no such bucket, access denied) are our

@@ -48,7 +48,16 @@ export function guestPageActivities(ctx: ActivityContext) {
         uploadState: UploadWindowState;
       } & InvalidationWindow,
     ): Promise<GuestPagePublication> {
-      const { tenant: tenantId, workflowId, booking, slug, crew, version, uploadWindow: window, uploadState: state } = input;
+      const {
+        tenant: tenantId,
+        workflowId,
+        booking,
+        slug,
+        crew,
+        version,
+        uploadWindow: window,
+        uploadState: state,
+      } = input;
       const tenant = ctx.tenantOf(tenantId);
       const firstSite = tenant.sites[0];
       if (!firstSite) throw configurationFailure(`Tenant "${tenantId}" has no sites to publish the guest page to`);
@@ -66,7 +75,11 @@ export function guestPageActivities(ctx: ActivityContext) {
             expiresInSeconds: Math.max(60, Math.floor((window.closesAt - at) / 1000)),
             successRedirect: `${primary.publicUrl}?uploaded=1`,
           });
-          upload = { state, ...window, form: { url: policy.url, fields: policy.fields, maxBytes: policy.maxBytes, accept: policy.accept } };
+          upload = {
+            state,
+            ...window,
+            form: { url: policy.url, fields: policy.fields, maxBytes: policy.maxBytes, accept: policy.accept },
+          };
         } else {
           upload = { state, ...window };
         }
@@ -103,7 +116,12 @@ export function guestPageActivities(ctx: ActivityContext) {
           version,
           uploadState: state,
           bytes: Buffer.byteLength(html),
-          pages: pages.map((p) => ({ site: p.site, url: p.publicUrl, invalidationId: p.invalidationId, calendarUrl: p.calendarUrl })),
+          pages: pages.map((p) => ({
+            site: p.site,
+            url: p.publicUrl,
+            invalidationId: p.invalidationId,
+            calendarUrl: p.calendarUrl,
+          })),
         };
       } catch (err) {
         throw awsFailure(err, 'Publishing the guest page failed');
@@ -131,7 +149,10 @@ export function guestPageActivities(ctx: ActivityContext) {
           version,
           notBefore: notBefore(input),
         });
-        return { version, pages: pages.map((p) => ({ site: p.site, url: p.publicUrl, invalidationId: p.invalidationId })) };
+        return {
+          version,
+          pages: pages.map((p) => ({ site: p.site, url: p.publicUrl, invalidationId: p.invalidationId })),
+        };
       } catch (err) {
         throw awsFailure(err, 'Withdrawing the guest page failed');
       }

@@ -18,14 +18,20 @@ export interface OpsMailSent {
 
 /** Step 5, the summary email to ops, crew updates after it, and the notice when a booking is cancelled: each sent once. */
 export function opsMailActivities(ctx: ActivityContext) {
-  const temporalUiUrl = (workflowId: string) => ctx.temporalUiWorkflowUrl?.replace('{workflowId}', encodeURIComponent(workflowId));
+  const temporalUiUrl = (workflowId: string) =>
+    ctx.temporalUiWorkflowUrl?.replace('{workflowId}', encodeURIComponent(workflowId));
 
   /**
    * SMTP cannot be asked "did you get this already?", so the worker keeps its own record in the state
    * bucket. A crash between send and record can still send twice; the deterministic Message-ID lets
    * mail clients fold that duplicate.
    */
-  async function sendOnce(input: BookingRef, what: string, messageId: string, compose: () => OpsSummary): Promise<OpsMailSent> {
+  async function sendOnce(
+    input: BookingRef,
+    what: string,
+    messageId: string,
+    compose: () => OpsSummary,
+  ): Promise<OpsMailSent> {
     const tenant = ctx.tenantOf(input.tenant);
     const ledgerKey = `ops-mail/${createHash('sha256').update(messageId).digest('hex')}.json`;
     try {
@@ -58,7 +64,12 @@ export function opsMailActivities(ctx: ActivityContext) {
 
   return {
     async sendOpsSummary(
-      input: BookingRef & { crew: CrewMemberStatus[]; pages: { site: string; url: string }[]; jadaEventId: string; sccEventId: string },
+      input: BookingRef & {
+        crew: CrewMemberStatus[];
+        pages: { site: string; url: string }[];
+        jadaEventId: string;
+        sccEventId: string;
+      },
     ): Promise<OpsMailSent> {
       return sendOnce(input, 'ops summary', opsSummaryMessageId(input.workflowId), () =>
         composeOpsSummary({
@@ -89,7 +100,9 @@ export function opsMailActivities(ctx: ActivityContext) {
       );
     },
 
-    async sendCancellationNotice(input: BookingRef & { reason?: string; undone: string[]; toDoByHand: string[] }): Promise<OpsMailSent> {
+    async sendCancellationNotice(
+      input: BookingRef & { reason?: string; undone: string[]; toDoByHand: string[] },
+    ): Promise<OpsMailSent> {
       return sendOnce(input, 'cancellation notice', cancellationNoticeMessageId(input.workflowId), () =>
         composeCancellationNotice({
           tenantName: ctx.tenantOf(input.tenant).name,
@@ -110,7 +123,11 @@ async function objectExists(s3: S3Client, bucket: string, key: string): Promise<
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return true;
   } catch (err) {
-    if (err instanceof NotFound || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+    if (
+      err instanceof NotFound ||
+      (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404
+    )
+      return false;
     throw err;
   }
 }

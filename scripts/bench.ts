@@ -20,7 +20,12 @@ interface Result {
   ok: boolean;
 }
 
-async function measure(name: string, seconds: number, op: () => unknown, target: (r: Omit<Result, 'ok' | 'target'>) => [string, boolean]) {
+async function measure(
+  name: string,
+  seconds: number,
+  op: () => unknown,
+  target: (r: Omit<Result, 'ok' | 'target'>) => [string, boolean],
+) {
   const samples: number[] = [];
   const end = performance.now() + seconds * 1000;
   while (performance.now() < end) {
@@ -50,21 +55,30 @@ async function main(): Promise<void> {
 
   const uncached = createKeyVerifier({ ttlMs: 0 });
   results.push(
-    await measure('intake auth, bcrypt cost 10, no cache', 2, () => uncached.verify(tenant, 'intakeKeyHash', key), (r) => [
-      'informational (what the cache saves)',
-      r.opsPerSecond > 0,
-    ]),
+    await measure(
+      'intake auth, bcrypt cost 10, no cache',
+      2,
+      () => uncached.verify(tenant, 'intakeKeyHash', key),
+      (r) => ['informational (what the cache saves)', r.opsPerSecond > 0],
+    ),
   );
   const cached = createKeyVerifier();
   await cached.verify(tenant, 'intakeKeyHash', key);
   results.push(
-    await measure('intake auth, cached success', 2, () => cached.verify(tenant, 'intakeKeyHash', key), (r) => [
-      '>= 20000 ops/s (bcrypt alone gives ~15)',
-      r.opsPerSecond >= 20_000,
-    ]),
+    await measure(
+      'intake auth, cached success',
+      2,
+      () => cached.verify(tenant, 'intakeKeyHash', key),
+      (r) => ['>= 20000 ops/s (bcrypt alone gives ~15)', r.opsPerSecond >= 20_000],
+    ),
   );
   results.push(
-    await measure('booking validation (zod)', 2, () => parseBooking(booking), (r) => ['>= 5000 ops/s', r.opsPerSecond >= 5_000]),
+    await measure(
+      'booking validation (zod)',
+      2,
+      () => parseBooking(booking),
+      (r) => ['>= 5000 ops/s', r.opsPerSecond >= 5_000],
+    ),
   );
   const pageInput = {
     booking,
@@ -77,15 +91,22 @@ async function main(): Promise<void> {
       state: 'open' as const,
       opensAt: Date.parse('2027-05-22T17:00:00Z'),
       closesAt: Date.parse('2027-06-01T20:00:00Z'),
-      form: { url: 'https://uploads.s3.amazonaws.com/', fields: { key: 'uploads/x/${filename}', Policy: 'p'.repeat(600), 'X-Amz-Signature': 's'.repeat(64) }, maxBytes: 15 * 1024 * 1024, accept: ['image/jpeg', 'image/png'] },
+      form: {
+        url: 'https://uploads.s3.amazonaws.com/',
+        fields: { key: 'uploads/x/${filename}', Policy: 'p'.repeat(600), 'X-Amz-Signature': 's'.repeat(64) },
+        maxBytes: 15 * 1024 * 1024,
+        accept: ['image/jpeg', 'image/png'],
+      },
     },
   };
   const pageBytes = Buffer.byteLength(renderGuestPage(pageInput));
   results.push(
-    await measure(`guest page render (${pageBytes} bytes)`, 2, () => renderGuestPage(pageInput), (r) => [
-      'p50 < 5 ms and < 30 KB',
-      r.p50Ms < 5 && pageBytes < 30 * 1024,
-    ]),
+    await measure(
+      `guest page render (${pageBytes} bytes)`,
+      2,
+      () => renderGuestPage(pageInput),
+      (r) => ['p50 < 5 ms and < 30 KB', r.p50Ms < 5 && pageBytes < 30 * 1024],
+    ),
   );
   results.push(
     await measure(
@@ -110,9 +131,13 @@ async function main(): Promise<void> {
   const heapMb = process.memoryUsage().heapUsed / 1024 / 1024;
   console.log('| case | ops/s | p50 ms | p99 ms | target | ok |\n| --- | ---: | ---: | ---: | --- | --- |');
   for (const r of results) {
-    console.log(`| ${r.name} | ${r.opsPerSecond} | ${r.p50Ms.toFixed(3)} | ${r.p99Ms.toFixed(3)} | ${r.target} | ${r.ok ? 'yes' : 'NO'} |`);
+    console.log(
+      `| ${r.name} | ${r.opsPerSecond} | ${r.p50Ms.toFixed(3)} | ${r.p99Ms.toFixed(3)} | ${r.target} | ${r.ok ? 'yes' : 'NO'} |`,
+    );
   }
-  console.log(`\nheap retained after the run and a full GC: ${heapMb.toFixed(1)} MB (target < 64 MB): ${heapMb < 64 ? 'yes' : 'NO'}`);
+  console.log(
+    `\nheap retained after the run and a full GC: ${heapMb.toFixed(1)} MB (target < 64 MB): ${heapMb < 64 ? 'yes' : 'NO'}`,
+  );
   if (results.some((r) => !r.ok) || heapMb >= 64) process.exit(1);
 }
 

@@ -41,10 +41,23 @@ function sampleBooking(bookingId: string, crew: CrewAssignment[]): Booking {
     source: 'boatsetter',
     bookingId,
     guest: { name: 'Carole Martin', email: 'carole@example.com', phone: '+1 415 555 0134', partySize: 6 },
-    charter: { start: localCharterTime(DAYS_AHEAD, 10, CHARTER_ZONE), end: localCharterTime(DAYS_AHEAD, 13, CHARTER_ZONE), timeZone: CHARTER_ZONE },
+    charter: {
+      start: localCharterTime(DAYS_AHEAD, 10, CHARTER_ZONE),
+      end: localCharterTime(DAYS_AHEAD, 13, CHARTER_ZONE),
+      timeZone: CHARTER_ZONE,
+    },
     boat: 'Sea Breeze',
     crew,
-    pricing: { currency: 'USD', base: 120000, captain: 25000, fuel: 8000, serviceFee: 15300, tax: 9800, tip: 20000, payout: 150000 },
+    pricing: {
+      currency: 'USD',
+      base: 120000,
+      captain: 25000,
+      fuel: 8000,
+      serviceFee: 15300,
+      tax: 9800,
+      tip: 20000,
+      payout: 150000,
+    },
     notes: 'Birthday party; bringing a cake.',
   };
 }
@@ -52,7 +65,8 @@ function sampleBooking(bookingId: string, crew: CrewAssignment[]): Booking {
 async function main(): Promise<void> {
   const paths = stackPaths(dataDirFrom(process.env));
   const stack = readStackInfo(paths.stack);
-  if (!stack || !stackRunning(stack)) throw new Error('No local stack is running: start it with `npm start` (in another terminal) first.');
+  if (!stack || !stackRunning(stack))
+    throw new Error('No local stack is running: start it with `npm start` (in another terminal) first.');
   const keys = readLocalKeys(stack.files.keys);
   const tenants = JSON.parse(readFileSync(stack.files.tenants, 'utf8')) as { tenants: TenantFileEntry[] };
   const tenant = tenants.tenants.find((t) => t.id === stack.tenant);
@@ -62,7 +76,9 @@ async function main(): Promise<void> {
   const bookingId = process.argv[2] ?? `demo-${stamp}`;
   const booking = sampleBooking(bookingId, tenant.defaultCrew.slice(0, 2));
   const intakeUrl = `${stack.urls.service}/tenants/${stack.tenant}/bookings`;
-  console.log(`POST ${intakeUrl}\n  booking ${booking.bookingId}: ${booking.boat}, ${booking.charter.start} to ${booking.charter.end} (${booking.charter.timeZone})`);
+  console.log(
+    `POST ${intakeUrl}\n  booking ${booking.bookingId}: ${booking.boat}, ${booking.charter.start} to ${booking.charter.end} (${booking.charter.timeZone})`,
+  );
   console.log(`  crew: ${booking.crew?.map((c) => `${c.id} (${c.role})`).join(', ')}`);
 
   const res = await fetch(intakeUrl, {
@@ -93,7 +109,9 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
   // One line a script can read without parsing the prose above.
-  console.log(`\n${JSON.stringify({ status: res.status, workflowId: answer.workflowId, bookingId, statusUrl, workflowUrl })}`);
+  console.log(
+    `\n${JSON.stringify({ status: res.status, workflowId: answer.workflowId, bookingId, statusUrl, workflowUrl })}`,
+  );
 }
 
 main().catch((err: unknown) => {

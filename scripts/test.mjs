@@ -20,7 +20,9 @@ const run = (label, cmd, args) => {
   const started = Date.now();
   console.log(`\n> ${label}`);
   const result = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: process.env });
-  console.log(`< ${label}: ${result.status === 0 ? 'ok' : `failed (${result.status ?? result.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `< ${label}: ${result.status === 0 ? 'ok' : `failed (${result.status ?? result.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 

@@ -50,7 +50,9 @@ export function ensureTemporalCli() {
     return undefined;
   }
   mkdirSync(join(TOOLS_DIR, 'bin'), { recursive: true });
-  log(`building the Temporal CLI: go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} (takes a few minutes, once)`);
+  log(
+    `building the Temporal CLI: go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} (takes a few minutes, once)`,
+  );
   const started = Date.now();
   const result = spawnSync(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
     stdio: 'inherit',
@@ -58,7 +60,11 @@ export function ensureTemporalCli() {
   });
   if (result.status !== 0) throw new Error(`go install of the Temporal CLI failed with exit code ${result.status}`);
   log(`built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)} s: ${cached}`);
-  return { path: cached, how: `built with go install (${Math.round((Date.now() - started) / 1000)} s)`, version: versionOf(cached) };
+  return {
+    path: cached,
+    how: `built with go install (${Math.round((Date.now() - started) / 1000)} s)`,
+    version: versionOf(cached),
+  };
 }
 
 /** moto's server in a project-local venv (.tools/venv), installed from PyPI when missing. */
@@ -76,10 +82,15 @@ export function ensureMoto() {
     const made = spawnSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
     if (made.status !== 0) throw new Error('python3 -m venv failed: install python3 with the venv module');
   }
-  const pip = spawnSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`], {
-    stdio: 'inherit',
-  });
-  if (pip.status !== 0) throw new Error(`pip install moto[server]==${MOTO_VERSION} failed with exit code ${pip.status}`);
+  const pip = spawnSync(
+    python,
+    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`],
+    {
+      stdio: 'inherit',
+    },
+  );
+  if (pip.status !== 0)
+    throw new Error(`pip install moto[server]==${MOTO_VERSION} failed with exit code ${pip.status}`);
   log(`installed moto in ${Math.round((Date.now() - started) / 1000)} s`);
   return { path: motoServer, version: MOTO_VERSION };
 }

@@ -46,7 +46,12 @@ async function main(): Promise<void> {
       shutdownGraceTime: `${env.SHUTDOWN_GRACE_SECONDS} seconds`,
     });
     console.log(
-      JSON.stringify({ msg: 'worker started', taskQueue: env.TEMPORAL_TASK_QUEUE, namespace: env.TEMPORAL_NAMESPACE, tenants: tenants.ids() }),
+      JSON.stringify({
+        msg: 'worker started',
+        taskQueue: env.TEMPORAL_TASK_QUEUE,
+        namespace: env.TEMPORAL_NAMESPACE,
+        tenants: tenants.ids(),
+      }),
     );
     await worker.run();
     console.log(JSON.stringify({ msg: 'worker stopped' }));

@@ -92,7 +92,11 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
     status.crew = crewRoster(crew, answers, deadlinePassed);
     const answered = status.crew.filter((m) => m.status === 'accepted' || m.status === 'declined').length;
     setCurrentDetails(
-      [`**${status.stage}**`, `Crew answered ${answered}/${crew.length}:`, ...status.crew.map((m) => `- ${m.role} ${m.id}: ${m.status}`)].join('\n'),
+      [
+        `**${status.stage}**`,
+        `Crew answered ${answered}/${crew.length}:`,
+        ...status.crew.map((m) => `- ${m.role} ${m.id}: ${m.status}`),
+      ].join('\n'),
     );
   };
 
@@ -164,7 +168,9 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
 
   try {
     enter('CREATING_CALENDAR_ENTRY');
-    const calendar = await externalApi.createCalendarEntry.executeWithOptions({ summary: 'JADA calendar entry' }, [ref]);
+    const calendar = await externalApi.createCalendarEntry.executeWithOptions({ summary: 'JADA calendar entry' }, [
+      ref,
+    ]);
     status.jadaEventId = calendar.jadaEventId;
     toDoByHand.unshift(`Remove JADA calendar entry ${calendar.jadaEventId}`);
 
@@ -175,7 +181,9 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
     );
     status.sccEventId = crewEvent.sccEventId;
     if (patched(SCC_EVENT_ID_PATCH)) upsertSearchAttributes([{ key: SccEventIdKey, value: crewEvent.sccEventId }]);
-    toDoByHand.unshift(`Cancel SCC crew event ${crewEvent.sccEventId} and tell the crew (${crew.map((c) => c.id).join(', ')})`);
+    toDoByHand.unshift(
+      `Cancel SCC crew event ${crewEvent.sccEventId} and tell the crew (${crew.map((c) => c.id).join(', ')})`,
+    );
 
     enter('AWAITING_CREW');
     const deadline = confirmationDeadline(
@@ -187,7 +195,8 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
     status.crewDeadline = new Date(deadline).toISOString();
     const remaining = deadline - Date.now();
     const allAnswered =
-      everyoneAnswered(crew, answers) || (remaining > 0 && (await condition(() => everyoneAnswered(crew, answers), remaining)));
+      everyoneAnswered(crew, answers) ||
+      (remaining > 0 && (await condition(() => everyoneAnswered(crew, answers), remaining)));
     deadlinePassed = !allAnswered;
     refreshCrew();
     status.crewOutcome = !allAnswered
@@ -211,14 +220,23 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
     /** Whose answers ops have been told about; a later answer gets a crew update. */
     const toldOps = new Set(Object.keys(answers));
     let crewUpdates = 0;
-    const sent = await mail.sendOpsSummary.executeWithOptions({ summary: `Ops summary email (crew ${status.crewOutcome})` }, [
-      { ...ref, crew: status.crew, pages: status.pages, jadaEventId: calendar.jadaEventId, sccEventId: crewEvent.sccEventId },
-    ]);
+    const sent = await mail.sendOpsSummary.executeWithOptions(
+      { summary: `Ops summary email (crew ${status.crewOutcome})` },
+      [
+        {
+          ...ref,
+          crew: status.crew,
+          pages: status.pages,
+          jadaEventId: calendar.jadaEventId,
+          sccEventId: crewEvent.sccEventId,
+        },
+      ],
+    );
     status.opsEmailMessageId = sent.messageId;
 
     if (patched(KEEP_PAGE_CURRENT_PATCH)) {
       enter('KEEPING_PAGE_CURRENT');
-      for (let next = nextPageChange(window, published, windowPolicy.refreshEveryMs); next !== undefined; ) {
+      for (let next = nextPageChange(window, published, windowPolicy.refreshEveryMs); next !== undefined;) {
         // Durable timer, or an earlier wake-up by a late crew answer. After a timer, workflow time is
         // at or past `next`, so the state the page is published in is the one the timer waited for.
         const shown = published.crewVersion;

@@ -32,8 +32,14 @@ export interface GuestSiteResources {
  */
 export async function provisionAws(s3: S3Client, cloudfront: CloudFrontClient): Promise<GuestSiteResources> {
   await Promise.all(Object.values(BUCKETS).map((bucket) => ensureBucket(s3, bucket)));
-  const [nested, flat] = await Promise.all([ensureDistribution(cloudfront, BUCKETS.nested), ensureDistribution(cloudfront, BUCKETS.flat)]);
-  return { nested: { bucket: BUCKETS.nested, distributionId: nested }, flat: { bucket: BUCKETS.flat, distributionId: flat } };
+  const [nested, flat] = await Promise.all([
+    ensureDistribution(cloudfront, BUCKETS.nested),
+    ensureDistribution(cloudfront, BUCKETS.flat),
+  ]);
+  return {
+    nested: { bucket: BUCKETS.nested, distributionId: nested },
+    flat: { bucket: BUCKETS.flat, distributionId: flat },
+  };
 }
 
 async function ensureBucket(s3: S3Client, bucket: string): Promise<void> {
@@ -51,7 +57,9 @@ async function ensureDistribution(cloudfront: CloudFrontClient, bucket: string):
   const found = list.DistributionList?.Items?.find((d) => d.Comment === comment(bucket));
   if (found?.Id) return found.Id;
   const created = await cloudfront.send(
-    new CreateDistributionCommand({ DistributionConfig: s3DistributionConfig(bucket, `local-stack-${bucket}`, comment(bucket)) }),
+    new CreateDistributionCommand({
+      DistributionConfig: s3DistributionConfig(bucket, `local-stack-${bucket}`, comment(bucket)),
+    }),
   );
   const id = created.Distribution?.Id;
   if (!id) throw new Error(`moto created no distribution for ${bucket}`);

@@ -72,7 +72,8 @@ export function stackConfig(env: NodeJS.ProcessEnv): StackConfig {
   for (const [name, spec] of Object.entries(PORTS) as [PortName, (typeof PORTS)[PortName]][]) {
     const raw = env[spec.env];
     const port = raw === undefined || raw === '' ? spec.default : Number(raw);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`${spec.env}=${raw}: must be a port number 1-65535`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      problems.push(`${spec.env}=${raw}: must be a port number 1-65535`);
     ports[name] = port;
   }
   const seen = new Map<number, PortName>();
@@ -81,6 +82,7 @@ export function stackConfig(env: NodeJS.ProcessEnv): StackConfig {
     if (other) problems.push(`${PORTS[name].env} and ${PORTS[other].env} are both ${port}`);
     seen.set(port, name);
   }
-  if (problems.length > 0) throw new Error(`Invalid local stack settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (problems.length > 0)
+    throw new Error(`Invalid local stack settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   return { ports, dataDir: dataDirFrom(env) };
 }

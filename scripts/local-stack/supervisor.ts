@@ -46,7 +46,12 @@ export class SupervisedChild {
   ) {
     this.log = createWriteStream(spec.logFile, { flags: 'a' });
     this.log.write(`\n--- ${new Date().toISOString()} ${spec.command} ${spec.args.join(' ')}\n`);
-    this.child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    this.child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     for (const stream of [this.child.stdout, this.child.stderr]) {
       if (stream) createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => this.onLine(line));
     }
@@ -86,9 +91,14 @@ export class SupervisedChild {
       const watch = (line: string) => {
         if (pattern.test(line)) done(() => resolve(line));
       };
-      const timer = setTimeout(() => done(() => reject(new Error(`${this.name}: ${what} did not happen within ${timeoutMs / 1000} s`))), timeoutMs);
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`${this.name}: ${what} did not happen within ${timeoutMs / 1000} s`))),
+        timeoutMs,
+      );
       this.watchers.add(watch);
-      void this.exited.then((exit) => done(() => reject(new Error(`${this.name} ${describeExit(exit)} before ${what}`))));
+      void this.exited.then((exit) =>
+        done(() => reject(new Error(`${this.name} ${describeExit(exit)} before ${what}`))),
+      );
     });
   }
 
@@ -99,7 +109,9 @@ export class SupervisedChild {
       signalGroup(this.child.pid, 'SIGTERM');
       const timeoutMs = this.spec.stopTimeoutMs ?? 5000;
       const timer = setTimeout(() => {
-        process.stderr.write(`[stack] ${this.name} did not stop within ${timeoutMs / 1000} s after SIGTERM: killing it\n`);
+        process.stderr.write(
+          `[stack] ${this.name} did not stop within ${timeoutMs / 1000} s after SIGTERM: killing it\n`,
+        );
         this.kill();
       }, timeoutMs);
       await this.exited;

@@ -66,7 +66,10 @@ export function stackEnvs(i: StackEnvInputs): StackEnvs {
     TENANTS_FILE: i.tenantsFile,
   };
   // Only the worker calls JADA and SCC; the service loads the tenants file without their secrets.
-  const secrets = { [SECRET_ENV.jadaToken]: i.keys.jadaDashboardToken, [SECRET_ENV.sccServiceKey]: i.keys.sccServiceKey };
+  const secrets = {
+    [SECRET_ENV.jadaToken]: i.keys.jadaDashboardToken,
+    [SECRET_ENV.sccServiceKey]: i.keys.sccServiceKey,
+  };
   return {
     worker: {
       ...temporal,

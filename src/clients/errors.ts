@@ -8,10 +8,7 @@
 export type ExternalSystem = 'JADA' | 'SCC';
 
 export type ExternalErrorType =
-  | 'ExternalAuthError'
-  | 'SccKeyStrippedError'
-  | 'ExternalRejectedError'
-  | 'ExternalUnavailableError';
+  'ExternalAuthError' | 'SccKeyStrippedError' | 'ExternalRejectedError' | 'ExternalUnavailableError';
 
 export abstract class ExternalError extends Error {
   abstract override readonly name: ExternalErrorType;

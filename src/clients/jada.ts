@@ -79,7 +79,11 @@ export class JadaClient {
       headers: { 'X-Dashboard-Token': this.token },
       timeoutMs: this.timeoutMs,
       authError: (status) =>
-        new ExternalAuthError('JADA', `JADA rejected the dashboard token (${status}): check the tenant's JADA token`, status),
+        new ExternalAuthError(
+          'JADA',
+          `JADA rejected the dashboard token (${status}): check the tenant's JADA token`,
+          status,
+        ),
     });
   }
 }

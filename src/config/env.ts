@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { ConfigurationError, issuesToProblems } from './problems';
 
 /** "true"/"false" only: z.coerce.boolean would read "false" as true. */
-const flag = z.enum(['true', 'false']).default('false').transform((v) => v === 'true');
+const flag = z
+  .enum(['true', 'false'])
+  .default('false')
+  .transform((v) => v === 'true');
 const positiveInt = z.coerce.number().int().positive();
 const url = z.url();
 
@@ -57,10 +60,20 @@ export const ServiceEnvSchema = z.object({
   CREW_CONFIRMATION_TIMEOUT_HOURS: z.coerce.number().positive().default(48),
   CREW_CONFIRMATION_LEAD_HOURS: z.coerce.number().nonnegative().default(24),
   /** The guest photo-upload window, fixed into each booking's workflow when it starts. */
-  UPLOAD_WINDOW_OPENS_BEFORE_START_HOURS: z.coerce.number().nonnegative().default(7 * 24),
-  UPLOAD_WINDOW_CLOSES_AFTER_END_HOURS: z.coerce.number().nonnegative().default(3 * 24),
+  UPLOAD_WINDOW_OPENS_BEFORE_START_HOURS: z.coerce
+    .number()
+    .nonnegative()
+    .default(7 * 24),
+  UPLOAD_WINDOW_CLOSES_AFTER_END_HOURS: z.coerce
+    .number()
+    .nonnegative()
+    .default(3 * 24),
   /** How often an open page gets a fresh presigned POST; at most 168 (S3 policies last 7 days). */
-  UPLOAD_POLICY_REFRESH_HOURS: z.coerce.number().positive().max(168).default(6 * 24),
+  UPLOAD_POLICY_REFRESH_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(168)
+    .default(6 * 24),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type ServiceEnv = z.infer<typeof ServiceEnvSchema>;

@@ -11,10 +11,19 @@ type TemporalConnectionEnv = Pick<
  * How the worker (NativeConnection) and the service (Connection) reach Temporal: plain TCP for a
  * local dev server; TLS (optionally mTLS) and/or an API key for a cluster or Temporal Cloud.
  */
-export function temporalConnectionOptions(env: TemporalConnectionEnv): { address: string; tls?: TLSConfig | true; apiKey?: string } {
+export function temporalConnectionOptions(env: TemporalConnectionEnv): {
+  address: string;
+  tls?: TLSConfig | true;
+  apiKey?: string;
+} {
   const mtls: TLSConfig | undefined =
     env.TEMPORAL_TLS_CERT_PATH && env.TEMPORAL_TLS_KEY_PATH
-      ? { clientCertPair: { crt: readFileSync(env.TEMPORAL_TLS_CERT_PATH), key: readFileSync(env.TEMPORAL_TLS_KEY_PATH) } }
+      ? {
+          clientCertPair: {
+            crt: readFileSync(env.TEMPORAL_TLS_CERT_PATH),
+            key: readFileSync(env.TEMPORAL_TLS_KEY_PATH),
+          },
+        }
       : undefined;
   const tls = mtls ?? (env.TEMPORAL_TLS || env.TEMPORAL_API_KEY ? true : undefined);
   return { address: env.TEMPORAL_ADDRESS, tls, apiKey: env.TEMPORAL_API_KEY };

@@ -5,7 +5,9 @@ import { ConfigurationError, issuesToProblems } from './problems';
 import type { Tenant } from './tenant';
 
 const envName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must name an environment variable, e.g. ACME_JADA_TOKEN');
-const bcryptHash = z.string().regex(/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/, 'must be a bcrypt hash ($2b$...), never the key itself');
+const bcryptHash = z
+  .string()
+  .regex(/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/, 'must be a bcrypt hash ($2b$...), never the key itself');
 const template = z.string().includes('{slug}', { message: 'must contain {slug}' });
 
 const SiteSchema = z
@@ -39,11 +41,23 @@ export const TenantFileEntrySchema = z
         path: ['apiUrl'],
       }),
     sites: z.array(SiteSchema).min(1),
-    uploads: z.object({ bucket: z.string().min(3).max(63), maxBytes: z.number().int().positive().default(15 * 1024 * 1024) }).strict(),
+    uploads: z
+      .object({
+        bucket: z.string().min(3).max(63),
+        maxBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(15 * 1024 * 1024),
+      })
+      .strict(),
     ops: z.object({ from: z.string().min(3), to: z.array(z.email()).min(1) }).strict(),
     defaultCrew: z.array(CrewAssignmentSchema).default([]),
     contact: z.object({ phone: z.string().optional(), email: z.email().optional() }).strict().default({}),
-    meetingPoint: z.object({ name: z.string().min(1), directionsUrl: z.url().optional() }).strict().optional(),
+    meetingPoint: z
+      .object({ name: z.string().min(1), directionsUrl: z.url().optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type TenantFileEntry = z.infer<typeof TenantFileEntrySchema>;

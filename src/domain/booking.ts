@@ -54,9 +54,7 @@ export type CrewAssignment = z.infer<typeof CrewAssignmentSchema>;
 export const BookingSchema = z
   .object({
     source: z.enum(BOOKING_SOURCES),
-    bookingId: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dot, dash or underscore'),
+    bookingId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dot, dash or underscore'),
     guest: z
       .object({
         name: z.string().trim().min(1).max(120),

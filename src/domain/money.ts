@@ -5,7 +5,7 @@ export interface Money {
 }
 
 export function formatMoney({ amount, currency }: Money): string {
-  const digits = new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions()
-    .maximumFractionDigits ?? 2;
+  const digits =
+    new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
   return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount / 10 ** digits);
 }

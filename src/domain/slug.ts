@@ -21,7 +21,10 @@ function asciiWords(text: string): string {
 
 /** "carole-may-30-boatsetter": guest first name, charter date in its own zone, source. */
 export function friendlySlug(booking: Pick<Booking, 'guest' | 'charter' | 'source'>): string {
-  const firstName = asciiWords(booking.guest.name.trim().split(/\s+/)[0] ?? '').slice(0, 40).replace(/-+$/, '') || 'guest';
+  const firstName =
+    asciiWords(booking.guest.name.trim().split(/\s+/)[0] ?? '')
+      .slice(0, 40)
+      .replace(/-+$/, '') || 'guest';
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone: booking.charter.timeZone,
     month: 'short',
@@ -37,7 +40,10 @@ export function friendlySlug(booking: Pick<Booking, 'guest' | 'charter' | 'sourc
  * computes the HMAC (domain code has no crypto), so the slug is stable across retries and restarts but
  * cannot be guessed from the booking alone.
  */
-export function guestSlug(booking: Pick<Booking, 'guest' | 'charter' | 'source'>, hmacOfWorkflowId: Uint8Array): string {
+export function guestSlug(
+  booking: Pick<Booking, 'guest' | 'charter' | 'source'>,
+  hmacOfWorkflowId: Uint8Array,
+): string {
   if (hmacOfWorkflowId.length < 5) throw new Error('slug suffix needs at least 5 bytes of HMAC');
   let bits = 0;
   let value = 0;
@@ -51,6 +57,8 @@ export function guestSlug(booking: Pick<Booking, 'guest' | 'charter' | 'source'>
     }
     if (suffix.length === SUFFIX_LENGTH) break;
   }
-  const friendly = friendlySlug(booking).slice(0, SLUG_MAX_LENGTH - SUFFIX_LENGTH - 1).replace(/-+$/, '');
+  const friendly = friendlySlug(booking)
+    .slice(0, SLUG_MAX_LENGTH - SUFFIX_LENGTH - 1)
+    .replace(/-+$/, '');
   return `${friendly}-${suffix}`;
 }

@@ -38,7 +38,10 @@ export function composeCancellationNotice(input: CancellationNoticeInput): OpsSu
   ]
     .filter((line, i, all) => line !== '' || all[i - 1] !== '')
     .join('\n');
-  const items = (lines: string[]) => `<ul>${list(lines).map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`;
+  const items = (lines: string[]) =>
+    `<ul>${list(lines)
+      .map((l) => `<li>${escapeHtml(l)}</li>`)
+      .join('')}</ul>`;
   const html = [
     `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body>`,
     `<h1 style="font-size:18px">Booking ${escapeHtml(booking.source)} ${escapeHtml(booking.bookingId)} was cancelled</h1>`,

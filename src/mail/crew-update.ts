@@ -23,7 +23,10 @@ export function composeCrewUpdate(input: CrewUpdateInput): OpsSummary {
   const roster = crewSection(input.crew);
   const changed = input.crew.filter((m) => input.changed.includes(m.id));
   const said = changed.map((m) => `${m.name ?? m.id} (${m.role}) ${m.status}`);
-  const subject = `Crew update: ${said.join(', ')} · ${bookingSubject(booking)} (${roster.counts})`.replace(/[\r\n]+/g, ' ');
+  const subject = `Crew update: ${said.join(', ')} · ${bookingSubject(booking)} (${roster.counts})`.replace(
+    /[\r\n]+/g,
+    ' ',
+  );
   const text = [
     `Crew answered after the summary of booking ${booking.source} ${booking.bookingId} for ${input.tenantName}:`,
     ...said.map((line) => `- ${line}`),

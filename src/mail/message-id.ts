@@ -16,6 +16,10 @@ export function cancellationNoticeMessageId(workflowId: string, domain = 'charte
 }
 
 /** The n-th crew update of a booking: deterministic, so a retried send is recognisably the same. */
-export function crewUpdateMessageId(workflowId: string, sequence: number, domain = 'charter-fulfillment.local'): string {
+export function crewUpdateMessageId(
+  workflowId: string,
+  sequence: number,
+  domain = 'charter-fulfillment.local',
+): string {
   return opsSummaryMessageId(`${workflowId}:crew-update:${sequence}`, domain).replace('.ops-summary@', '.crew-update@');
 }

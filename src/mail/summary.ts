@@ -153,7 +153,11 @@ export function crewSection(crew: readonly CrewMemberStatus[]): { counts: string
     ['Role', 'Crew member', 'Status'].map((h) => cell(h, CELL, 'th')),
     ...crew.map((m) => {
       const status = CREW_STATUS_TEXT[m.status];
-      return [cell(escapeHtml(m.role)), cell(escapeHtml(crewLabel(m))), cell(escapeHtml(status.text), status.flagged ? FLAG : CELL)];
+      return [
+        cell(escapeHtml(m.role)),
+        cell(escapeHtml(crewLabel(m))),
+        cell(escapeHtml(status.text), status.flagged ? FLAG : CELL),
+      ];
     }),
   ]);
   return { counts, text, html };
@@ -233,7 +237,9 @@ export function composeOpsSummary(input: OpsSummaryInput): OpsSummary {
     pages.length ? `<ul>\n${pageList}\n</ul>` : '<p>Not published.</p>',
     heading('Systems'),
     factsTable(systems),
-    ...(booking.notes ? [heading('Notes'), `<div style="white-space:pre-wrap">${escapeHtml(booking.notes)}</div>`] : []),
+    ...(booking.notes
+      ? [heading('Notes'), `<div style="white-space:pre-wrap">${escapeHtml(booking.notes)}</div>`]
+      : []),
   ];
   return { subject, text, html: emailDocument(subject, sections) };
 }

@@ -265,7 +265,9 @@ function contactSection(operator: GuestPageInput['operator']): string {
 
 /** Where guests can send photos when the form cannot work for them. */
 function otherwiseSend(operator: GuestPageInput['operator']): string {
-  return operator.email ? `, or email them to <a href="${urlAttr(`mailto:${operator.email}`)}">${escapeHtml(operator.email)}</a>` : '';
+  return operator.email
+    ? `, or email them to <a href="${urlAttr(`mailto:${operator.email}`)}">${escapeHtml(operator.email)}</a>`
+    : '';
 }
 
 function uploadForm(

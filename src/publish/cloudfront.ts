@@ -21,7 +21,8 @@ const HASH_HEX_LENGTH = 64;
  * SHA-256 of the whole reference keeps it unique and within bounds.
  */
 export function invalidationCallerReference(workflowId: string, version: number, siteName: string): string {
-  if (!Number.isSafeInteger(version) || version < 0) throw new PublishInputError(`page version must be a whole number, got ${version}`);
+  if (!Number.isSafeInteger(version) || version < 0)
+    throw new PublishInputError(`page version must be a whole number, got ${version}`);
   const reference = `${workflowId}:page:v${version}:${siteName}`;
   if (reference.length <= CALLER_REFERENCE_MAX_LENGTH) return reference;
   const hash = createHash('sha256').update(reference).digest('hex');
@@ -116,7 +117,8 @@ async function findInvalidation(
       }
     }
     const next = list?.IsTruncated ? list.NextMarker : undefined;
-    if (next !== undefined && next === marker) throw new Error(`ListInvalidations on ${distributionId} repeated marker ${next}`);
+    if (next !== undefined && next === marker)
+      throw new Error(`ListInvalidations on ${distributionId} repeated marker ${next}`);
     marker = next;
   } while (marker);
   return undefined;

@@ -2,7 +2,13 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Site } from '../config/tenant';
 import { ensureInvalidation, invalidationCallerReference } from './cloudfront';
-import { GUEST_CALENDAR_CONTENT_TYPE, GUEST_PAGE_CACHE_CONTROL, GUEST_PAGE_CONTENT_TYPE, deleteObject, putObject } from './s3';
+import {
+  GUEST_CALENDAR_CONTENT_TYPE,
+  GUEST_PAGE_CACHE_CONTROL,
+  GUEST_PAGE_CONTENT_TYPE,
+  deleteObject,
+  putObject,
+} from './s3';
 import { calendarLocation, expandSite, invalidationPaths } from './sites';
 import { PublishInputError } from './errors';
 
@@ -58,13 +64,26 @@ export async function publishGuestPage(input: PublishGuestPageInput): Promise<Pu
   });
   return Promise.all(
     targets.map(async ({ site, calendarAt, callerReference }): Promise<PublishedPage> => {
-      const page = { bucket: site.bucket, key: site.objectKey, body, contentType: GUEST_PAGE_CONTENT_TYPE, cacheControl: GUEST_PAGE_CACHE_CONTROL };
+      const page = {
+        bucket: site.bucket,
+        key: site.objectKey,
+        body,
+        contentType: GUEST_PAGE_CONTENT_TYPE,
+        cacheControl: GUEST_PAGE_CACHE_CONTROL,
+      };
       await Promise.all([
         putObject(input.s3, page),
         calendar && calendarAt
-          ? putObject(input.s3, { ...page, key: calendarAt.objectKey, body: calendar, contentType: GUEST_CALENDAR_CONTENT_TYPE })
+          ? putObject(input.s3, {
+              ...page,
+              key: calendarAt.objectKey,
+              body: calendar,
+              contentType: GUEST_CALENDAR_CONTENT_TYPE,
+            })
           : undefined,
-        input.removeCalendar && calendarAt ? deleteObject(input.s3, { bucket: site.bucket, key: calendarAt.objectKey }) : undefined,
+        input.removeCalendar && calendarAt
+          ? deleteObject(input.s3, { bucket: site.bucket, key: calendarAt.objectKey })
+          : undefined,
       ]);
       // Only after the puts: invalidating first would let the edge fetch and cache the old files again.
       const invalidation = await ensureInvalidation(input.cloudfront, {

@@ -13,11 +13,15 @@ export function expandSite(site: Site, slug: string): ExpandedSite {
   // must not reach S3.
   for (const field of ['objectKey', 'publicPath', 'publicUrl'] as const) {
     if (!site[field].includes(SLUG_PLACEHOLDER)) {
-      throw new PublishInputError(`site ${site.name}: ${field} ${JSON.stringify(site[field])} has no ${SLUG_PLACEHOLDER}`);
+      throw new PublishInputError(
+        `site ${site.name}: ${field} ${JSON.stringify(site[field])} has no ${SLUG_PLACEHOLDER}`,
+      );
     }
   }
-  if (site.objectKey.startsWith('/')) throw new PublishInputError(`site ${site.name}: objectKey must not start with "/"`);
-  if (!site.publicPath.startsWith('/')) throw new PublishInputError(`site ${site.name}: publicPath must start with "/"`);
+  if (site.objectKey.startsWith('/'))
+    throw new PublishInputError(`site ${site.name}: objectKey must not start with "/"`);
+  if (!site.publicPath.startsWith('/'))
+    throw new PublishInputError(`site ${site.name}: publicPath must start with "/"`);
   const fill = (template: string) => template.split(SLUG_PLACEHOLDER).join(slug);
   return {
     name: site.name,

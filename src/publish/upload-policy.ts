@@ -47,11 +47,13 @@ export function uploadPrefix(slug: string): string {
 export async function createUploadPolicy(s3: S3Client, input: UploadPolicyInput): Promise<UploadPolicy> {
   const { bucket, slug, maxBytes = DEFAULT_UPLOAD_MAX_BYTES, expiresInSeconds, successRedirect } = input;
   if (!isValidSlug(slug)) throw new PublishInputError(`not a valid guest page slug: ${JSON.stringify(slug)}`);
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new PublishInputError(`maxBytes must be a positive integer, got ${maxBytes}`);
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1)
+    throw new PublishInputError(`maxBytes must be a positive integer, got ${maxBytes}`);
   if (!Number.isFinite(expiresInSeconds) || expiresInSeconds < 1) {
     throw new PublishInputError(`expiresInSeconds must be at least 1, got ${expiresInSeconds}`);
   }
-  if (!/^https?:\/\//.test(successRedirect)) throw new PublishInputError(`successRedirect must be an http(s) URL, got ${successRedirect}`);
+  if (!/^https?:\/\//.test(successRedirect))
+    throw new PublishInputError(`successRedirect must be an http(s) URL, got ${successRedirect}`);
   const prefix = uploadPrefix(slug);
   const { url, fields } = await createPresignedPost(s3, {
     Bucket: bucket,

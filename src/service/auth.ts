@@ -56,7 +56,9 @@ export function createKeyVerifier(options: KeyVerifierOptions = {}): KeyVerifier
   return {
     async verify(tenant, kind, presentedKey) {
       const hash = tenant.auth[kind];
-      const digest = createHmac('sha256', secret).update(`${tenant.id}\0${kind}\0${hash}\0${presentedKey}`).digest('base64');
+      const digest = createHmac('sha256', secret)
+        .update(`${tenant.id}\0${kind}\0${hash}\0${presentedKey}`)
+        .digest('base64');
       const until = verifiedUntil.get(digest);
       if (until !== undefined) {
         if (until > now()) return true;

@@ -12,7 +12,10 @@ const BookingRefSchema = z.object({
 });
 
 /** The booking a status request names: the path's booking id and `?source=` (Boatsetter unless given). */
-export function parseBookingRef(bookingId: string, source: unknown): ParseResult<Pick<Booking, 'source' | 'bookingId'>> {
+export function parseBookingRef(
+  bookingId: string,
+  source: unknown,
+): ParseResult<Pick<Booking, 'source' | 'bookingId'>> {
   const result = BookingRefSchema.safeParse({ bookingId, source });
   return result.success ? { ok: true, value: result.data } : { ok: false, errors: fieldErrors(result.error.issues) };
 }
@@ -25,10 +28,16 @@ export const STATUS_QUERY_TIMEOUT_MS = 5000;
  * workflows answer too (a worker replays them). The status names its tenant, which settles the
  * ambiguity of workflow IDs between tenants whose ids share a prefix (see crew-response.ts).
  */
-export async function bookingStatus(client: Client, tenantId: string, workflowId: string): Promise<BookingStatus | undefined> {
+export async function bookingStatus(
+  client: Client,
+  tenantId: string,
+  workflowId: string,
+): Promise<BookingStatus | undefined> {
   const handle = client.workflow.getHandle<typeof bookingFulfillment>(workflowId);
   try {
-    const status = await client.connection.withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () => handle.query(statusQuery));
+    const status = await client.connection.withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () =>
+      handle.query(statusQuery),
+    );
     return status.tenant === tenantId ? status : undefined;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;

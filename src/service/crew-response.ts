@@ -13,11 +13,17 @@ import { actOnRunningBooking, type RunningBookingOutcome } from './running-booki
  */
 const CrewResponseRequestSchema = z.object({
   // Safe to put in a visibility query as is: no quotes, no spaces.
-  eventId: z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, 'must be an SCC event id').optional(),
+  eventId: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,200}$/, 'must be an SCC event id')
+    .optional(),
   workflowId: z.string().min(1).max(300).optional(),
   crewId: CrewAssignmentSchema.shape.id,
   response: z.enum(['accepted', 'declined']),
-  respondedAt: z.iso.datetime({ offset: true, error: 'must be ISO-8601 with an offset, e.g. 2026-05-30T10:00:00-07:00' }),
+  respondedAt: z.iso.datetime({
+    offset: true,
+    error: 'must be ISO-8601 with an offset, e.g. 2026-05-30T10:00:00-07:00',
+  }),
 });
 
 export interface CrewResponseRequest {
@@ -48,7 +54,12 @@ function targetErrors(eventId: unknown, workflowId: unknown, tenantId: string): 
   if (eventId !== undefined) return [];
   if (workflowId === undefined) return [{ path: 'workflowId', message: 'send workflowId or eventId' }];
   if (typeof workflowId === 'string' && !bookingWorkflowIdPattern(tenantId).test(workflowId)) {
-    return [{ path: 'workflowId', message: `must be a booking of tenant ${tenantId}: booking-${tenantId}-{source}-{bookingId}` }];
+    return [
+      {
+        path: 'workflowId',
+        message: `must be a booking of tenant ${tenantId}: booking-${tenantId}-{source}-{bookingId}`,
+      },
+    ];
   }
   return [];
 }
@@ -68,7 +79,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * sets once the event exists. Visibility is eventually consistent, but SCC calls back only after a
  * crew member opened a link the event's creation sent, by which time the attribute is indexed.
  */
-export async function findBookingBySccEvent(client: Client, tenantId: string, eventId: string): Promise<string | undefined> {
+export async function findBookingBySccEvent(
+  client: Client,
+  tenantId: string,
+  eventId: string,
+): Promise<string | undefined> {
   const query = `${SccEventIdKey.name} = "${eventId}" AND ${TenantKey.name} = "${tenantId}"`;
   for await (const execution of client.workflow.list({ query, pageSize: 1 })) return execution.workflowId;
   return undefined;

@@ -20,11 +20,14 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
   return issues.map((issue) => fieldError(issue));
 }
 
-export const invalidRequest = (what: string, fields: FieldError[]) => new HttpError(400, { error: `invalid ${what}`, fields });
+export const invalidRequest = (what: string, fields: FieldError[]) =>
+  new HttpError(400, { error: `invalid ${what}`, fields });
 export const unauthorized = (message: string) => new HttpError(401, { error: message });
 export const notFound = (message: string) => new HttpError(404, { error: message });
-export const conflict = (message: string, details: Record<string, unknown> = {}) => new HttpError(409, { error: message, ...details });
-export const unsupportedMediaType = () => new HttpError(415, { error: 'body must be JSON (Content-Type: application/json)' });
+export const conflict = (message: string, details: Record<string, unknown> = {}) =>
+  new HttpError(409, { error: message, ...details });
+export const unsupportedMediaType = () =>
+  new HttpError(415, { error: 'body must be JSON (Content-Type: application/json)' });
 
 /**
  * gRPC status codes (@grpc/grpc-js `status`; by number, as grpc-js is not our dependency). A call that
@@ -66,7 +69,10 @@ export function createErrorHandler(options: { bodyLimitBytes: number }) {
     } else {
       // Field paths only: a message is safe today, but the path is what ops need to find the fix.
       const fields = Array.isArray(body.fields) ? (body.fields as FieldError[]).map((f) => f.path) : undefined;
-      request.log.info({ statusCode, code: (err as FastifyError).code, answer: body.error, fields }, 'request rejected');
+      request.log.info(
+        { statusCode, code: (err as FastifyError).code, answer: body.error, fields },
+        'request rejected',
+      );
     }
     return reply.code(statusCode).send(body);
   };

@@ -2,7 +2,8 @@ import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@tempor
 import type { bookingFulfillment } from '../../workflows/booking-fulfillment';
 import { TenantKey } from '../../workflows/search-attributes';
 
-export type RunningBookingOutcome = { outcome: 'done' } | { outcome: 'unknown-booking' } | { outcome: 'closed'; status: string };
+export type RunningBookingOutcome =
+  { outcome: 'done' } | { outcome: 'unknown-booking' } | { outcome: 'closed'; status: string };
 
 /**
  * Acts on a booking's workflow only while it runs. The server answers a signal (or a cancel) to a

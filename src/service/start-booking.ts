@@ -77,9 +77,13 @@ export async function startBookingFulfillment(
 /** "Charter: Carole, May 30 10:00-13:00, JADA": what ops read in the Temporal UI's list. */
 export function staticSummary(tenant: Tenant, booking: Booking): string {
   const zone = booking.charter.timeZone;
-  const day = new Intl.DateTimeFormat('en-US', { timeZone: zone, month: 'short', day: 'numeric' }).format(new Date(booking.charter.start));
+  const day = new Intl.DateTimeFormat('en-US', { timeZone: zone, month: 'short', day: 'numeric' }).format(
+    new Date(booking.charter.start),
+  );
   const hm = (iso: string) =>
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+      new Date(iso),
+    );
   const firstName = booking.guest.name.trim().split(/\s+/)[0];
   return `Charter: ${firstName}, ${day} ${hm(booking.charter.start)}-${hm(booking.charter.end)}, ${tenant.name}`;
 }

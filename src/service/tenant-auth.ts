@@ -26,6 +26,7 @@ export function requireServiceKey(tenants: TenantDirectory, keys: KeyVerifier, k
     const tenant = tenantOf(tenants, request);
     const presented = request.headers['x-service-key'];
     if (typeof presented !== 'string' || presented === '') throw unauthorized('X-Service-Key header is required');
-    if (!(await keys.verify(tenant, kind, presented))) throw unauthorized('X-Service-Key is not valid for this tenant and path');
+    if (!(await keys.verify(tenant, kind, presented)))
+      throw unauthorized('X-Service-Key is not valid for this tenant and path');
   };
 }

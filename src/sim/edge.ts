@@ -87,7 +87,9 @@ function siteServer(s3: S3Client, bucket: string, viewerRequest: (uri: string) =
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     const ifNoneMatch = req.headers['if-none-match'];
-    s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfNoneMatch: ifNoneMatch }), { abortSignal: abort.signal }).then(
+    s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfNoneMatch: ifNoneMatch }), {
+      abortSignal: abort.signal,
+    }).then(
       (object) => {
         const headers: OutgoingHttpHeaders = {};
         for (const [header, field] of PASSED_THROUGH) {
@@ -108,7 +110,8 @@ function siteServer(s3: S3Client, bucket: string, viewerRequest: (uri: string) =
         const { name, $metadata } = err as { name?: string; $metadata?: { httpStatusCode?: number } };
         if ($metadata?.httpStatusCode === 304) return void res.writeHead(304).end();
         if (name === 'NoSuchKey' || $metadata?.httpStatusCode === 404) {
-          if (name === 'NoSuchBucket') return text(res, 502, `Bucket ${bucket} does not exist: was the S3 stand-in restarted?`);
+          if (name === 'NoSuchBucket')
+            return text(res, 502, `Bucket ${bucket} does not exist: was the S3 stand-in restarted?`);
           return text(res, 404, 'Not Found');
         }
         text(res, 502, `The S3 origin failed: ${name ?? 'error'}`);

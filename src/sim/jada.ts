@@ -53,7 +53,10 @@ export async function startJadaSim(options: JadaSimOptions): Promise<JadaSim> {
     }
     if (req.method === 'GET') {
       const externalId = req.url.searchParams.get('externalId');
-      return { status: 200, body: { events: events.filter((e) => externalId === null || e.externalId === externalId) } };
+      return {
+        status: 200,
+        body: { events: events.filter((e) => externalId === null || e.externalId === externalId) },
+      };
     }
     if (req.method === 'POST') return create(req.body);
     return { status: 405, body: { error: `${req.method} not allowed` }, headers: { allow: 'GET, POST' } };

@@ -83,7 +83,8 @@ export async function startOutbox(options: OutboxOptions): Promise<Outbox> {
         }
         store(Buffer.concat(chunks)).then(
           () => callback(),
-          (err: unknown) => callback(Object.assign(new Error(`Cannot store message: ${String(err)}`), { responseCode: 451 })),
+          (err: unknown) =>
+            callback(Object.assign(new Error(`Cannot store message: ${String(err)}`), { responseCode: 451 })),
         );
       });
     },
@@ -117,7 +118,8 @@ export async function startOutbox(options: OutboxOptions): Promise<Outbox> {
   };
 
   const route = async (req: IncomingMessage): Promise<Reply> => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return { status: 405, html: page('Method not allowed', ''), headers: { allow: 'GET' } };
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return { status: 405, html: page('Method not allowed', ''), headers: { allow: 'GET' } };
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     if (path === '/') return { status: 200, html: listPage(await messages()) };
     if (path === '/api/messages') return { status: 200, json: await messages() };
@@ -140,7 +142,9 @@ export async function startOutbox(options: OutboxOptions): Promise<Outbox> {
   const http = createServer((req, res) => {
     route(req)
       .then((reply) => send(res, reply, req.method === 'HEAD'))
-      .catch((err: unknown) => send(res, { status: 500, html: page('Error', `<pre>${escapeHtml(String(err))}</pre>`) }, false));
+      .catch((err: unknown) =>
+        send(res, { status: 500, html: page('Error', `<pre>${escapeHtml(String(err))}</pre>`) }, false),
+      );
   });
   const url = await listen(http, options.httpPort);
 
@@ -155,7 +159,9 @@ export async function startOutbox(options: OutboxOptions): Promise<Outbox> {
   };
 }
 
-type Reply = { status: number; headers?: OutgoingHttpHeaders } & ({ html: string } | { json: unknown } | { raw: Buffer });
+type Reply = { status: number; headers?: OutgoingHttpHeaders } & (
+  { html: string } | { json: unknown } | { raw: Buffer }
+);
 
 function send(res: ServerResponse, reply: Reply, headOnly: boolean): void {
   if (res.headersSent) return void res.destroy();
@@ -217,7 +223,8 @@ ${body}
 function listPage(messages: OutboxMessage[]): string {
   if (messages.length === 0) return page('Outbox', '<p>No mail yet. Reload once a booking has been fulfilled.</p>');
   const rows = messages.map(
-    (m) => `<tr><td><a href="/messages/${escapeAttr(m.id)}">${escapeHtml(m.subject)}</a></td><td>${escapeHtml(m.to)}</td><td class="date">${escapeHtml(m.date)}</td></tr>`,
+    (m) =>
+      `<tr><td><a href="/messages/${escapeAttr(m.id)}">${escapeHtml(m.subject)}</a></td><td>${escapeHtml(m.to)}</td><td class="date">${escapeHtml(m.date)}</td></tr>`,
   );
   return page(
     'Outbox',

@@ -109,7 +109,10 @@ export async function startSccSim(options: SccSimOptions): Promise<SccSim> {
     if (!(await compare(key, options.serviceKeyHash))) return { status: 401, body: { message: 'Invalid service key' } };
     if (req.method === 'GET') {
       const externalId = req.url.searchParams.get('external_id');
-      return { status: 200, body: { events: events.filter((e) => externalId === null || e.external_id === externalId) } };
+      return {
+        status: 200,
+        body: { events: events.filter((e) => externalId === null || e.external_id === externalId) },
+      };
     }
     if (req.method === 'POST') return create(req.body);
     return { status: 405, body: { message: `${req.method} not allowed` }, headers: { allow: 'GET, POST' } };
@@ -232,7 +235,8 @@ function routeCrewInbox(api: Server, inbox: InboxHandler): void {
  * only when its last delivery failed.
  */
 function crewInbox(state: InboxState): InboxHandler {
-  const eventOf = (target: MagicLinkTarget): SccSimEvent | undefined => state.events.find((e) => e.id === target.eventId);
+  const eventOf = (target: MagicLinkTarget): SccSimEvent | undefined =>
+    state.events.find((e) => e.id === target.eventId);
 
   const deliver = async (answer: SccCrewAnswer, externalId: string): Promise<SccCrewAnswer['delivery']> => {
     if (!state.callback) return { skipped: 'no callback is configured: the answer is recorded here only' };
@@ -240,7 +244,12 @@ function crewInbox(state: InboxState): InboxHandler {
       const res = await fetch(state.callback.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-service-key': state.callback.serviceKey },
-        body: JSON.stringify({ workflowId: externalId, crewId: answer.crewId, response: answer.response, respondedAt: answer.respondedAt }),
+        body: JSON.stringify({
+          workflowId: externalId,
+          crewId: answer.crewId,
+          response: answer.response,
+          respondedAt: answer.respondedAt,
+        }),
         signal: AbortSignal.timeout(CALLBACK_TIMEOUT_MS),
       });
       return { status: res.status, body: (await res.text()).slice(0, CALLBACK_BODY_SHOWN) };
@@ -281,7 +290,9 @@ function crewInbox(state: InboxState): InboxHandler {
     if (req.method === 'POST') {
       const raw = await readBody(req, MAX_FORM_BYTES);
       const form = raw === undefined ? undefined : new URLSearchParams(raw);
-      return form ? answer(token, target, form) : { status: 413, html: page('Too large', '<p>The form is too large.</p>') };
+      return form
+        ? answer(token, target, form)
+        : { status: 413, html: page('Too large', '<p>The form is too large.</p>') };
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed('GET, POST');
     const event = eventOf(target);
@@ -293,7 +304,9 @@ function crewInbox(state: InboxState): InboxHandler {
     if (path !== INBOX_PATH && !path.startsWith('/m/')) return false;
     route(req, path)
       .then((reply) => sendHtml(res, reply, req.method === 'HEAD'))
-      .catch((err: unknown) => sendHtml(res, { status: 500, html: page('Error', `<p>${escapeHtml(String(err))}</p>`) }, false));
+      .catch((err: unknown) =>
+        sendHtml(res, { status: 500, html: page('Error', `<p>${escapeHtml(String(err))}</p>`) }, false),
+      );
     return true;
   };
 }
@@ -303,7 +316,10 @@ function crewInbox(state: InboxState): InboxHandler {
  * fix. Read by shape, not instanceof: undici's errors may come from another realm (jest's sandbox).
  */
 function failureReason(err: unknown): string {
-  const { message, cause } = (typeof err === 'object' && err !== null ? err : {}) as { message?: unknown; cause?: { message?: unknown } };
+  const { message, cause } = (typeof err === 'object' && err !== null ? err : {}) as {
+    message?: unknown;
+    cause?: { message?: unknown };
+  };
   if (typeof cause?.message === 'string') return cause.message;
   return typeof message === 'string' ? message : String(err);
 }
@@ -366,7 +382,8 @@ function answerText(answer: SccCrewAnswer | undefined): string {
 }
 
 function inboxPage(state: InboxState): string {
-  if (state.events.length === 0) return page('Crew inbox', '<p>No events yet. Post a booking (<code>npm run demo</code>) and reload.</p>');
+  if (state.events.length === 0)
+    return page('Crew inbox', '<p>No events yet. Post a booking (<code>npm run demo</code>) and reload.</p>');
   const rows = [...state.events].reverse().map((event) => {
     const crew = event.magic_links
       .map((link) => {
@@ -384,7 +401,13 @@ function inboxPage(state: InboxState): string {
   );
 }
 
-function linkPage(event: SccSimEvent, token: string, target: MagicLinkTarget, answer: SccCrewAnswer | undefined, problem?: string): string {
+function linkPage(
+  event: SccSimEvent,
+  token: string,
+  target: MagicLinkTarget,
+  answer: SccCrewAnswer | undefined,
+  problem?: string,
+): string {
   const role = event.crew.find((c) => c.id === target.crewId)?.role;
   const facts = `<table>
 <tr><th>Event</th><td>${escapeHtml(event.event_name)}</td></tr>
@@ -402,7 +425,11 @@ ${event.notes ? `<tr><th>Notes</th><td>${escapeHtml(event.notes)}</td></tr>` : '
     )}`;
   } else {
     body = `<p>Your answer: ${answerText(answer)}</p>${deliveryText(answer)}${
-      deliveryFailed(answer) ? form(`<input type="hidden" name="response" value="${escapeAttr(answer.response)}"><button>Send again</button>`) : ''
+      deliveryFailed(answer)
+        ? form(
+            `<input type="hidden" name="response" value="${escapeAttr(answer.response)}"><button>Send again</button>`,
+          )
+        : ''
     }`;
   }
   return page(`${event.event_name}`, `${facts}\n${body}\n<p><a href="${INBOX_PATH}">Crew inbox</a></p>`);

@@ -82,7 +82,9 @@ export async function startAppProcesses(options: {
     try {
       await waitForHttp(`${serviceUrl}/readyz`, 30_000, 'the service');
     } catch (err) {
-      throw new Error(`${(err as Error).message}\nservice stderr: ${app.service.stderr()}\nworker stderr: ${app.worker.stderr()}`);
+      throw new Error(
+        `${(err as Error).message}\nservice stderr: ${app.service.stderr()}\nworker stderr: ${app.worker.stderr()}`,
+      );
     }
   };
   await ready();

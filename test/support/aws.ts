@@ -28,9 +28,14 @@ export async function createBucket(s3: S3Client, name: string): Promise<string> 
 }
 
 /** A distribution in front of a bucket: the minimum DistributionConfig that CloudFront (and moto) accept. */
-export async function createDistribution(cloudfront: CloudFrontClient, bucket: string): Promise<{ id: string; domainName: string }> {
+export async function createDistribution(
+  cloudfront: CloudFrontClient,
+  bucket: string,
+): Promise<{ id: string; domainName: string }> {
   const result = await cloudfront.send(
-    new CreateDistributionCommand({ DistributionConfig: s3DistributionConfig(bucket, uniqueName('dist'), `guest pages in ${bucket}`) }),
+    new CreateDistributionCommand({
+      DistributionConfig: s3DistributionConfig(bucket, uniqueName('dist'), `guest pages in ${bucket}`),
+    }),
   );
   const distribution = result.Distribution;
   if (!distribution?.Id || !distribution.DomainName) throw new Error('moto returned no distribution id');
@@ -51,7 +56,9 @@ export async function invalidationsOf(cloudfront: CloudFrontClient, distribution
   const list = await cloudfront.send(new ListInvalidationsCommand({ DistributionId: distributionId }));
   return Promise.all(
     (list.InvalidationList?.Items ?? []).map(async ({ Id }) => {
-      const { Invalidation } = await cloudfront.send(new GetInvalidationCommand({ DistributionId: distributionId, Id }));
+      const { Invalidation } = await cloudfront.send(
+        new GetInvalidationCommand({ DistributionId: distributionId, Id }),
+      );
       return {
         id: Id!,
         callerReference: Invalidation?.InvalidationBatch?.CallerReference,

@@ -37,7 +37,8 @@ const CHROMIUM_ARGS = [
 
 export async function launchChromium(): Promise<Browser> {
   // A missing browser fails the run: a skipped browser test would pass CI with the page untested.
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} not found: install Debian's chromium: apt-get install -y chromium`);
+  if (!existsSync(CHROMIUM_PATH))
+    throw new Error(`${CHROMIUM_PATH} not found: install Debian's chromium: apt-get install -y chromium`);
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
@@ -129,7 +130,12 @@ export interface GuestSite {
   /** Origin of the S3 stand-in, where the page's upload form posts. */
   s3Origin: string;
   /** Renders and publishes through the real publishGuestPage activity, under a fresh slug. */
-  publish(options: { state: UploadWindowState; booking: Booking; crew: CrewMemberStatus[]; now?: number }): Promise<PublishedGuestPage>;
+  publish(options: {
+    state: UploadWindowState;
+    booking: Booking;
+    crew: CrewMemberStatus[];
+    now?: number;
+  }): Promise<PublishedGuestPage>;
   stop(): Promise<void>;
 }
 
@@ -149,7 +155,13 @@ export async function startGuestSite(options: { uploadMaxBytes: number }): Promi
     createDistribution(cloudfront, nestedBucket),
     createDistribution(cloudfront, flatBucket),
   ]);
-  const edge = await startEdge({ s3, sites: [{ name: 'nested', bucket: nestedBucket }, { name: 'flat', bucket: flatBucket }] });
+  const edge = await startEdge({
+    s3,
+    sites: [
+      { name: 'nested', bucket: nestedBucket },
+      { name: 'flat', bucket: flatBucket },
+    ],
+  });
   const origins = { nested: edge.origins.nested ?? '', flat: edge.origins.flat ?? '' };
   const tenant: Tenant = {
     id: uniqueTenantId(),
@@ -170,7 +182,14 @@ export async function startGuestSite(options: { uploadMaxBytes: number }): Promi
   // Never connects: publishing sends no mail.
   const mail = createMailTransport('smtp://127.0.0.1:9');
   let clock = Date.now();
-  const activities = createActivities({ tenants: tenantDirectory([tenant]), s3, cloudfront, mail, stateBucket, now: () => clock });
+  const activities = createActivities({
+    tenants: tenantDirectory([tenant]),
+    s3,
+    cloudfront,
+    mail,
+    stateBucket,
+    now: () => clock,
+  });
   return {
     tenant,
     s3,
@@ -192,9 +211,16 @@ export async function startGuestSite(options: { uploadMaxBytes: number }): Promi
         uploadState: state,
       });
       const [nested] = publication.pages;
-      if (!nested?.calendarUrl) throw new Error(`publishGuestPage published no calendar file: ${JSON.stringify(publication)}`);
+      if (!nested?.calendarUrl)
+        throw new Error(`publishGuestPage published no calendar file: ${JSON.stringify(publication)}`);
       const stored = await readObject(s3, nestedBucket, `guests/${slug}/index.html`);
-      return { slug, pageUrl: nested.url, calendarUrl: nested.calendarUrl, html: stored.body.toString('utf8'), publication };
+      return {
+        slug,
+        pageUrl: nested.url,
+        calendarUrl: nested.calendarUrl,
+        html: stored.body.toString('utf8'),
+        publication,
+      };
     },
     async stop() {
       mail.close();

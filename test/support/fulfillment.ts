@@ -69,7 +69,9 @@ export interface TenantWorld {
  * HTTP, an SMTP server, and two S3 buckets behind two CloudFront distributions in moto, with a
  * tenant configured for them.
  */
-export async function startTenantWorld(options: { tenantId?: string; scc?: Partial<SccSimOptions> } = {}): Promise<TenantWorld> {
+export async function startTenantWorld(
+  options: { tenantId?: string; scc?: Partial<SccSimOptions> } = {},
+): Promise<TenantWorld> {
   const { motoUrl } = testServers();
   const { s3, cloudfront } = motoClients(motoUrl);
   const [jada, scc, smtp] = await Promise.all([
@@ -77,9 +79,9 @@ export async function startTenantWorld(options: { tenantId?: string; scc?: Parti
     startSccSim({ serviceKeyHash: await bcrypt.hash(SCC_SERVICE_KEY, 4), ...options.scc }),
     startSmtpServer(),
   ]);
-  const [nestedBucket, flatBucket, uploadsBucket, stateBucket] = await Promise.all(
+  const [nestedBucket, flatBucket, uploadsBucket, stateBucket] = (await Promise.all(
     ['guests-nested', 'guests-flat', 'uploads', 'state'].map((p) => createBucket(s3, uniqueName(p))),
-  ) as [string, string, string, string];
+  )) as [string, string, string, string];
   const [nestedDist, flatDist] = await Promise.all([
     createDistribution(cloudfront, nestedBucket),
     createDistribution(cloudfront, flatBucket),
@@ -105,7 +107,10 @@ export async function startTenantWorld(options: { tenantId?: string; scc?: Parti
   const baseTenant: Tenant = {
     id: options.tenantId ?? uniqueTenantId(),
     name: 'JADA Charters',
-    auth: { intakeKeyHash: await bcrypt.hash(INTAKE_KEY, 4), crewCallbackKeyHash: await bcrypt.hash(CREW_CALLBACK_KEY, 4) },
+    auth: {
+      intakeKeyHash: await bcrypt.hash(INTAKE_KEY, 4),
+      crewCallbackKeyHash: await bcrypt.hash(CREW_CALLBACK_KEY, 4),
+    },
     jada: { baseUrl: jada.url, token: JADA_TOKEN },
     scc: { apiUrl: scc.apiUrl, serviceKey: SCC_SERVICE_KEY },
     sites,

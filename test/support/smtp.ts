@@ -59,7 +59,8 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
             });
             callback();
           },
-          (err: unknown) => callback(Object.assign(new Error(`cannot parse message: ${String(err)}`), { responseCode: 451 })),
+          (err: unknown) =>
+            callback(Object.assign(new Error(`cannot parse message: ${String(err)}`), { responseCode: 451 })),
         );
       });
     },

@@ -7,7 +7,9 @@ export function testServers() {
   const motoUrl = process.env.TEST_MOTO_URL;
   const bundlePath = process.env.TEST_WORKFLOW_BUNDLE;
   if (!address || !motoUrl || !bundlePath) {
-    throw new Error('Integration tests need the global setup: run them with `npm test` or `npx jest --selectProjects integration`');
+    throw new Error(
+      'Integration tests need the global setup: run them with `npm test` or `npx jest --selectProjects integration`',
+    );
   }
   return { address, motoUrl, bundlePath };
 }

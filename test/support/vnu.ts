@@ -36,7 +36,16 @@ export async function vnuErrors(documents: Record<string, string>): Promise<Reco
       writeFileSync(file, html, 'utf8');
       return { name, file };
     });
-    const stdout = await java(['-jar', vnuJarPath(), '--errors-only', '--format', 'json', '--stdout', '--exit-zero-always', ...files.map((f) => f.file)]);
+    const stdout = await java([
+      '-jar',
+      vnuJarPath(),
+      '--errors-only',
+      '--format',
+      'json',
+      '--stdout',
+      '--exit-zero-always',
+      ...files.map((f) => f.file),
+    ]);
     const { messages } = JSON.parse(stdout) as { messages: VnuMessage[] };
     const result: Record<string, VnuMessage[]> = {};
     // vnu names documents as file:/path (one slash), so compare paths rather than URL strings.
@@ -54,7 +63,11 @@ function java(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile('java', args, { maxBuffer: 16 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
       if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') {
-        return reject(new Error('`java` not found: the Nu Html Checker needs Java 11 or later: apt-get install -y default-jre-headless'));
+        return reject(
+          new Error(
+            '`java` not found: the Nu Html Checker needs Java 11 or later: apt-get install -y default-jre-headless',
+          ),
+        );
       }
       if (error) return reject(new Error(`vnu failed: ${error.message}\n${stderr}`));
       resolve(stdout);

@@ -3,7 +3,11 @@ import { statusQuery } from '../../workflows/messages';
 import type { BookingStatus, FulfillmentStage } from '../../workflows/types';
 
 /** Polls the `status` query until the booking reaches `stage` (or a later one that `done` accepts). */
-export async function waitForStage(handle: WorkflowHandle, stage: FulfillmentStage, timeoutMs = 30_000): Promise<BookingStatus> {
+export async function waitForStage(
+  handle: WorkflowHandle,
+  stage: FulfillmentStage,
+  timeoutMs = 30_000,
+): Promise<BookingStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: BookingStatus | undefined;
   while (Date.now() < deadline) {

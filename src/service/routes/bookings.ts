@@ -14,15 +14,21 @@ import type { RouteContext } from './context';
 export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const authenticate = requireServiceKey(ctx.tenants, ctx.keys, 'intakeKeyHash');
 
-  app.post<{ Params: { tenant: string } }>('/tenants/:tenant/bookings', { onRequest: authenticate }, async (request, reply) => {
-    const tenant = tenantOf(ctx.tenants, request);
-    // No Content-Type and no body skips fastify's parsers; it is still not JSON.
-    if (request.body === undefined) throw unsupportedMediaType();
-    const parsed = parseBooking(request.body);
-    if (!parsed.ok) throw invalidRequest('booking', parsed.errors);
-    const { workflowId, started } = await startBookingFulfillment(ctx.client, tenant, parsed.value, ctx.settings);
-    return reply.code(started ? 202 : 200).send({ workflowId, statusUrl: statusUrl(ctx, request, tenant.id, parsed.value) });
-  });
+  app.post<{ Params: { tenant: string } }>(
+    '/tenants/:tenant/bookings',
+    { onRequest: authenticate },
+    async (request, reply) => {
+      const tenant = tenantOf(ctx.tenants, request);
+      // No Content-Type and no body skips fastify's parsers; it is still not JSON.
+      if (request.body === undefined) throw unsupportedMediaType();
+      const parsed = parseBooking(request.body);
+      if (!parsed.ok) throw invalidRequest('booking', parsed.errors);
+      const { workflowId, started } = await startBookingFulfillment(ctx.client, tenant, parsed.value, ctx.settings);
+      return reply
+        .code(started ? 202 : 200)
+        .send({ workflowId, statusUrl: statusUrl(ctx, request, tenant.id, parsed.value) });
+    },
+  );
 
   app.get<{ Params: { tenant: string; bookingId: string }; Querystring: { source?: unknown } }>(
     '/tenants/:tenant/bookings/:bookingId',
@@ -48,7 +54,8 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): 
       // The workflow withdraws the guest page and tells ops what to undo in JADA and SCC.
       const result = await actOnRunningBooking(ctx.client, tenant.id, workflowId, (handle) => handle.cancel());
       if (result.outcome === 'unknown-booking') throw notFound('unknown booking');
-      if (result.outcome === 'closed') throw conflict('the booking has already finished', { workflowId, workflowStatus: result.status });
+      if (result.outcome === 'closed')
+        throw conflict('the booking has already finished', { workflowId, workflowStatus: result.status });
       return reply.code(202).send({ workflowId, cancellation: 'requested' });
     },
   );

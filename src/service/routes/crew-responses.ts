@@ -15,7 +15,8 @@ export function registerCrewResponseRoutes(app: FastifyInstance, ctx: RouteConte
       const parsed = parseCrewResponseRequest(request.body, tenant.id);
       if (!parsed.ok) throw invalidRequest('crew response', parsed.errors);
       const { target, response } = parsed.value;
-      const workflowId = 'workflowId' in target ? target.workflowId : await findBookingBySccEvent(ctx.client, tenant.id, target.eventId);
+      const workflowId =
+        'workflowId' in target ? target.workflowId : await findBookingBySccEvent(ctx.client, tenant.id, target.eventId);
       if (workflowId === undefined) throw notFound('unknown booking');
       const delivery = await deliverCrewResponse(ctx.client, tenant.id, workflowId, response);
       if (delivery.outcome === 'unknown-booking') throw notFound('unknown booking');

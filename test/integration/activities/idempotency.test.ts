@@ -48,7 +48,16 @@ describe('activity idempotency (each activity run twice)', () => {
   test('publishGuestPage: same objects, one invalidation per site', async () => {
     const { input } = fulfillmentInput(h.tenant, booking, h.settings);
     const crew = crewRoster(booking.crew!, {}, false);
-    const [first, second] = await twice(() => h.activities.publishGuestPage({ ...ref, slug: input.slug, crew, version: 1, uploadWindow: uploadWindow(booking.charter, DEFAULT_UPLOAD_WINDOW), uploadState: 'not-yet-open' }));
+    const [first, second] = await twice(() =>
+      h.activities.publishGuestPage({
+        ...ref,
+        slug: input.slug,
+        crew,
+        version: 1,
+        uploadWindow: uploadWindow(booking.charter, DEFAULT_UPLOAD_WINDOW),
+        uploadState: 'not-yet-open',
+      }),
+    );
     expect(second.pages.map((p) => p.invalidationId)).toEqual(first.pages.map((p) => p.invalidationId));
     for (const site of h.tenant.sites) {
       const expanded = expandSite(site, input.slug);
@@ -69,18 +78,28 @@ describe('activity idempotency (each activity run twice)', () => {
 
   test('withdrawGuestPage: the same notice on every site, one invalidation per site for its version', async () => {
     const { input } = fulfillmentInput(h.tenant, booking, h.settings);
-    const [first, second] = await twice(() => h.activities.withdrawGuestPage({ tenant: h.tenant.id, workflowId, slug: input.slug, version: 2 }));
+    const [first, second] = await twice(() =>
+      h.activities.withdrawGuestPage({ tenant: h.tenant.id, workflowId, slug: input.slug, version: 2 }),
+    );
     expect(second.pages.map((p) => p.invalidationId)).toEqual(first.pages.map((p) => p.invalidationId));
     for (const site of h.tenant.sites) {
       const expanded = expandSite(site, input.slug);
-      expect((await readObject(h.s3, expanded.bucket, expanded.objectKey)).body.toString()).toContain('This charter has been cancelled');
+      expect((await readObject(h.s3, expanded.bucket, expanded.objectKey)).body.toString()).toContain(
+        'This charter has been cancelled',
+      );
       expect(await invalidationsOf(h.cloudfront, site.distributionId)).toHaveLength(2);
     }
   });
 
   test('sendCrewUpdate: one email per update', async () => {
-    const crew = crewRoster(booking.crew!, { 'crew-mate-ben': { crewId: 'crew-mate-ben', response: 'accepted', respondedAt: '2027-05-20T10:00:00Z' } }, true);
-    const [first, second] = await twice(() => h.activities.sendCrewUpdate({ ...ref, crew, changed: ['crew-mate-ben'], sequence: 1 }));
+    const crew = crewRoster(
+      booking.crew!,
+      { 'crew-mate-ben': { crewId: 'crew-mate-ben', response: 'accepted', respondedAt: '2027-05-20T10:00:00Z' } },
+      true,
+    );
+    const [first, second] = await twice(() =>
+      h.activities.sendCrewUpdate({ ...ref, crew, changed: ['crew-mate-ben'], sequence: 1 }),
+    );
     expect(first.alreadySent).toBe(false);
     expect(second).toEqual({ messageId: first.messageId, alreadySent: true });
     expect(h.smtp.messages.filter((m) => m.messageId === first.messageId)).toHaveLength(1);
@@ -88,7 +107,12 @@ describe('activity idempotency (each activity run twice)', () => {
 
   test('sendCancellationNotice: one email', async () => {
     const [first, second] = await twice(() =>
-      h.activities.sendCancellationNotice({ ...ref, reason: 'test', undone: [], toDoByHand: ['Remove JADA calendar entry cal_1'] }),
+      h.activities.sendCancellationNotice({
+        ...ref,
+        reason: 'test',
+        undone: [],
+        toDoByHand: ['Remove JADA calendar entry cal_1'],
+      }),
     );
     expect(first.alreadySent).toBe(false);
     expect(second).toEqual({ messageId: first.messageId, alreadySent: true });

@@ -5,7 +5,13 @@ import type { BookingStatus } from '../../../workflows/types';
 import { sampleBooking } from '../../fixtures/bookings';
 import { invalidationsOf } from '../../support/aws';
 import { startAppProcesses, type AppProcesses } from '../../support/app-processes';
-import { CREW_CALLBACK_KEY, INTAKE_KEY, startTenantWorld, uniqueTenantId, type TenantWorld } from '../../support/fulfillment';
+import {
+  CREW_CALLBACK_KEY,
+  INTAKE_KEY,
+  startTenantWorld,
+  uniqueTenantId,
+  type TenantWorld,
+} from '../../support/fulfillment';
 import { freePort } from '../../support/processes';
 import { testServers } from '../../support/temporal';
 import { waitFor } from '../../support/wait';
@@ -30,7 +36,12 @@ describe('the pipeline end to end', () => {
     const tenantId = uniqueTenantId();
     world = await startTenantWorld({
       tenantId,
-      scc: { callback: { url: `http://127.0.0.1:${servicePort}/tenants/${tenantId}/crew-responses`, serviceKey: CREW_CALLBACK_KEY } },
+      scc: {
+        callback: {
+          url: `http://127.0.0.1:${servicePort}/tenants/${tenantId}/crew-responses`,
+          serviceKey: CREW_CALLBACK_KEY,
+        },
+      },
     });
     edge = await startEdge({ s3: world.s3, sites: world.tenant.sites.map(({ name, bucket }) => ({ name, bucket })) });
     app = await startAppProcesses({
@@ -38,7 +49,11 @@ describe('the pipeline end to end', () => {
       smtpUrl: world.smtp.url,
       stateBucket: world.stateBucket,
       servicePort,
-      env: { CREW_CONFIRMATION_TIMEOUT_HOURS: '1', CREW_CONFIRMATION_LEAD_HOURS: '0', METRICS_PROMETHEUS_ADDRESS: `127.0.0.1:${metricsPort}` },
+      env: {
+        CREW_CONFIRMATION_TIMEOUT_HOURS: '1',
+        CREW_CONFIRMATION_LEAD_HOURS: '0',
+        METRICS_PROMETHEUS_ADDRESS: `127.0.0.1:${metricsPort}`,
+      },
     });
   });
   afterAll(async () => {
@@ -50,17 +65,27 @@ describe('the pipeline end to end', () => {
   const headers = { 'content-type': 'application/json', 'x-service-key': INTAKE_KEY };
 
   async function postBooking(booking: ReturnType<typeof sampleBooking>) {
-    const res = await fetch(`${app.serviceUrl}/tenants/${world.tenant.id}/bookings`, { method: 'POST', headers, body: JSON.stringify(booking) });
+    const res = await fetch(`${app.serviceUrl}/tenants/${world.tenant.id}/bookings`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(booking),
+    });
     return { status: res.status, body: (await res.json()) as { workflowId: string; statusUrl: string } };
   }
 
   async function status(bookingId: string): Promise<BookingStatus | undefined> {
-    const res = await fetch(`${app.serviceUrl}/tenants/${world.tenant.id}/bookings/${bookingId}?source=boatsetter`, { headers });
+    const res = await fetch(`${app.serviceUrl}/tenants/${world.tenant.id}/bookings/${bookingId}?source=boatsetter`, {
+      headers,
+    });
     return res.status === 200 ? ((await res.json()) as BookingStatus) : undefined;
   }
 
   const waitForStage = (bookingId: string, stage: BookingStatus['stage']) =>
-    waitFor(() => status(bookingId), (s) => s?.stage === stage, 60_000) as Promise<BookingStatus>;
+    waitFor(
+      () => status(bookingId),
+      (s) => s?.stage === stage,
+      60_000,
+    ) as Promise<BookingStatus>;
 
   /** Opens each crew member's magic link and clicks Accept, as crew do; SCC then calls our callback. */
   async function acceptInCrewInbox(workflowId: string): Promise<void> {
@@ -109,10 +134,20 @@ describe('the pipeline end to end', () => {
     expect(metrics).toMatch(new RegExp(`activity_execution_latency\\w*\\{[^}]*task_queue="${app.taskQueue}"`));
 
     const { stdout } = await exec(process.env.TEST_TEMPORAL_CLI ?? 'temporal', [
-      'workflow', 'describe', '--address', testServers().address, '--workflow-id', created.body.workflowId, '--output', 'json',
+      'workflow',
+      'describe',
+      '--address',
+      testServers().address,
+      '--workflow-id',
+      created.body.workflowId,
+      '--output',
+      'json',
     ]);
-    const fields: Record<string, { data: string }> = JSON.parse(stdout).workflowExecutionInfo.searchAttributes.indexedFields;
-    const decoded = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, JSON.parse(Buffer.from(v.data, 'base64').toString())]));
+    const fields: Record<string, { data: string }> =
+      JSON.parse(stdout).workflowExecutionInfo.searchAttributes.indexedFields;
+    const decoded = Object.fromEntries(
+      Object.entries(fields).map(([k, v]) => [k, JSON.parse(Buffer.from(v.data, 'base64').toString())]),
+    );
     expect(decoded).toMatchObject({
       BookingId: booking.bookingId,
       Tenant: world.tenant.id,
@@ -122,12 +157,24 @@ describe('the pipeline end to end', () => {
 
     // Each activity carries a one-line summary that the Temporal UI shows in the timeline.
     const { stdout: shown } = await exec(process.env.TEST_TEMPORAL_CLI ?? 'temporal', [
-      'workflow', 'show', '--address', testServers().address, '--workflow-id', created.body.workflowId, '--output', 'json',
+      'workflow',
+      'show',
+      '--address',
+      testServers().address,
+      '--workflow-id',
+      created.body.workflowId,
+      '--output',
+      'json',
     ]);
-    const summaries = (JSON.parse(shown).events as { userMetadata?: { summary?: { data: string } } }[])
-      .flatMap((e) => (e.userMetadata?.summary ? [JSON.parse(Buffer.from(e.userMetadata.summary.data, 'base64').toString())] : []));
+    const summaries = (JSON.parse(shown).events as { userMetadata?: { summary?: { data: string } } }[]).flatMap((e) =>
+      e.userMetadata?.summary ? [JSON.parse(Buffer.from(e.userMetadata.summary.data, 'base64').toString())] : [],
+    );
     expect(summaries).toEqual(
-      expect.arrayContaining(['JADA calendar entry', 'SCC crew event for Captain, Deckhand', 'Guest page v1 to every site (uploads not-yet-open)']),
+      expect.arrayContaining([
+        'JADA calendar entry',
+        'SCC crew event for Captain, Deckhand',
+        'Guest page v1 to every site (uploads not-yet-open)',
+      ]),
     );
   });
 

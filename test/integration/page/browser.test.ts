@@ -30,7 +30,10 @@ const UPLOAD_MAX_BYTES = 64 * 1024;
 /** A phone-sized viewport: the page is laid out for phones first. */
 const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 };
 // A 1x1 transparent PNG.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 const CREW: CrewMemberStatus[] = [
   { id: 'crew-captain-ana', role: 'Captain', name: 'Ana Reyes', status: 'accepted' },
@@ -51,7 +54,10 @@ afterAll(async () => {
   await site?.stop();
 });
 
-async function withPage<T>(fn: (page: Page, activity: PageActivity) => Promise<T>, options: BrowserContextOptions = PHONE): Promise<T> {
+async function withPage<T>(
+  fn: (page: Page, activity: PageActivity) => Promise<T>,
+  options: BrowserContextOptions = PHONE,
+): Promise<T> {
   const context = await browser.newContext(options);
   try {
     const page = await context.newPage();
@@ -63,7 +69,10 @@ async function withPage<T>(fn: (page: Page, activity: PageActivity) => Promise<T
 
 async function open(page: Page, published: PublishedGuestPage): Promise<void> {
   const response = await page.goto(published.pageUrl);
-  expect({ status: response?.status(), body: response?.ok() ? '' : await response?.text() }).toEqual({ status: 200, body: '' });
+  expect({ status: response?.status(), body: response?.ok() ? '' : await response?.text() }).toEqual({
+    status: 200,
+    body: '',
+  });
   expect(response?.headers()['content-type']).toBe('text/html; charset=utf-8');
 }
 
@@ -113,7 +122,10 @@ describe('guest page in the upload window', () => {
         await route.continue();
       });
       await page.setInputFiles('#upload-file', { name: 'sunset.png', mimeType: 'image/png', buffer: PNG });
-      const [post] = await Promise.all([page.waitForRequest((r) => r.method() === 'POST'), page.click('button[type=submit]')]);
+      const [post] = await Promise.all([
+        page.waitForRequest((r) => r.method() === 'POST'),
+        page.click('button[type=submit]'),
+      ]);
       await page.waitForURL((url) => url.searchParams.get('uploaded') === '1');
       await page.waitForSelector('#upload-thanks', { state: 'visible' });
 
@@ -122,14 +134,18 @@ describe('guest page in the upload window', () => {
       const names = [...sent.matchAll(/Content-Disposition: form-data; name="([^"]+)"/g)].map((m) => m[1]);
       expect(names.slice(-2)).toEqual(['Content-Type', 'file']);
       expect(/name="Content-Type"\r\n\r\n([^\r]*)\r\n/.exec(sent)?.[1]).toBe('image/png');
-      expect(/name="key"\r\n\r\n([^\r]*)\r\n/.exec(sent)?.[1]).toMatch(new RegExp(`^uploads/${published.slug}/[a-z0-9]+-[a-z0-9]+-\\$\\{filename\\}$`));
+      expect(/name="key"\r\n\r\n([^\r]*)\r\n/.exec(sent)?.[1]).toMatch(
+        new RegExp(`^uploads/${published.slug}/[a-z0-9]+-[a-z0-9]+-\\$\\{filename\\}$`),
+      );
       expect(new URL(page.url()).pathname).toBe(new URL(published.pageUrl).pathname);
       expect(await page.textContent('#upload-thanks')).toBe('Thank you! Your photo arrived.');
       expect([...activity.origins()].sort()).toEqual([pageOrigin, site.s3Origin].sort());
       expectQuiet(activity);
     });
 
-    const listed = await site.s3.send(new ListObjectsV2Command({ Bucket: site.uploadsBucket, Prefix: `uploads/${published.slug}/` }));
+    const listed = await site.s3.send(
+      new ListObjectsV2Command({ Bucket: site.uploadsBucket, Prefix: `uploads/${published.slug}/` }),
+    );
     const keys = (listed.Contents ?? []).map((object) => object.Key ?? '');
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatch(new RegExp(`^uploads/${published.slug}/[a-z0-9]+-[a-z0-9]+-sunset\\.png$`));
@@ -151,14 +167,20 @@ describe('guest page in the upload window', () => {
           message: 'That file type is not accepted. Please choose: JPEG, PNG, HEIC, WEBP.',
         },
         {
-          file: { name: 'huge.png', mimeType: 'image/png', buffer: Buffer.concat([PNG, Buffer.alloc(UPLOAD_MAX_BYTES)]) },
+          file: {
+            name: 'huge.png',
+            mimeType: 'image/png',
+            buffer: Buffer.concat([PNG, Buffer.alloc(UPLOAD_MAX_BYTES)]),
+          },
           message: 'That photo is too large: the limit is 64 KB.',
         },
       ];
       for (const { file, message } of attempts) {
         await page.setInputFiles('#upload-file', file);
         await page.click('button[type=submit]');
-        await page.waitForFunction(`document.getElementById('upload-message').textContent === ${JSON.stringify(message)}`);
+        await page.waitForFunction(
+          `document.getElementById('upload-message').textContent === ${JSON.stringify(message)}`,
+        );
         // A submission the script failed to stop would be on its way by now.
         await page.waitForTimeout(300);
         expect(activity.requests).toEqual([]);
@@ -167,7 +189,9 @@ describe('guest page in the upload window', () => {
       expectQuiet(activity);
     });
 
-    const listed = await site.s3.send(new ListObjectsV2Command({ Bucket: site.uploadsBucket, Prefix: `uploads/${published.slug}/` }));
+    const listed = await site.s3.send(
+      new ListObjectsV2Command({ Bucket: site.uploadsBucket, Prefix: `uploads/${published.slug}/` }),
+    );
     expect(listed.Contents ?? []).toEqual([]);
   });
 
@@ -191,8 +215,19 @@ describe('guest page in the upload window', () => {
 
   it('hides the form of a cached page once the window has closed', async () => {
     // Rendered as open, but the browser's clock is past closesAt: as a page cached by a browser would be.
-    const booking = sampleBooking({ charter: { start: '2020-05-29T10:00:00-07:00', end: '2020-05-29T13:00:00-07:00', timeZone: 'America/Los_Angeles' } });
-    const published = await site.publish({ state: 'open', booking, crew: CREW, now: Date.parse('2020-05-30T00:00:00Z') });
+    const booking = sampleBooking({
+      charter: {
+        start: '2020-05-29T10:00:00-07:00',
+        end: '2020-05-29T13:00:00-07:00',
+        timeZone: 'America/Los_Angeles',
+      },
+    });
+    const published = await site.publish({
+      state: 'open',
+      booking,
+      crew: CREW,
+      now: Date.parse('2020-05-30T00:00:00Z'),
+    });
 
     await withPage(async (page, activity) => {
       await open(page, published);
@@ -218,7 +253,10 @@ describe('guest page in the upload window', () => {
       expect(await definition(page, 'Party')).toBe('6 guests');
       expect(await definition(page, 'Meet at')).toBe('Pier 39, Dock B · Directions');
       expect(await page.getAttribute('a:text-is("Directions")', 'href')).toBe('https://maps.example.com/?q=pier+39');
-      expect(await page.locator('#crew-heading ~ ul > li').allTextContents()).toEqual(['Captain Ana Reyes', 'Deckhand Ben Okafor']);
+      expect(await page.locator('#crew-heading ~ ul > li').allTextContents()).toEqual([
+        'Captain Ana Reyes',
+        'Deckhand Ben Okafor',
+      ]);
       expect(collapseSpace((await page.textContent('#contact-heading + p')) ?? '')).toBe(
         'Contact JADA Charters: +1 415 555 0100 · hello@jada.example',
       );
@@ -256,7 +294,9 @@ describe('guest page outside the upload window', () => {
 
     await withPage(async (page, activity) => {
       await open(page, published);
-      expect(await page.textContent('#photos-heading + p + p')).toBe('Photo uploads closed on Tue, Jun 1, 2027 at 1:00 PM PDT.');
+      expect(await page.textContent('#photos-heading + p + p')).toBe(
+        'Photo uploads closed on Tue, Jun 1, 2027 at 1:00 PM PDT.',
+      );
       expect(await page.locator('form, input, noscript').count()).toBe(0);
       await page.screenshot({ path: join(SCREENSHOTS, 'guest-page-closed.png'), fullPage: true });
       expectQuiet(activity);
@@ -268,7 +308,9 @@ describe('guest page outside the upload window', () => {
 
     await withPage(async (page, activity) => {
       await open(page, published);
-      expect(await page.textContent('#photos-heading + p + p')).toBe('Photo uploads open on Sat, May 22, 2027 at 10:00 AM PDT.');
+      expect(await page.textContent('#photos-heading + p + p')).toBe(
+        'Photo uploads open on Sat, May 22, 2027 at 10:00 AM PDT.',
+      );
       expect(await page.locator('form').count()).toBe(0);
       expectQuiet(activity);
     });
@@ -278,7 +320,9 @@ describe('guest page outside the upload window', () => {
 describe('accessibility (axe-core)', () => {
   it('finds no violations in the window (before and after an upload) and outside it, light and dark', async () => {
     const [open_, closed, notYet] = await Promise.all(
-      (['open', 'closed', 'not-yet-open'] as const).map((state) => site.publish({ state, booking: sampleBooking(), crew: CREW })),
+      (['open', 'closed', 'not-yet-open'] as const).map((state) =>
+        site.publish({ state, booking: sampleBooking(), crew: CREW }),
+      ),
     );
     const cases: [string, string, BrowserContextOptions][] = [
       ['open', open_!.pageUrl, PHONE],
@@ -302,10 +346,19 @@ describe('accessibility (axe-core)', () => {
 describe('time zones in the browser', () => {
   async function charter(start: string, end: string, timeZone: string) {
     const booking = sampleBooking({ charter: { start, end, timeZone } });
-    const published = await site.publish({ state: 'not-yet-open', booking, crew: CREW, now: Date.parse('2027-01-01T00:00:00Z') });
+    const published = await site.publish({
+      state: 'not-yet-open',
+      booking,
+      crew: CREW,
+      now: Date.parse('2027-01-01T00:00:00Z'),
+    });
     const shown = await withPage(async (page) => {
       await open(page, published);
-      return { date: await definition(page, 'Date'), time: await definition(page, 'Time'), duration: await definition(page, 'Duration') };
+      return {
+        date: await definition(page, 'Date'),
+        time: await definition(page, 'Time'),
+        duration: await definition(page, 'Duration'),
+      };
     });
     const ics = await (await fetch(published.calendarUrl)).text();
     const instant = (name: string) => new RegExp(`\\r\\n${name}:(\\d{8}T\\d{6}Z)\\r\\n`).exec(ics)?.[1];
@@ -315,7 +368,11 @@ describe('time zones in the browser', () => {
   it('Los Angeles across the spring-forward change: 1:30 AM PST to 3:30 AM PDT is one hour', async () => {
     const result = await charter('2027-03-14T01:30:00-08:00', '2027-03-14T03:30:00-07:00', 'America/Los_Angeles');
     expect(result).toEqual({
-      shown: { date: 'Sun, Mar 14, 2027', time: '1:30 AM PST (America/Los_Angeles)', duration: '1 h, until 3:30 AM PDT' },
+      shown: {
+        date: 'Sun, Mar 14, 2027',
+        time: '1:30 AM PST (America/Los_Angeles)',
+        duration: '1 h, until 3:30 AM PDT',
+      },
       dtstart: '20270314T093000Z',
       dtend: '20270314T103000Z',
     });
@@ -366,7 +423,9 @@ describe('hostile text (property, in the browser)', () => {
     'שרה',
     '東京',
   );
-  const hostile = fc.array(fc.oneof(piece, fc.string({ maxLength: 4 })), { minLength: 1, maxLength: 5 }).map((parts) => parts.join(''));
+  const hostile = fc
+    .array(fc.oneof(piece, fc.string({ maxLength: 4 })), { minLength: 1, maxLength: 5 })
+    .map((parts) => parts.join(''));
   const named = hostile.filter((text) => text.trim() !== '');
   const crew = fc.array(fc.record({ role: named, name: fc.option(named, { nil: undefined }) }), { maxLength: 3 });
 
@@ -402,7 +461,13 @@ describe('hostile text (property, in the browser)', () => {
     scripts: number;
   }
 
-  function input(fields: { guest: string; boat: string; meetingPoint: string; operator: string; crew: { role: string; name?: string }[] }): GuestPageInput {
+  function input(fields: {
+    guest: string;
+    boat: string;
+    meetingPoint: string;
+    operator: string;
+    crew: { role: string; name?: string }[];
+  }): GuestPageInput {
     const base = sampleBooking();
     const booking: Booking = { ...base, guest: { ...base.guest, name: fields.guest }, boat: fields.boat };
     return {
@@ -453,7 +518,9 @@ describe('hostile text (property, in the browser)', () => {
                 text: visible(m.name === undefined ? m.role : `${m.role} ${m.name}`),
               })),
             );
-            expect(collapseSpace(shown.contact)).toBe(visible(`Contact ${fields.operator}: +1 415 555 0100 · hello@jada.example`));
+            expect(collapseSpace(shown.contact)).toBe(
+              visible(`Contact ${fields.operator}: +1 415 555 0100 · hello@jada.example`),
+            );
             // Same elements as with harmless text: nothing in the input became markup.
             expect(shown.elements).toBe(plain.elements);
             expect(shown.scripts).toBe(1);

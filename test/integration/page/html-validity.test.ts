@@ -28,7 +28,9 @@ afterAll(async () => {
 describe('guest page HTML (Nu Html Checker)', () => {
   it('has no errors in the window, before it, after it, and with hostile text', async () => {
     const [open, closed, notYetOpen] = await Promise.all(
-      (['open', 'closed', 'not-yet-open'] as const).map((state) => site.publish({ state, booking: sampleBooking(), crew: CREW })),
+      (['open', 'closed', 'not-yet-open'] as const).map((state) =>
+        site.publish({ state, booking: sampleBooking(), crew: CREW }),
+      ),
     );
     const noCrew = await site.publish({ state: 'open', booking: sampleBooking(), crew: [] });
     const attack = '</title><script>alert(1)</script>\u0000\u0007"\'<!-- ]]> &amp; \ufffe\ud800';
@@ -44,7 +46,12 @@ describe('guest page HTML (Nu Html Checker)', () => {
         state: 'open',
         opensAt: Date.now(),
         closesAt: Date.now() + 3600_000,
-        form: { url: `https://s3.example.com/${attack}`, fields: { [attack]: attack, key: 'uploads/x/${filename}' }, maxBytes: 1024, accept: [attack] },
+        form: {
+          url: `https://s3.example.com/${attack}`,
+          fields: { [attack]: attack, key: 'uploads/x/${filename}' },
+          maxBytes: 1024,
+          accept: [attack],
+        },
       },
       calendarFileUrl: `https://guests.example.com/${attack}.ics`,
     });
@@ -57,6 +64,12 @@ describe('guest page HTML (Nu Html Checker)', () => {
       hostile,
     });
 
-    expect(errors).toEqual({ open: [], closed: [], 'not-yet-open': [], 'open, no crew confirmed yet': [], hostile: [] });
+    expect(errors).toEqual({
+      open: [],
+      closed: [],
+      'not-yet-open': [],
+      'open, no crew confirmed yet': [],
+      hostile: [],
+    });
   });
 });

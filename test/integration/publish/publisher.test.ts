@@ -20,7 +20,8 @@ import {
 } from '../../../src/publish';
 
 const motoUrl = process.env.TEST_MOTO_URL;
-if (!motoUrl) throw new Error('TEST_MOTO_URL is not set: run through the integration project (global setup starts moto)');
+if (!motoUrl)
+  throw new Error('TEST_MOTO_URL is not set: run through the integration project (global setup starts moto)');
 const aws = {
   endpoint: motoUrl,
   region: 'us-east-1',
@@ -54,7 +55,13 @@ async function createDistribution(bucket: string): Promise<string> {
         Origins: {
           Quantity: 1,
           // moto rejects an S3 origin whose domain does not end in amazonaws.com.
-          Items: [{ Id: 'guest-pages', DomainName: `${bucket}.s3.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }],
+          Items: [
+            {
+              Id: 'guest-pages',
+              DomainName: `${bucket}.s3.amazonaws.com`,
+              S3OriginConfig: { OriginAccessIdentity: '' },
+            },
+          ],
         },
         DefaultCacheBehavior: { TargetOriginId: 'guest-pages', ViewerProtocolPolicy: 'redirect-to-https' },
       },
@@ -78,7 +85,9 @@ async function listInvalidationIds(distributionId: string): Promise<string[]> {
 }
 
 async function getInvalidation(distributionId: string, id: string) {
-  const { Invalidation } = await cloudfront.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: id }));
+  const { Invalidation } = await cloudfront.send(
+    new GetInvalidationCommand({ DistributionId: distributionId, Id: id }),
+  );
   return Invalidation?.InvalidationBatch;
 }
 
@@ -111,7 +120,15 @@ describe('publishGuestPage against moto', () => {
     const [nested, flat] = await twoSites();
     const workflowId = unique('booking-acme-boatsetter');
 
-    const published = await publishGuestPage({ s3, cloudfront, sites: [nested, flat], slug, html, workflowId, version: 1 });
+    const published = await publishGuestPage({
+      s3,
+      cloudfront,
+      sites: [nested, flat],
+      slug,
+      html,
+      workflowId,
+      version: 1,
+    });
 
     expect(published).toEqual([
       {
@@ -159,7 +176,16 @@ describe('publishGuestPage against moto', () => {
     const workflowId = unique('booking-acme-direct');
     const calendar = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nSUMMARY:Café ⛵\r\nEND:VCALENDAR\r\n';
 
-    const published = await publishGuestPage({ s3, cloudfront, sites: [nested, flat], slug, html, calendar, workflowId, version: 1 });
+    const published = await publishGuestPage({
+      s3,
+      cloudfront,
+      sites: [nested, flat],
+      slug,
+      html,
+      calendar,
+      workflowId,
+      version: 1,
+    });
 
     expect(published.map((page) => page.calendarUrl)).toEqual([
       `https://guests.example.com/guests/${slug}/charter.ics`,
@@ -186,7 +212,16 @@ describe('publishGuestPage against moto', () => {
       Paths: { Quantity: 2, Items: [`/g/${slug}.html`, `/g/${slug}.ics`] },
     });
 
-    const retry = await publishGuestPage({ s3, cloudfront, sites: [nested, flat], slug, html, calendar, workflowId, version: 1 });
+    const retry = await publishGuestPage({
+      s3,
+      cloudfront,
+      sites: [nested, flat],
+      slug,
+      html,
+      calendar,
+      workflowId,
+      version: 1,
+    });
     expect(retry.map((page) => page.invalidationCreated)).toEqual([false, false]);
   });
 
@@ -246,7 +281,11 @@ describe('ensureInvalidation against moto', () => {
         }),
       );
     }
-    const found = await ensureInvalidation(cloudfront, { distributionId, paths: ['/other/103'], callerReference: 'other:103' });
+    const found = await ensureInvalidation(cloudfront, {
+      distributionId,
+      paths: ['/other/103'],
+      callerReference: 'other:103',
+    });
     expect(found.created).toBe(false);
     expect((await getInvalidation(distributionId, found.id))?.CallerReference).toBe('other:103');
 
@@ -260,7 +299,12 @@ describe('ensureInvalidation against moto', () => {
     const old = await ensureInvalidation(cloudfront, { distributionId, paths: ['/a'], callerReference: 'ref:old' });
     const notBefore = new Date(Date.now() + 60_000);
 
-    const again = await ensureInvalidation(cloudfront, { distributionId, paths: ['/a'], callerReference: 'ref:old', notBefore });
+    const again = await ensureInvalidation(cloudfront, {
+      distributionId,
+      paths: ['/a'],
+      callerReference: 'ref:old',
+      notBefore,
+    });
 
     // A notBefore after the earlier attempt hides it: a wrong notBefore costs a duplicate
     // invalidation, never a missed one.

@@ -3,7 +3,8 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client }
 import { MAX_UPLOAD_POLICY_SECONDS, createUploadPolicy } from '../../../src/publish';
 
 const motoUrl = process.env.TEST_MOTO_URL;
-if (!motoUrl) throw new Error('TEST_MOTO_URL is not set: run through the integration project (global setup starts moto)');
+if (!motoUrl)
+  throw new Error('TEST_MOTO_URL is not set: run through the integration project (global setup starts moto)');
 const s3 = new S3Client({
   endpoint: motoUrl,
   region: 'us-east-1',

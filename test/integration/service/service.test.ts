@@ -8,7 +8,12 @@ import { temporalReachable } from '../../../src/service/temporal';
 import type { bookingFulfillment } from '../../../workflows/booking-fulfillment';
 import type { BookingStatus } from '../../../workflows/types';
 import { sampleBooking } from '../../fixtures/bookings';
-import { CREW_CALLBACK_KEY, INTAKE_KEY, startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
+import {
+  CREW_CALLBACK_KEY,
+  INTAKE_KEY,
+  startFulfillmentHarness,
+  type FulfillmentHarness,
+} from '../../support/fulfillment';
 import { waitFor, waitForStage } from '../../support/wait';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -34,7 +39,12 @@ describe('HTTP service with a real Temporal server and worker', () => {
       // Seconds, so a booking a few seconds ahead completes within the test (see 'crew answers ...').
       uploadWindow: { openBeforeStartMs: 1000, closeAfterEndMs: 1000, refreshEveryMs: 60_000 },
     });
-    app = buildApp({ client: h.temporal.client, tenants: tenantDirectory([h.tenant]), settings: h.settings, logger: false });
+    app = buildApp({
+      client: h.temporal.client,
+      tenants: tenantDirectory([h.tenant]),
+      settings: h.settings,
+      logger: false,
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   });
@@ -45,11 +55,21 @@ describe('HTTP service with a real Temporal server and worker', () => {
 
   const url = (path: string) => `${base}/tenants/${h.tenant.id}${path}`;
   const post = (path: string, key: string, body: unknown) =>
-    fetch(url(path), { method: 'POST', headers: { 'content-type': 'application/json', 'x-service-key': key }, body: JSON.stringify(body) });
+    fetch(url(path), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-service-key': key },
+      body: JSON.stringify(body),
+    });
   const postBooking = (booking: Booking) => post('/bookings', INTAKE_KEY, booking);
   const postCrewAnswer = (workflowId: string, crewId: string) =>
-    post('/crew-responses', CREW_CALLBACK_KEY, { workflowId, crewId, response: 'accepted', respondedAt: iso(Date.now()) });
-  const getStatus = (bookingId: string) => fetch(url(`/bookings/${bookingId}`), { headers: { 'x-service-key': INTAKE_KEY } });
+    post('/crew-responses', CREW_CALLBACK_KEY, {
+      workflowId,
+      crewId,
+      response: 'accepted',
+      respondedAt: iso(Date.now()),
+    });
+  const getStatus = (bookingId: string) =>
+    fetch(url(`/bookings/${bookingId}`), { headers: { 'x-service-key': INTAKE_KEY } });
 
   test('a new booking is 202; the same delivery again is 200 with the same body; its status is served', async () => {
     const booking = sampleBooking();
@@ -71,7 +91,12 @@ describe('HTTP service with a real Temporal server and worker', () => {
       10_000,
     );
     const body = (await status.json()) as BookingStatus;
-    expect(body).toMatchObject({ workflowId: created.workflowId, tenant: h.tenant.id, bookingId: booking.bookingId, source: 'boatsetter' });
+    expect(body).toMatchObject({
+      workflowId: created.workflowId,
+      tenant: h.tenant.id,
+      bookingId: booking.bookingId,
+      source: 'boatsetter',
+    });
     expect(body.crew.map((m) => m.id)).toEqual(booking.crew!.map((m) => m.id));
   });
 
@@ -88,7 +113,8 @@ describe('HTTP service with a real Temporal server and worker', () => {
     const runs = await waitFor(
       async () => {
         const found: string[] = [];
-        for await (const wf of h.temporal.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) found.push(wf.runId);
+        for await (const wf of h.temporal.client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+          found.push(wf.runId);
         return found;
       },
       (found) => found.length > 0,
@@ -107,7 +133,9 @@ describe('HTTP service with a real Temporal server and worker', () => {
     const now = Date.now();
     // The crew deadline is the charter start (lead 0); the workflow completes when the upload window
     // closes, one second after the end.
-    const booking = sampleBooking({ charter: { start: iso(now + 10_000), end: iso(now + 11_000), timeZone: 'America/Los_Angeles' } });
+    const booking = sampleBooking({
+      charter: { start: iso(now + 10_000), end: iso(now + 11_000), timeZone: 'America/Los_Angeles' },
+    });
     const intake = await postBooking(booking);
     expect(intake.status).toBe(202);
     const { workflowId } = (await intake.json()) as IntakeAnswer;
@@ -128,7 +156,11 @@ describe('HTTP service with a real Temporal server and worker', () => {
 
     const late = await postCrewAnswer(workflowId, mate!.id);
     expect(late.status).toBe(409);
-    expect(await late.json()).toEqual({ error: 'the booking no longer takes crew answers', workflowId, workflowStatus: 'COMPLETED' });
+    expect(await late.json()).toEqual({
+      error: 'the booking no longer takes crew answers',
+      workflowId,
+      workflowStatus: 'COMPLETED',
+    });
 
     const status = await getStatus(booking.bookingId);
     expect(status.status).toBe(200);
@@ -152,20 +184,33 @@ describe('HTTP service with a real Temporal server and worker', () => {
 
     const again = await cancel(booking.bookingId);
     expect(again.status).toBe(409);
-    expect(await again.json()).toEqual({ error: 'the booking has already finished', workflowId, workflowStatus: 'CANCELLED' });
+    expect(await again.json()).toEqual({
+      error: 'the booking has already finished',
+      workflowId,
+      workflowStatus: 'CANCELLED',
+    });
     expect((await cancel('no-such-booking')).status).toBe(404);
   });
 
   test("a crew answer naming SCC's event id instead of the workflow ID reaches the booking; an unknown one is 404", async () => {
     const postByEvent = (eventId: string, crewId: string) =>
-      post('/crew-responses', CREW_CALLBACK_KEY, { eventId, crewId, response: 'accepted', respondedAt: new Date().toISOString() });
+      post('/crew-responses', CREW_CALLBACK_KEY, {
+        eventId,
+        crewId,
+        response: 'accepted',
+        respondedAt: new Date().toISOString(),
+      });
     const booking = sampleBooking();
     const { workflowId } = (await (await postBooking(booking)).json()) as IntakeAnswer;
     const handle = h.temporal.client.workflow.getHandle<typeof bookingFulfillment>(workflowId);
     const { sccEventId } = await waitForStage(handle, 'AWAITING_CREW');
 
     // Visibility is eventually consistent: the attribute is indexed moments after the event exists.
-    const first = await waitFor(() => postByEvent(sccEventId!, booking.crew![0]!.id), (res) => res.status !== 404, 10_000);
+    const first = await waitFor(
+      () => postByEvent(sccEventId!, booking.crew![0]!.id),
+      (res) => res.status !== 404,
+      10_000,
+    );
     expect(first.status).toBe(202);
     expect(await first.json()).toEqual({ workflowId, accepted: true });
     expect((await postByEvent(sccEventId!, booking.crew![1]!.id)).status).toBe(202);

@@ -12,7 +12,15 @@ let flat: string;
 const slug = 'carole-may-29-boatsetter-k3x9';
 
 async function put(bucket: string, key: string, body: string, contentType = GUEST_PAGE_CONTENT_TYPE): Promise<void> {
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType, CacheControl: GUEST_PAGE_CACHE_CONTROL }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: body,
+      ContentType: contentType,
+      CacheControl: GUEST_PAGE_CACHE_CONTROL,
+    }),
+  );
 }
 
 /** fetch() resolves `..` before sending, as browsers do; a hostile client sends the path as written. */
@@ -30,13 +38,22 @@ function rawStatus(origin: string, path: string): Promise<number> {
 
 beforeAll(async () => {
   ({ s3 } = motoClients(testServers().motoUrl));
-  const [nestedBucket, flatBucket] = await Promise.all([createBucket(s3, uniqueName('edge-nested')), createBucket(s3, uniqueName('edge-flat'))]);
+  const [nestedBucket, flatBucket] = await Promise.all([
+    createBucket(s3, uniqueName('edge-nested')),
+    createBucket(s3, uniqueName('edge-flat')),
+  ]);
   await Promise.all([
     put(nestedBucket, `guests/${slug}/index.html`, '<h1>nested page</h1>'),
     put(nestedBucket, 'robots.txt', 'User-agent: *\nDisallow: /g/\n', 'text/plain'),
     put(flatBucket, `g/${slug}.html`, '<h1>flat page</h1>'),
   ]);
-  edge = await startEdge({ s3, sites: [{ name: 'nested', bucket: nestedBucket }, { name: 'flat', bucket: flatBucket }] });
+  edge = await startEdge({
+    s3,
+    sites: [
+      { name: 'nested', bucket: nestedBucket },
+      { name: 'flat', bucket: flatBucket },
+    ],
+  });
   nested = edge.origins.nested ?? '';
   flat = edge.origins.flat ?? '';
 });
@@ -53,7 +70,7 @@ describe('local edge: the CloudFront Function in front of S3 (moto)', () => {
     expect(nested).not.toBe(flat);
   });
 
-  it('serves the nested page at /g/{slug} via the rewrite, with the object\'s headers', async () => {
+  it("serves the nested page at /g/{slug} via the rewrite, with the object's headers", async () => {
     for (const path of [`/g/${slug}`, `/g/${slug}/`, `/g/${slug}?utm_source=email`]) {
       const res = await fetch(`${nested}${path}`);
       expect(res.status).toBe(200);

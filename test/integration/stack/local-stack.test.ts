@@ -6,7 +6,13 @@ import { loadTenantsFile } from '../../../src/config/tenants-file';
 import { stackConfig, PORTS } from '../../../scripts/local-stack/config';
 import { ensureLocalKeys } from '../../../scripts/local-stack/keys';
 import { temporalDevServerArgs } from '../../../scripts/local-stack/temporal';
-import { baseChildEnv, localTenant, stackEnvs, writeEnvFile, writeTenantsFile } from '../../../scripts/local-stack/tenant';
+import {
+  baseChildEnv,
+  localTenant,
+  stackEnvs,
+  writeEnvFile,
+  writeTenantsFile,
+} from '../../../scripts/local-stack/tenant';
 
 /** The pieces `npm start` is assembled from, without starting it. */
 let dir: string;
@@ -20,7 +26,10 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe('local stack settings', () => {
   it('uses the fixed defaults, or the overrides', () => {
     expect(stackConfig({}).ports).toMatchObject({ temporal: 7233, temporalUi: 8233, service: 3000, smtp: 2525 });
-    expect(stackConfig({ LOCAL_SERVICE_PORT: '3100', LOCAL_DATA_DIR: dir })).toMatchObject({ ports: { service: 3100 }, dataDir: dir });
+    expect(stackConfig({ LOCAL_SERVICE_PORT: '3100', LOCAL_DATA_DIR: dir })).toMatchObject({
+      ports: { service: 3100 },
+      dataDir: dir,
+    });
   });
 
   it('lists every bad override at once', () => {
@@ -73,8 +82,15 @@ describe('generated configuration', () => {
     });
     const tenant = localTenant(
       keys,
-      { jada: 'http://127.0.0.1:4010', sccApi: 'http://127.0.0.1:4020', edge: { nested: 'http://127.0.0.1:4040', flat: 'http://127.0.0.1:4041' } },
-      { nested: { bucket: 'jada-guests-nested', distributionId: 'E1' }, flat: { bucket: 'jada-guests-flat', distributionId: 'E2' } },
+      {
+        jada: 'http://127.0.0.1:4010',
+        sccApi: 'http://127.0.0.1:4020',
+        edge: { nested: 'http://127.0.0.1:4040', flat: 'http://127.0.0.1:4041' },
+      },
+      {
+        nested: { bucket: 'jada-guests-nested', distributionId: 'E1' },
+        flat: { bucket: 'jada-guests-flat', distributionId: 'E2' },
+      },
     );
     writeTenantsFile(tenantsFile, tenant, envs.worker);
     const [loaded] = loadTenantsFile(tenantsFile, envs.service, { resolveSecrets: false });
@@ -83,7 +99,10 @@ describe('generated configuration', () => {
     expect(loadTenantsFile(tenantsFile, envs.worker)[0]?.jada.token).toBe(keys.jadaDashboardToken);
     expect(Object.values(envs.service)).not.toContain(keys.jadaDashboardToken);
     expect(Object.values(envs.service)).not.toContain(keys.sccServiceKey);
-    expect(loaded?.sites.map((s) => s.publicUrl)).toEqual(['http://127.0.0.1:4040/g/{slug}', 'http://127.0.0.1:4041/g/{slug}.html']);
+    expect(loaded?.sites.map((s) => s.publicUrl)).toEqual([
+      'http://127.0.0.1:4040/g/{slug}',
+      'http://127.0.0.1:4041/g/{slug}.html',
+    ]);
     expect(loaded?.defaultCrew).toHaveLength(2);
     expect(readFileSync(tenantsFile, 'utf8')).not.toContain(keys.intakeKey);
 
@@ -97,16 +116,39 @@ describe('generated configuration', () => {
   });
 
   it('keeps settings meant for a real cluster or AWS account away from the children', () => {
-    const env = baseChildEnv({ PATH: '/usr/bin', TEMPORAL_API_KEY: 'cloud', TEMPORAL_ADDRESS: 'x:7233', AWS_PROFILE: 'prod', SLUG_SECRET: 's', TEMPORAL_CLI_PATH: '/t' });
-    expect(env).toEqual({ PATH: '/usr/bin', TEMPORAL_CLI_PATH: '/t', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+    const env = baseChildEnv({
+      PATH: '/usr/bin',
+      TEMPORAL_API_KEY: 'cloud',
+      TEMPORAL_ADDRESS: 'x:7233',
+      AWS_PROFILE: 'prod',
+      SLUG_SECRET: 's',
+      TEMPORAL_CLI_PATH: '/t',
+    });
+    expect(env).toEqual({
+      PATH: '/usr/bin',
+      TEMPORAL_CLI_PATH: '/t',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
   });
 });
 
 describe('Temporal dev server arguments', () => {
-  it('register the workflow code\'s search attributes and keep state in the SQLite file', () => {
-    const args = temporalDevServerArgs({ port: PORTS.temporal.default, uiPort: PORTS.temporalUi.default, dbFile: '/data/temporal.sqlite' });
-    expect(args.join(' ')).toContain('server start-dev --ip 127.0.0.1 --port 7233 --ui-port 8233 --db-filename /data/temporal.sqlite --namespace default');
+  it("register the workflow code's search attributes and keep state in the SQLite file", () => {
+    const args = temporalDevServerArgs({
+      port: PORTS.temporal.default,
+      uiPort: PORTS.temporalUi.default,
+      dbFile: '/data/temporal.sqlite',
+    });
+    expect(args.join(' ')).toContain(
+      'server start-dev --ip 127.0.0.1 --port 7233 --ui-port 8233 --db-filename /data/temporal.sqlite --namespace default',
+    );
     const attributes = args.flatMap((arg, i) => (args[i - 1] === '--search-attribute' ? [arg] : []));
-    expect(attributes).toEqual(['BookingId=Keyword', 'Tenant=Keyword', 'CharterStart=Datetime', 'FulfillmentStage=Keyword', 'SccEventId=Keyword']);
+    expect(attributes).toEqual([
+      'BookingId=Keyword',
+      'Tenant=Keyword',
+      'CharterStart=Datetime',
+      'FulfillmentStage=Keyword',
+      'SccEventId=Keyword',
+    ]);
   });
 });

@@ -35,7 +35,9 @@ const launched: LaunchedStack[] = [];
 
 async function launchStack(overrides: Record<string, string> = {}): Promise<LaunchedStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stack-test-'));
-  const ports = await Promise.all(Object.values(PORTS).map(async (spec) => [spec.env, String(await freePort())] as const));
+  const ports = await Promise.all(
+    Object.values(PORTS).map(async (spec) => [spec.env, String(await freePort())] as const),
+  );
   const env = { ...process.env, LOCAL_DATA_DIR: dataDir, ...Object.fromEntries(ports), ...overrides };
   // Its own process group, as a terminal gives `npm start`, so clean-up after a failed test reaches all of it.
   const proc = spawn(TSX, ['scripts/start.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -55,7 +57,8 @@ async function launchStack(overrides: Record<string, string> = {}): Promise<Laun
     leftovers: () => processesWithEnv(`LOCAL_DATA_DIR=${dataDir}`),
     cleanUp() {
       const info = readStackInfo(stackPaths(dataDir).stack);
-      for (const pgid of [proc.pid, ...Object.values(info?.children ?? {})]) if (pgid !== undefined && groupAlive(pgid)) process.kill(-pgid, 'SIGKILL');
+      for (const pgid of [proc.pid, ...Object.values(info?.children ?? {})])
+        if (pgid !== undefined && groupAlive(pgid)) process.kill(-pgid, 'SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -63,7 +66,12 @@ async function launchStack(overrides: Record<string, string> = {}): Promise<Laun
   return stack;
 }
 
-async function until<T>(stack: LaunchedStack, what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+async function until<T>(
+  stack: LaunchedStack,
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -78,12 +86,17 @@ async function until<T>(stack: LaunchedStack, what: string, timeoutMs: number, p
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${what} did not happen within ${timeoutMs / 1000} s (last error: ${String(last)})\n--- stack output ---\n${stack.output().slice(-6000)}`);
+  throw new Error(
+    `${what} did not happen within ${timeoutMs / 1000} s (last error: ${String(last)})\n--- stack output ---\n${stack.output().slice(-6000)}`,
+  );
 }
 
 async function exitWithin(stack: LaunchedStack, ms: number) {
   let timer: NodeJS.Timeout | undefined;
-  const exit = await Promise.race([stack.exited, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)))]);
+  const exit = await Promise.race([
+    stack.exited,
+    new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms))),
+  ]);
   clearTimeout(timer);
   return exit;
 }
@@ -126,7 +139,9 @@ describe('npm start: the acceptance', () => {
 
   it('starts every part and prints every URL', async () => {
     info = await stack.ready();
-    await until(stack, 'the banner', 5_000, async () => (stack.output().includes('Ctrl-C stops everything') ? true : undefined));
+    await until(stack, 'the banner', 5_000, async () =>
+      stack.output().includes('Ctrl-C stops everything') ? true : undefined,
+    );
     for (const url of [
       info.urls.temporalUi,
       info.urls.service,
@@ -148,7 +163,11 @@ describe('npm start: the acceptance', () => {
     const demo = spawnSync(TSX, ['scripts/demo.ts'], { cwd: ROOT, env: stack.env, encoding: 'utf8', timeout: 60_000 });
     expect(demo.stderr).toBe('');
     expect(demo.status).toBe(0);
-    const summary = JSON.parse(demo.stdout.trim().split('\n').pop() ?? '{}') as { status: number; workflowId: string; statusUrl: string };
+    const summary = JSON.parse(demo.stdout.trim().split('\n').pop() ?? '{}') as {
+      status: number;
+      workflowId: string;
+      statusUrl: string;
+    };
     expect(summary.status).toBe(202);
     expect(demo.stdout).toContain(`${info.urls.temporalUi}/namespaces/default/workflows/${summary.workflowId}`);
     expect(demo.stdout).toContain(info.urls.crewInbox);
@@ -175,7 +194,11 @@ describe('npm start: the acceptance', () => {
     const key = readLocalKeys(info.files.keys).intakeKey;
     const status = await until(stack, 'the page and the email', STEP_TIMEOUT_MS, async () => {
       const res = await fetch(summary.statusUrl, { headers: { 'x-service-key': key } });
-      const body = (await res.json()) as { pages: { site: string; url: string }[]; opsEmailMessageId?: string; crewOutcome?: string };
+      const body = (await res.json()) as {
+        pages: { site: string; url: string }[];
+        opsEmailMessageId?: string;
+        crewOutcome?: string;
+      };
       return body.opsEmailMessageId ? body : undefined;
     });
     expect(status.crewOutcome).toBe('ALL_CONFIRMED');
@@ -189,7 +212,11 @@ describe('npm start: the acceptance', () => {
     }
 
     const mail = await until(stack, 'the ops email in the outbox', STEP_TIMEOUT_MS, async () => {
-      const messages = (await (await fetch(`${info.urls.outbox}/api/messages`)).json()) as { id: string; messageId?: string; to: string }[];
+      const messages = (await (await fetch(`${info.urls.outbox}/api/messages`)).json()) as {
+        id: string;
+        messageId?: string;
+        to: string;
+      }[];
       return messages.find((m) => m.messageId === status.opsEmailMessageId);
     });
     expect(mail.to).toBe('ops@jada.example');
@@ -201,7 +228,8 @@ describe('npm start: the acceptance', () => {
     expect(await exitWithin(stack, 60_000)).toEqual({ code: 0, signal: null });
     expect(stack.output()).toMatch(/\[stack\] stopped in \d/);
     expect(existsSync(stackPaths(stack.dataDir).stack)).toBe(false);
-    for (const pid of Object.values(info.children)) expect({ pid, alive: groupAlive(pid) }).toEqual({ pid, alive: false });
+    for (const pid of Object.values(info.children))
+      expect({ pid, alive: groupAlive(pid) }).toEqual({ pid, alive: false });
     expect(stack.leftovers()).toEqual([]);
   });
 });
@@ -224,7 +252,9 @@ describe('npm start: failures', () => {
     try {
       const stack = await launchStack({ LOCAL_OUTBOX_PORT: String(port) });
       expect(await exitWithin(stack, 60_000)).toEqual({ code: 1, signal: null });
-      expect(stack.output()).toContain(`${port} (outbox page) is already in use: free it or set LOCAL_OUTBOX_PORT=<port>`);
+      expect(stack.output()).toContain(
+        `${port} (outbox page) is already in use: free it or set LOCAL_OUTBOX_PORT=<port>`,
+      );
       expect(stack.leftovers()).toEqual([]);
     } finally {
       await new Promise((r) => squatter.close(r));

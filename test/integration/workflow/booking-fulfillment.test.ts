@@ -25,7 +25,11 @@ describe('BookingFulfillment on a real Temporal server', () => {
     expect(waiting.crew.map((m) => m.status)).toEqual(['pending', 'pending']);
 
     for (const member of booking.crew!) {
-      await handle.signal(crewResponseSignal, { crewId: member.id, response: 'accepted', respondedAt: new Date().toISOString() });
+      await handle.signal(crewResponseSignal, {
+        crewId: member.id,
+        response: 'accepted',
+        respondedAt: new Date().toISOString(),
+      });
     }
     // The charter is months away: after the email the workflow sleeps until the upload window opens.
     const result = await waitForStage(handle, 'KEEPING_PAGE_CURRENT');
@@ -74,10 +78,22 @@ describe('BookingFulfillment on a real Temporal server', () => {
     });
     const handle = await h.start(booking);
     await waitForStage(handle, 'AWAITING_CREW');
-    await handle.signal(crewResponseSignal, { crewId: 'crew-cap-dora', response: 'accepted', respondedAt: new Date().toISOString() });
-    await handle.signal(crewResponseSignal, { crewId: 'crew-mate-eli', response: 'declined', respondedAt: new Date().toISOString() });
+    await handle.signal(crewResponseSignal, {
+      crewId: 'crew-cap-dora',
+      response: 'accepted',
+      respondedAt: new Date().toISOString(),
+    });
+    await handle.signal(crewResponseSignal, {
+      crewId: 'crew-mate-eli',
+      response: 'declined',
+      respondedAt: new Date().toISOString(),
+    });
     // A repeated callback must not change the first answer.
-    await handle.signal(crewResponseSignal, { crewId: 'crew-mate-eli', response: 'accepted', respondedAt: new Date().toISOString() });
+    await handle.signal(crewResponseSignal, {
+      crewId: 'crew-mate-eli',
+      response: 'accepted',
+      respondedAt: new Date().toISOString(),
+    });
 
     const result = await waitForStage(handle, 'KEEPING_PAGE_CURRENT');
     expect(result.crewOutcome).toBe('TIMED_OUT');
@@ -107,7 +123,8 @@ describe('BookingFulfillment on a real Temporal server', () => {
     const second = await h.start(booking);
     expect(second.workflowId).toBe(first.workflowId);
     const runs = [];
-    for await (const execution of h.temporal.client.workflow.list({ query: `WorkflowId = '${first.workflowId}'` })) runs.push(execution);
+    for await (const execution of h.temporal.client.workflow.list({ query: `WorkflowId = '${first.workflowId}'` }))
+      runs.push(execution);
     expect(runs).toHaveLength(1);
     await first.terminate('test done');
   });
@@ -129,7 +146,8 @@ describe('BookingFulfillment under injected failures', () => {
     h.scc.faults.hangNext(1, 2000);
     h.scc.faults.failNext(1);
     const isPut = (req: { method?: string }) => req.method === 'PUT';
-    const isInvalidation = (req: { method?: string; url?: string }) => req.method === 'POST' && /\/invalidation/.test(req.url ?? '');
+    const isInvalidation = (req: { method?: string; url?: string }) =>
+      req.method === 'POST' && /\/invalidation/.test(req.url ?? '');
     h.aws.failNext(1, isPut);
     h.aws.hangNext(1, 2000, isInvalidation);
     h.aws.failNext(1, isInvalidation);
@@ -139,7 +157,11 @@ describe('BookingFulfillment under injected failures', () => {
     const booking = sampleBooking({ crew: [{ id: 'crew-solo', role: 'Captain', name: 'Gus Halvorsen' }] });
     const handle = await h.start(booking);
     await waitForStage(handle, 'AWAITING_CREW', 60_000);
-    await handle.signal(crewResponseSignal, { crewId: 'crew-solo', response: 'accepted', respondedAt: new Date().toISOString() });
+    await handle.signal(crewResponseSignal, {
+      crewId: 'crew-solo',
+      response: 'accepted',
+      respondedAt: new Date().toISOString(),
+    });
     const result = await waitForStage(handle, 'KEEPING_PAGE_CURRENT', 90_000);
 
     expect(h.jada.counters.created).toBe(1);
@@ -180,7 +202,9 @@ describe('BookingFulfillment with wrong credentials or the CDN URL', () => {
   }
 
   test('a wrong JADA token fails the booking with a message that names JADA and the fix', async () => {
-    const { error, history } = await runUntilFailure({ tenant: (t) => ({ ...t, jada: { ...t.jada, token: WRONG_TOKEN } }) });
+    const { error, history } = await runUntilFailure({
+      tenant: (t) => ({ ...t, jada: { ...t.jada, token: WRONG_TOKEN } }),
+    });
     const message = failureMessage(error);
     expect(message).toMatch(/JADA/);
     expect(message).toMatch(/token/i);
@@ -190,7 +214,9 @@ describe('BookingFulfillment with wrong credentials or the CDN URL', () => {
   });
 
   test('a wrong SCC key fails the booking with a message that names SCC and the fix', async () => {
-    const { error, history } = await runUntilFailure({ tenant: (t) => ({ ...t, scc: { ...t.scc, serviceKey: WRONG_KEY } }) });
+    const { error, history } = await runUntilFailure({
+      tenant: (t) => ({ ...t, scc: { ...t.scc, serviceKey: WRONG_KEY } }),
+    });
     const message = failureMessage(error);
     expect(message).toMatch(/SCC/);
     expect(message).toMatch(/key/i);
@@ -199,7 +225,9 @@ describe('BookingFulfillment with wrong credentials or the CDN URL', () => {
   });
 
   test('the SCC CDN URL fails the booking saying the key was stripped and to use the origin URL', async () => {
-    const { error, history } = await runUntilFailure({ tenant: (t, { scc }) => ({ ...t, scc: { ...t.scc, apiUrl: scc.cdnUrl } }) });
+    const { error, history } = await runUntilFailure({
+      tenant: (t, { scc }) => ({ ...t, scc: { ...t.scc, apiUrl: scc.cdnUrl } }),
+    });
     const message = failureMessage(error);
     expect(message).toMatch(/the key was stripped: use the origin URL/);
     expect(history).not.toContain('scc-test-service-key');

@@ -30,7 +30,8 @@ describe('cancelling a booking', () => {
     return handle.query(statusQuery);
   }
 
-  const notices = (workflowId: string) => h.smtp.messages.filter((m) => m.subject?.startsWith('Cancelled:') && m.text?.includes(workflowId));
+  const notices = (workflowId: string) =>
+    h.smtp.messages.filter((m) => m.subject?.startsWith('Cancelled:') && m.text?.includes(workflowId));
 
   test('while waiting for crew: nothing published, ops told what to undo in JADA and SCC', async () => {
     const booking = sampleBooking();
@@ -51,7 +52,11 @@ describe('cancelling a booking', () => {
     const booking = sampleBooking({ crew: [{ id: 'crew-solo', role: 'Captain', name: 'Mo Adeyemi' }] });
     const handle = await h.start(booking);
     await waitForStage(handle, 'AWAITING_CREW');
-    await handle.signal(crewResponseSignal, { crewId: 'crew-solo', response: 'accepted', respondedAt: new Date().toISOString() });
+    await handle.signal(crewResponseSignal, {
+      crewId: 'crew-solo',
+      response: 'accepted',
+      respondedAt: new Date().toISOString(),
+    });
     const live = await waitForStage(handle, 'KEEPING_PAGE_CURRENT');
     const slug = live.pages[0]!.url.split('/g/')[1]!;
 
@@ -65,9 +70,11 @@ describe('cancelling a booking', () => {
       expect(html).not.toContain('Carole');
       expect(html).not.toContain('Mo Adeyemi');
       const ics = calendarLocation(site);
-      await expect(h.s3.send(new HeadObjectCommand({ Bucket: site.bucket, Key: ics.objectKey }))).rejects.toMatchObject({
-        $metadata: { httpStatusCode: 404 },
-      });
+      await expect(h.s3.send(new HeadObjectCommand({ Bucket: site.bucket, Key: ics.objectKey }))).rejects.toMatchObject(
+        {
+          $metadata: { httpStatusCode: 404 },
+        },
+      );
       const invalidations = (await invalidationsOf(h.cloudfront, site.distributionId)).filter((i) =>
         i.callerReference?.includes(handle.workflowId),
       );

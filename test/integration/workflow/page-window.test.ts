@@ -41,7 +41,11 @@ describe('guest page kept current over the upload window', () => {
     });
     const handle = await h.start(booking);
     await waitForStage(handle, 'AWAITING_CREW');
-    await handle.signal(crewResponseSignal, { crewId: 'crew-solo', response: 'accepted', respondedAt: iso(Date.now()) });
+    await handle.signal(crewResponseSignal, {
+      crewId: 'crew-solo',
+      response: 'accepted',
+      respondedAt: iso(Date.now()),
+    });
 
     const first = await waitForStage(handle, 'KEEPING_PAGE_CURRENT');
     expect(first.pageVersion).toBe(1);
@@ -49,7 +53,11 @@ describe('guest page kept current over the upload window', () => {
     const slug = first.pages[0]!.url.split('/g/')[1]!;
     expect(await pageHtml(slug)).not.toContain('<form');
 
-    const open = await waitFor(() => handle.query(statusQuery), (s) => s.pageVersion === 2, 20_000);
+    const open = await waitFor(
+      () => handle.query(statusQuery),
+      (s) => s.pageVersion === 2,
+      20_000,
+    );
     expect(open.uploadWindow?.state).toBe('open');
     const openHtml = await pageHtml(slug);
     expect(openHtml).toContain('<form');
@@ -82,21 +90,34 @@ describe('guest page kept current over the upload window', () => {
     });
     const handle = await h.start(booking);
     await waitForStage(handle, 'AWAITING_CREW');
-    await handle.signal(crewResponseSignal, { crewId: 'crew-cap-jo', response: 'accepted', respondedAt: iso(Date.now()) });
+    await handle.signal(crewResponseSignal, {
+      crewId: 'crew-cap-jo',
+      response: 'accepted',
+      respondedAt: iso(Date.now()),
+    });
     const first = await waitForStage(handle, 'KEEPING_PAGE_CURRENT');
     expect(first.crewOutcome).toBe('TIMED_OUT');
     expect(first.uploadWindow?.state).toBe('not-yet-open');
     const slug = first.pages[0]!.url.split('/g/')[1]!;
     expect(await pageHtml(slug)).not.toContain('Kai Nakoa');
 
-    await handle.signal(crewResponseSignal, { crewId: 'crew-mate-kai', response: 'accepted', respondedAt: iso(Date.now()) });
-    const second = await waitFor(() => handle.query(statusQuery), (s) => s.pageVersion === 2, 20_000);
+    await handle.signal(crewResponseSignal, {
+      crewId: 'crew-mate-kai',
+      response: 'accepted',
+      respondedAt: iso(Date.now()),
+    });
+    const second = await waitFor(
+      () => handle.query(statusQuery),
+      (s) => s.pageVersion === 2,
+      20_000,
+    );
     expect(second.crew.find((m) => m.id === 'crew-mate-kai')?.status).toBe('accepted');
     expect(await pageHtml(slug)).toContain('Kai Nakoa');
 
     // Ops heard about Kai in the summary as "no answer"; the late accept gets an email of its own.
     const update = await waitFor(
-      async () => h.smtp.messages.filter((m) => m.subject?.startsWith('Crew update:') && m.text?.includes(handle.workflowId)),
+      async () =>
+        h.smtp.messages.filter((m) => m.subject?.startsWith('Crew update:') && m.text?.includes(handle.workflowId)),
       (found) => found.length > 0,
       20_000,
     );
@@ -120,16 +141,26 @@ describe('guest page kept current over the upload window', () => {
       });
       const handle = await refreshing.start(booking);
       await waitForStage(handle, 'AWAITING_CREW');
-      await handle.signal(crewResponseSignal, { crewId: 'crew-solo', response: 'accepted', respondedAt: iso(Date.now()) });
+      await handle.signal(crewResponseSignal, {
+        crewId: 'crew-solo',
+        response: 'accepted',
+        respondedAt: iso(Date.now()),
+      });
       const first = await waitForStage(handle, 'KEEPING_PAGE_CURRENT');
       expect(first.uploadWindow?.state).toBe('open');
       const site = expandSite(refreshing.tenant.sites[0]!, first.pages[0]!.url.split('/g/')[1]!);
       const policyOf = async () =>
-        /name="Policy" value="([^"]+)"/.exec((await readObject(refreshing.s3, site.bucket, site.objectKey)).body.toString('utf8'))?.[1];
+        /name="Policy" value="([^"]+)"/.exec(
+          (await readObject(refreshing.s3, site.bucket, site.objectKey)).body.toString('utf8'),
+        )?.[1];
       const firstPolicy = await policyOf();
       expect(firstPolicy).toBeDefined();
 
-      const refreshed = await waitFor(() => handle.query(statusQuery), (s) => s.pageVersion >= 2, 20_000);
+      const refreshed = await waitFor(
+        () => handle.query(statusQuery),
+        (s) => s.pageVersion >= 2,
+        20_000,
+      );
       expect(refreshed.uploadWindow?.state).toBe('open');
       const secondPolicy = await policyOf();
       expect(secondPolicy).toBeDefined();

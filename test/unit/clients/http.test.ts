@@ -93,7 +93,7 @@ describe('requestJson', () => {
 });
 
 describe('error classification', () => {
-  it('keeps Temporal\'s default (retry) for errors that are not ours', () => {
+  it("keeps Temporal's default (retry) for errors that are not ours", () => {
     expect(isRetryable(new TypeError('bug'))).toBe(true);
     expect(errorType(new TypeError('bug'))).toBe('TypeError');
     expect(errorType('a string')).toBe('Error');

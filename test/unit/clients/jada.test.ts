@@ -1,4 +1,10 @@
-import { ExternalAuthError, ExternalRejectedError, ExternalUnavailableError, errorType, isRetryable } from '../../../src/clients/errors';
+import {
+  ExternalAuthError,
+  ExternalRejectedError,
+  ExternalUnavailableError,
+  errorType,
+  isRetryable,
+} from '../../../src/clients/errors';
 import { JadaClient, type NewJadaEvent } from '../../../src/clients/jada';
 import { startJadaSim, type JadaSim } from '../../../src/sim';
 

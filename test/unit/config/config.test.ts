@@ -12,7 +12,14 @@ function tenantEntry(overrides: Record<string, unknown> = {}) {
     jada: { url: 'https://dashboard.example.com/api', tokenEnv: 'JADA_TOKEN' },
     scc: { apiUrl: 'https://abc123.execute-api.us-east-1.amazonaws.com/prod', serviceKeyEnv: 'SCC_KEY' },
     sites: [
-      { name: 'nested', bucket: 'guests-nested', distributionId: 'E1', objectKey: 'guests/{slug}/index.html', publicPath: '/g/{slug}', publicUrl: 'https://a.example.com/g/{slug}' },
+      {
+        name: 'nested',
+        bucket: 'guests-nested',
+        distributionId: 'E1',
+        objectKey: 'guests/{slug}/index.html',
+        publicPath: '/g/{slug}',
+        publicUrl: 'https://a.example.com/g/{slug}',
+      },
     ],
     uploads: { bucket: 'guest-uploads' },
     ops: { from: 'fulfillment@example.com', to: ['ops@example.com'] },
@@ -47,7 +54,16 @@ describe('tenants file', () => {
             tenantEntry({
               auth: { intakeKeyHash: 'plain-key', crewCallbackKeyHash: HASH },
               scc: { apiUrl: 'https://d111.cloudfront.net', serviceKeyEnv: 'SCC_KEY' },
-              sites: [{ name: 'x', bucket: 'b-1', distributionId: 'E', objectKey: '/no-slug.html', publicPath: 'g', publicUrl: 'ftp://x' }],
+              sites: [
+                {
+                  name: 'x',
+                  bucket: 'b-1',
+                  distributionId: 'E',
+                  objectKey: '/no-slug.html',
+                  publicPath: 'g',
+                  publicUrl: 'ftp://x',
+                },
+              ],
             }),
           ],
         },
@@ -76,7 +92,11 @@ describe('environment', () => {
       'SMTP_URL: is required',
       'STATE_BUCKET: is required',
     ]);
-    const env = parseEnv(WorkerEnvSchema, { TENANTS_FILE: 't.json', SMTP_URL: 'smtp://localhost:25', STATE_BUCKET: 'state' });
+    const env = parseEnv(WorkerEnvSchema, {
+      TENANTS_FILE: 't.json',
+      SMTP_URL: 'smtp://localhost:25',
+      STATE_BUCKET: 'state',
+    });
     expect(env.TEMPORAL_ADDRESS).toBe('127.0.0.1:7233');
     expect(env.TEMPORAL_TLS).toBe(false);
   });

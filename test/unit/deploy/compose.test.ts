@@ -43,13 +43,16 @@ const service = (name: string): ComposeService => {
 function environment(svc: ComposeService): Record<string, unknown> {
   const env = svc.environment ?? {};
   if (!Array.isArray(env)) return env;
-  return Object.fromEntries(env.map((entry) => [entry.split('=')[0]!, entry.includes('=') ? entry.slice(entry.indexOf('=') + 1) : null]));
+  return Object.fromEntries(
+    env.map((entry) => [entry.split('=')[0]!, entry.includes('=') ? entry.slice(entry.indexOf('=') + 1) : null]),
+  );
 }
 
 /** Bind mounts as [host path as Compose resolves it without overrides, container path]. */
 function bindMounts(svc: ComposeService): [string, string][] {
   return (svc.volumes ?? []).flatMap((volume): [string, string][] => {
-    if (typeof volume !== 'string') return volume.type === 'bind' && volume.source ? [[volume.source, volume.target]] : [];
+    if (typeof volume !== 'string')
+      return volume.type === 'bind' && volume.source ? [[volume.source, volume.target]] : [];
     // `${VAR:-./default}:/target:ro`: split after the interpolation, which may itself contain ':'.
     const match = /^(\$\{[^}]*\}|[^:]+):([^:]+)(?::[a-z,]+)?$/.exec(volume);
     if (!match) return [];
@@ -149,7 +152,9 @@ describe('docker-compose.yml', () => {
     const port = Number(valueWithoutOverrides(env.SERVICE_PORT));
     // The schema's default host (127.0.0.1) would be unreachable through a published port.
     expect(valueWithoutOverrides(env.SERVICE_HOST)).toBe('0.0.0.0');
-    const targets = (svc.ports ?? []).map((p) => (typeof p === 'object' ? p.target : Number(String(p).split('/')[0]!.split(':').pop())));
+    const targets = (svc.ports ?? []).map((p) =>
+      typeof p === 'object' ? p.target : Number(String(p).split('/')[0]!.split(':').pop()),
+    );
     expect(targets).toEqual([port]);
     expect(JSON.stringify(svc.healthcheck?.test)).toContain('/healthz');
   });
@@ -169,9 +174,17 @@ describe('docker-compose.yml', () => {
 
   test('temporal-setup registers exactly the search attributes the workflow sets', () => {
     const cliType: Record<string, string> = {
-      KEYWORD: 'Keyword', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList',
+      KEYWORD: 'Keyword',
+      TEXT: 'Text',
+      INT: 'Int',
+      DOUBLE: 'Double',
+      BOOL: 'Bool',
+      DATETIME: 'Datetime',
+      KEYWORD_LIST: 'KeywordList',
     };
-    const registered = String(environment(service('temporal-setup')).SEARCH_ATTRIBUTES).split(/\s+/).sort();
+    const registered = String(environment(service('temporal-setup')).SEARCH_ATTRIBUTES)
+      .split(/\s+/)
+      .sort();
     expect(registered).toEqual(SEARCH_ATTRIBUTE_KEYS.map((key) => `${key.name}=${cliType[key.type]}`).sort());
   });
 
@@ -194,9 +207,11 @@ describe('docker-compose.yml', () => {
     const impossible = Object.entries(services).flatMap(([name, svc]) =>
       Object.entries(Array.isArray(svc.depends_on) ? {} : (svc.depends_on ?? {})).flatMap(([dep, { condition }]) => {
         const target = service(dep);
-        if (condition === 'service_healthy' && !target.healthcheck?.test) return [`${name} waits for ${dep} to be healthy: it has no healthcheck`];
+        if (condition === 'service_healthy' && !target.healthcheck?.test)
+          return [`${name} waits for ${dep} to be healthy: it has no healthcheck`];
         // A one-shot job that Docker restarts never "completes successfully".
-        if (condition === 'service_completed_successfully' && (target.restart ?? 'no') !== 'no') return [`${name} waits for ${dep} to complete: it restarts`];
+        if (condition === 'service_completed_successfully' && (target.restart ?? 'no') !== 'no')
+          return [`${name} waits for ${dep} to complete: it restarts`];
         return [];
       }),
     );
@@ -204,7 +219,11 @@ describe('docker-compose.yml', () => {
   });
 
   test('mounts files that exist, and the dynamic config Temporal is told to read', () => {
-    const missing = Object.values(services).flatMap((svc) => bindMounts(svc).map(([source]) => source).filter((source) => !existsSync(join(ROOT, source))));
+    const missing = Object.values(services).flatMap((svc) =>
+      bindMounts(svc)
+        .map(([source]) => source)
+        .filter((source) => !existsSync(join(ROOT, source))),
+    );
     expect(missing).toEqual([]);
     const temporal = service('temporal');
     const dynamicConfig = mountedRepoFile(temporal, String(environment(temporal).DYNAMIC_CONFIG_FILE_PATH));
@@ -212,7 +231,10 @@ describe('docker-compose.yml', () => {
     const settings = parse(readRepoFile(dynamicConfig!)) as Record<string, unknown>;
     expect(Object.keys(settings).length).toBeGreaterThan(0);
     const malformed = Object.entries(settings)
-      .filter(([, values]) => !Array.isArray(values) || !values.every((v) => typeof v === 'object' && v !== null && 'value' in v))
+      .filter(
+        ([, values]) =>
+          !Array.isArray(values) || !values.every((v) => typeof v === 'object' && v !== null && 'value' in v),
+      )
       .map(([key]) => key);
     expect(malformed).toEqual([]);
   });
@@ -245,7 +267,9 @@ describe('deploy/tenants.example.json', () => {
   });
 
   test('loads once the secrets it names are set', () => {
-    const env = Object.fromEntries(tenantSecretNames('deploy/tenants.example.json').map((name) => [name, `value-of-${name}`]));
+    const env = Object.fromEntries(
+      tenantSecretNames('deploy/tenants.example.json').map((name) => [name, `value-of-${name}`]),
+    );
     expect(loadTenants(raw, env).map((t) => t.id)).toEqual(['acme']);
   });
 

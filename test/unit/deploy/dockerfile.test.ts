@@ -28,7 +28,8 @@ function stages(text: string): Stage[] {
   return result;
 }
 
-const all = (stage: Stage, keyword: string) => stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
+const all = (stage: Stage, keyword: string) =>
+  stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
 
 /** WORKDIR, including what a stage inherits from the stage it is built FROM. */
 function workdir(stage: Stage): string {
@@ -38,7 +39,9 @@ function workdir(stage: Stage): string {
 
 /** `ENV A=1 B=2` (values without spaces, as in this Dockerfile). */
 function env(stage: Stage): Record<string, string> {
-  return Object.fromEntries(all(stage, 'ENV').flatMap((args) => args.split(/\s+/).map((pair) => pair.split('=', 2) as [string, string])));
+  return Object.fromEntries(
+    all(stage, 'ENV').flatMap((args) => args.split(/\s+/).map((pair) => pair.split('=', 2) as [string, string])),
+  );
 }
 
 /** `COPY [--from=stage] src... dest` as [from, sources, dest]. */
@@ -134,7 +137,11 @@ describe('.dockerignore', () => {
   });
 
   test('lets in everything the Dockerfile copies from the build context', () => {
-    const sources = DOCKERFILE.flatMap((stage) => copies(stage).filter((c) => c.from === undefined).flatMap((c) => c.sources));
+    const sources = DOCKERFILE.flatMap((stage) =>
+      copies(stage)
+        .filter((c) => c.from === undefined)
+        .flatMap((c) => c.sources),
+    );
     expect(sources.length).toBeGreaterThan(0);
     expect(sources.filter((source) => !inContext(source.replace(/^\.\//, '').replace(/\/$/, '')))).toEqual([]);
   });

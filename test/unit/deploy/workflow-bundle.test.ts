@@ -6,7 +6,14 @@ import { buildWorkflowBundle, type BuiltBundle } from '../../../scripts/build-wo
 import { ROOT } from './repo';
 import { HISTORY_ERA } from '../../support/histories';
 
-const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 /** What the image ships as WORKFLOW_BUNDLE_PATH: built once, then loaded the way the worker loads it. */
 describe('scripts/build-workflow-bundle.ts', () => {

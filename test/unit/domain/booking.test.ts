@@ -47,11 +47,20 @@ describe('parseBooking', () => {
   });
 
   test('a crew member listed twice is an error', () => {
-    const result = parseBooking(sampleBooking({ crew: [{ id: 'a', role: 'Captain' }, { id: 'a', role: 'Deckhand' }] }));
+    const result = parseBooking(
+      sampleBooking({
+        crew: [
+          { id: 'a', role: 'Captain' },
+          { id: 'a', role: 'Deckhand' },
+        ],
+      }),
+    );
     expect(result.ok ? [] : result.errors).toEqual([{ path: 'crew.1.id', message: 'is listed twice' }]);
   });
 });
 
 test('workflow IDs are lower-case and derived from tenant, source and booking id', () => {
-  expect(bookingWorkflowId('jada', { source: 'boatsetter', bookingId: 'BS-123' })).toBe('booking-jada-boatsetter-bs-123');
+  expect(bookingWorkflowId('jada', { source: 'boatsetter', bookingId: 'BS-123' })).toBe(
+    'booking-jada-boatsetter-bs-123',
+  );
 });

@@ -5,7 +5,16 @@ import { confirmationDeadline, nextPageChange, uploadWindow, uploadWindowState }
 
 describe('revenue breakdown', () => {
   test('lines, guest total, payout and marketplace share in minor units', () => {
-    const b = revenueBreakdown({ currency: 'USD', base: 120000, captain: 25000, fuel: 8000, serviceFee: 15300, tax: 9800, tip: 20000, payout: 150000 });
+    const b = revenueBreakdown({
+      currency: 'USD',
+      base: 120000,
+      captain: 25000,
+      fuel: 8000,
+      serviceFee: 15300,
+      tax: 9800,
+      tip: 20000,
+      payout: 150000,
+    });
     expect(b.lines.map((l) => l.label)).toEqual(['Charter (base)', 'Captain', 'Fuel', 'Service fee', 'Tax', 'Tip']);
     expect(b.guestTotal).toEqual({ amount: 198100, currency: 'USD' });
     expect(b.payout).toEqual({ amount: 150000, currency: 'USD' });
@@ -26,8 +35,15 @@ describe('revenue breakdown', () => {
 });
 
 describe('crew answers', () => {
-  const crew = [{ id: 'a', role: 'Captain' }, { id: 'b', role: 'Deckhand' }];
-  const answer = (crewId: string, response: CrewResponse['response']): CrewResponse => ({ crewId, response, respondedAt: '2027-01-01T00:00:00Z' });
+  const crew = [
+    { id: 'a', role: 'Captain' },
+    { id: 'b', role: 'Deckhand' },
+  ];
+  const answer = (crewId: string, response: CrewResponse['response']): CrewResponse => ({
+    crewId,
+    response,
+    respondedAt: '2027-01-01T00:00:00Z',
+  });
 
   test('the first answer per member wins; unknown crew is ignored', () => {
     const answers: Record<string, CrewResponse> = {};
@@ -50,7 +66,10 @@ describe('time windows', () => {
   });
 
   test('upload window state and the next page change', () => {
-    const w = uploadWindow({ start: '2027-05-29T17:00:00Z', end: '2027-05-29T20:00:00Z' }, { openBeforeStartMs: 7 * 24 * HOUR, closeAfterEndMs: 3 * 24 * HOUR });
+    const w = uploadWindow(
+      { start: '2027-05-29T17:00:00Z', end: '2027-05-29T20:00:00Z' },
+      { openBeforeStartMs: 7 * 24 * HOUR, closeAfterEndMs: 3 * 24 * HOUR },
+    );
     expect(new Date(w.opensAt).toISOString()).toBe('2027-05-22T17:00:00.000Z');
     expect(new Date(w.closesAt).toISOString()).toBe('2027-06-01T20:00:00.000Z');
     expect(uploadWindowState(w, w.opensAt - 1)).toBe('not-yet-open');

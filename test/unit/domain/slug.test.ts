@@ -7,7 +7,9 @@ const mac = (key: string, data: string) => createHmac('sha256', key).update(data
 describe('guest page slug', () => {
   test('friendly part: first name, date in the charter zone, source', () => {
     // 2027-05-30T02:00Z is still May 29 in Los Angeles.
-    const booking = sampleBooking({ charter: { start: '2027-05-30T02:00:00Z', end: '2027-05-30T05:00:00Z', timeZone: 'America/Los_Angeles' } });
+    const booking = sampleBooking({
+      charter: { start: '2027-05-30T02:00:00Z', end: '2027-05-30T05:00:00Z', timeZone: 'America/Los_Angeles' },
+    });
     expect(friendlySlug(booking)).toBe('carole-may-29-boatsetter');
   });
 

@@ -25,7 +25,9 @@ describe('cancellation', () => {
   });
 
   test('the cancelled page shows the operator only, escaped, noindex', () => {
-    const html = renderCancelledPage({ operator: { name: 'A & B <Boats>', phone: '+1 (415) 555-0100', email: 'hi@example.com' } });
+    const html = renderCancelledPage({
+      operator: { name: 'A & B <Boats>', phone: '+1 (415) 555-0100', email: 'hi@example.com' },
+    });
     expect(html).toContain('This charter has been cancelled');
     expect(html).toContain('A &amp; B &lt;Boats&gt;');
     expect(html).toContain('href="tel:+14155550100"');

@@ -13,7 +13,16 @@ const booking: Booking = {
     { id: 'c2', role: 'Deckhand' },
     { id: 'c3', role: 'Chef', name: 'Dana Lee' },
   ],
-  pricing: { currency: 'USD', base: 120000, captain: 25000, fuel: 8000, serviceFee: 15300, tax: 9800, tip: 20000, payout: 150000 },
+  pricing: {
+    currency: 'USD',
+    base: 120000,
+    captain: 25000,
+    fuel: 8000,
+    serviceFee: 15300,
+    tax: 9800,
+    tip: 20000,
+    payout: 150000,
+  },
   notes: 'Birthday on board.\nBring the cake stand.',
 };
 
@@ -44,7 +53,9 @@ describe('composeOpsSummary', () => {
   const summary = composeOpsSummary(input());
 
   it('says who, when (charter zone), which boat and how much crew is confirmed in the subject', () => {
-    expect(summary.subject).toBe('Booked: Carole Smith · Sat, May 30 10:00 AM PDT · Sea Breeze (2/3 crew confirmed, ⚠ 1 declined)');
+    expect(summary.subject).toBe(
+      'Booked: Carole Smith · Sat, May 30 10:00 AM PDT · Sea Breeze (2/3 crew confirmed, ⚠ 1 declined)',
+    );
     expect(composeOpsSummary(input({ crew: crew.slice(0, 2) })).subject).toBe(
       'Booked: Carole Smith · Sat, May 30 10:00 AM PDT · Sea Breeze (2/2 crew confirmed)',
     );
@@ -57,7 +68,8 @@ describe('composeOpsSummary', () => {
       expect(part).toContain('$1,981.00');
       expect(part).toContain('$1,500.00');
       expect(part).toContain('$481.00');
-      for (const amount of ['$1,200.00', '$250.00', '$80.00', '$153.00', '$98.00', '$200.00']) expect(part).toContain(amount);
+      for (const amount of ['$1,200.00', '$250.00', '$80.00', '$153.00', '$98.00', '$200.00'])
+        expect(part).toContain(amount);
     }
     expect(summary.text).toMatch(/^Guest total +\$1,981\.00$/m);
     expect(summary.text).toMatch(/^Payout to operator +\$1,500\.00$/m);
@@ -66,14 +78,18 @@ describe('composeOpsSummary', () => {
   });
 
   it('leaves out payout and marketplace share when the source does not report a payout', () => {
-    const noPayout = composeOpsSummary(input({ booking: { ...booking, pricing: { currency: 'USD', base: 50000, tax: 4000 } } }));
+    const noPayout = composeOpsSummary(
+      input({ booking: { ...booking, pricing: { currency: 'USD', base: 50000, tax: 4000 } } }),
+    );
     expect(noPayout.text).toMatch(/^Guest total +\$540\.00$/m);
     expect(noPayout.text).not.toContain('Payout');
     expect(noPayout.text).not.toContain('Marketplace');
   });
 
   it('formats other currencies by their own minor units', () => {
-    const yen = composeOpsSummary(input({ booking: { ...booking, pricing: { currency: 'JPY', base: 150000, payout: 120000 } } }));
+    const yen = composeOpsSummary(
+      input({ booking: { ...booking, pricing: { currency: 'JPY', base: 150000, payout: 120000 } } }),
+    );
     expect(yen.text).toMatch(/^Guest total +¥150,000$/m);
     expect(yen.text).toMatch(/^Marketplace share +¥30,000$/m);
   });
@@ -109,8 +125,12 @@ describe('composeOpsSummary', () => {
       expect(part).toContain('booking-bay-boatsetter-bs-1001');
       expect(part).toContain('boatsetter BS-1001');
     }
-    expect(summary.text).toContain('Temporal UI:  http://localhost:8233/namespaces/default/workflows/booking-bay-boatsetter-bs-1001');
-    expect(summary.html).toContain('<a href="http://localhost:8233/namespaces/default/workflows/booking-bay-boatsetter-bs-1001">Open this workflow</a>');
+    expect(summary.text).toContain(
+      'Temporal UI:  http://localhost:8233/namespaces/default/workflows/booking-bay-boatsetter-bs-1001',
+    );
+    expect(summary.html).toContain(
+      '<a href="http://localhost:8233/namespaces/default/workflows/booking-bay-boatsetter-bs-1001">Open this workflow</a>',
+    );
     expect(summary.html).toContain('<a href="mailto:carole@example.com">');
     expect(summary.html).toContain('<a href="tel:+14155550100">');
     expect(summary.text).toContain('NOTES\nBirthday on board.\nBring the cake stand.');
@@ -118,7 +138,9 @@ describe('composeOpsSummary', () => {
   });
 
   it('works without a Temporal UI link, notes or pages', () => {
-    const bare = composeOpsSummary(input({ temporalUiUrl: undefined, pages: [], booking: { ...booking, notes: undefined } }));
+    const bare = composeOpsSummary(
+      input({ temporalUiUrl: undefined, pages: [], booking: { ...booking, notes: undefined } }),
+    );
     expect(bare.text).not.toContain('Temporal UI');
     expect(bare.text).not.toContain('NOTES');
     expect(bare.text).toContain('GUEST PAGE\nNot published.');
@@ -130,7 +152,12 @@ describe('composeOpsSummary', () => {
     const hostile = composeOpsSummary(
       input({
         tenantName: `<b>Bay</b>`,
-        booking: { ...booking, guest: { ...booking.guest, name: `${attack}\r\nBcc: victim@example.com` }, boat: '"onmouseover=alert(1)', notes: attack },
+        booking: {
+          ...booking,
+          guest: { ...booking.guest, name: `${attack}\r\nBcc: victim@example.com` },
+          boat: '"onmouseover=alert(1)',
+          notes: attack,
+        },
         crew: [{ id: 'c1', role: attack, name: '<img src=x onerror=alert(1)>', status: 'declined' }],
         pages: [{ site: attack, url: 'javascript:alert(1)' }],
         temporalUiUrl: 'javascript:alert(2)',

@@ -1,6 +1,11 @@
 import { opsSummaryMessageId } from '../../../src/mail/message-id';
 import type { OpsSummary } from '../../../src/mail/summary';
-import { createMailTransport, isRetryableMailError, sendOpsSummary, type MailTransport } from '../../../src/mail/transport';
+import {
+  createMailTransport,
+  isRetryableMailError,
+  sendOpsSummary,
+  type MailTransport,
+} from '../../../src/mail/transport';
 import { startSmtpServer, type TestSmtpServer } from '../../support/smtp';
 
 const summary: OpsSummary = {

@@ -57,7 +57,9 @@ describe('safeUrl', () => {
   });
 
   it('percent-encodes what a URL may not hold literally, so the attribute stays a valid URL', () => {
-    expect(safeUrl('https://example.com/a b?q="<x>"&r={|}^`\\')).toBe('https://example.com/a%20b?q=%22%3Cx%3E%22&r=%7B%7C%7D%5E%60%5C');
+    expect(safeUrl('https://example.com/a b?q="<x>"&r={|}^`\\')).toBe(
+      'https://example.com/a%20b?q=%22%3Cx%3E%22&r=%7B%7C%7D%5E%60%5C',
+    );
     expect(safeUrl('https://example.com/?q=100%&ok=%41')).toBe('https://example.com/?q=100%25&ok=%41');
     expect(safeUrl('https://example.com/\r\nX-Injected: 1')).toBe('https://example.com/%0D%0AX-Injected:%201');
     expect(safeUrl('mailto:a b@example.com')).toBe('mailto:a%20b@example.com');

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import type { Booking } from '../../../src/domain/booking';
-import { calendarUid, escapeText, foldLine, icsUtc, renderCalendarFile, type CalendarFileInput } from '../../../src/page/ics';
+import {
+  calendarUid,
+  escapeText,
+  foldLine,
+  icsUtc,
+  renderCalendarFile,
+  type CalendarFileInput,
+} from '../../../src/page/ics';
 
 const booking: Booking = {
   source: 'boatsetter',
@@ -34,7 +41,9 @@ function unescapeText(value: string): string {
 }
 
 function property(ics: string, name: string): string | undefined {
-  return unfold(ics).find((line) => line.startsWith(`${name}:`))?.slice(name.length + 1);
+  return unfold(ics)
+    .find((line) => line.startsWith(`${name}:`))
+    ?.slice(name.length + 1);
 }
 
 const ics = renderCalendarFile(input());
@@ -64,7 +73,9 @@ describe('renderCalendarFile', () => {
 
   it('keeps the UID stable for a slug, so a re-import updates the entry', () => {
     expect(property(ics, 'UID')).toBe('carole-mar-14-boatsetter-k3xq7abc@charter-fulfillment');
-    expect(property(renderCalendarFile(input({ now: Date.parse('2027-03-10T00:00:00Z') })), 'UID')).toBe(property(ics, 'UID'));
+    expect(property(renderCalendarFile(input({ now: Date.parse('2027-03-10T00:00:00Z') })), 'UID')).toBe(
+      property(ics, 'UID'),
+    );
     expect(calendarUid('a')).not.toBe(calendarUid('b'));
   });
 
@@ -91,7 +102,9 @@ describe('renderCalendarFile', () => {
     );
     expect(property(bare, 'LOCATION')).toBeUndefined();
     expect(property(bare, 'URL')).toBeUndefined();
-    expect(unescapeText(property(bare, 'DESCRIPTION') ?? '')).toBe('Boat: Sea Breeze\nParty: 6 guests\nQuestions: Bay Charters');
+    expect(unescapeText(property(bare, 'DESCRIPTION') ?? '')).toBe(
+      'Boat: Sea Breeze\nParty: 6 guests\nQuestions: Bay Charters',
+    );
     const injected = renderCalendarFile(input({ pageUrl: 'https://x.example/\r\nATTENDEE:mailto:evil@example.com' }));
     expect(property(injected, 'URL')).toBe('https://x.example/%0D%0AATTENDEE:mailto:evil@example.com');
     expect(unfold(injected).some((line) => line.startsWith('ATTENDEE'))).toBe(false);
@@ -104,8 +117,12 @@ describe('renderCalendarFile', () => {
     );
     const lines = unfold(page);
     expect(lines.filter((l) => l.startsWith('ATTENDEE') || l === 'END:VEVENT')).toEqual(['END:VEVENT']);
-    expect(property(page, 'LOCATION')).toBe('Sea\\; Breeze\\, \\\\ "boat"\\nATTENDEE:mailto:evil@example.com\\nEND:VEVENT');
-    expect(unescapeText(property(page, 'LOCATION') ?? '')).toBe('Sea; Breeze, \\ "boat"\nATTENDEE:mailto:evil@example.com\nEND:VEVENT');
+    expect(property(page, 'LOCATION')).toBe(
+      'Sea\\; Breeze\\, \\\\ "boat"\\nATTENDEE:mailto:evil@example.com\\nEND:VEVENT',
+    );
+    expect(unescapeText(property(page, 'LOCATION') ?? '')).toBe(
+      'Sea; Breeze, \\ "boat"\nATTENDEE:mailto:evil@example.com\nEND:VEVENT',
+    );
   });
 });
 

@@ -160,8 +160,12 @@ describe('renderGuestPage', () => {
     expect(page).toContain('<time datetime="2027-03-14T09:30:00.000Z">');
     expect(page).toContain('<dd>1 h, until <span class="nowrap">3:30 AM PDT</span></dd>');
     // The same wall-clock start on either side of the change carries that side's abbreviation.
-    expect(charterIn('2027-03-13T10:00:00-08:00', '2027-03-13T12:00:00-08:00', 'America/Los_Angeles')).toContain('10:00 AM PST');
-    expect(charterIn('2027-03-15T10:00:00-07:00', '2027-03-15T12:00:00-07:00', 'America/Los_Angeles')).toContain('10:00 AM PDT');
+    expect(charterIn('2027-03-13T10:00:00-08:00', '2027-03-13T12:00:00-08:00', 'America/Los_Angeles')).toContain(
+      '10:00 AM PST',
+    );
+    expect(charterIn('2027-03-15T10:00:00-07:00', '2027-03-15T12:00:00-07:00', 'America/Los_Angeles')).toContain(
+      '10:00 AM PDT',
+    );
   });
 
   it('names zones by the abbreviation their own English uses, else by offset, always with the IANA name', () => {
@@ -183,7 +187,9 @@ describe('renderGuestPage', () => {
   });
 
   it('shows the meeting point with directions, operator contact and the calendar file', () => {
-    expect(html).toContain('Pier 39, Dock B · <a href="https://maps.example.com/?q=pier+39" rel="noreferrer">Directions</a>');
+    expect(html).toContain(
+      'Pier 39, Dock B · <a href="https://maps.example.com/?q=pier+39" rel="noreferrer">Directions</a>',
+    );
     expect(html).toContain('<a href="tel:+14155550199">+1 (415) 555-0199</a>');
     expect(html).toContain('<a href="mailto:ops@baycharters.example">ops@baycharters.example</a>');
     expect(html).toContain(
@@ -193,7 +199,11 @@ describe('renderGuestPage', () => {
 
   it('leaves out the meeting point, directions and calendar link when not given', () => {
     const page = renderGuestPage(
-      typicalInput({ meetingPoint: { name: 'Slip 12' }, calendarFileUrl: undefined, operator: { name: 'Bay Charters' } }),
+      typicalInput({
+        meetingPoint: { name: 'Slip 12' },
+        calendarFileUrl: undefined,
+        operator: { name: 'Bay Charters' },
+      }),
     );
     expect(page).toContain('<dd>Slip 12</dd>');
     expect(page).not.toContain('Directions');
@@ -261,7 +271,9 @@ describe('renderGuestPage', () => {
 
     it('sends one Content-Type, right before the file, starting from a value the policy carries', () => {
       const fields = { 'content-type': 'image/jpeg', key: 'k' };
-      const form = formOf(renderGuestPage(typicalInput({ upload: { ...openUpload, form: { ...openUpload.form, fields } } })));
+      const form = formOf(
+        renderGuestPage(typicalInput({ upload: { ...openUpload, form: { ...openUpload.form, fields } } })),
+      );
       expect([...form.matchAll(/\bname="([^"]*)"/g)].map((m) => m[1])).toEqual(['key', 'Content-Type', 'file']);
       expect(form).toContain('<input type="hidden" name="Content-Type" value="image/jpeg">');
     });
@@ -273,17 +285,23 @@ describe('renderGuestPage', () => {
           '<a href="mailto:ops@baycharters.example">ops@baycharters.example</a>.</p></noscript>',
       );
       const noEmail = renderGuestPage(typicalInput({ operator: { name: 'Bay Charters' } }));
-      expect(noEmail).toContain('<noscript><p>Uploading photos needs JavaScript. Please turn it on and reload this page.</p></noscript>');
+      expect(noEmail).toContain(
+        '<noscript><p>Uploading photos needs JavaScript. Please turn it on and reload this page.</p></noscript>',
+      );
     });
 
     it('when not yet open: says when uploads open, no form', () => {
-      const page = renderGuestPage(typicalInput({ upload: { state: 'not-yet-open', opensAt: OPENS_AT, closesAt: CLOSES_AT } }));
+      const page = renderGuestPage(
+        typicalInput({ upload: { state: 'not-yet-open', opensAt: OPENS_AT, closesAt: CLOSES_AT } }),
+      );
       expect(page).toContain('<p>Photo uploads open on Sat, May 30, 2026 at 1:00 PM PDT.</p>');
       expect(page).not.toMatch(/<form|<input|<noscript/);
     });
 
     it('when closed: says when uploads closed, no form', () => {
-      const page = renderGuestPage(typicalInput({ upload: { state: 'closed', opensAt: OPENS_AT, closesAt: CLOSES_AT } }));
+      const page = renderGuestPage(
+        typicalInput({ upload: { state: 'closed', opensAt: OPENS_AT, closesAt: CLOSES_AT } }),
+      );
       expect(page).toContain('<p>Photo uploads closed on Sat, Jun 6, 2026 at 1:00 PM PDT.</p>');
       expect(page).not.toMatch(/<form|<input|<noscript/);
     });
@@ -345,27 +363,41 @@ describe('renderGuestPage', () => {
   it('property: no "<" or ">" from guest name, boat or crew reaches the page unescaped', () => {
     const text = fc.oneof(
       fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }),
-      fc.constantFrom('<script>alert(1)</script>', '"onmouseover=alert(1)', "'><img src=x onerror=alert(1)>", '</title><b>'),
+      fc.constantFrom(
+        '<script>alert(1)</script>',
+        '"onmouseover=alert(1)',
+        "'><img src=x onerror=alert(1)>",
+        '</title><b>',
+      ),
     );
     const nonBlank = text.filter((s) => s.trim().length > 0);
     const count = (s: string, c: string) => s.split(c).length - 1;
     fc.assert(
-      fc.property(nonBlank, nonBlank, fc.array(fc.record({ role: text, name: fc.option(text, { nil: undefined }) }), { maxLength: 4 }), (name, boat, crew) => {
-        const render = (guestName: string, boatName: string, roster: typeof crew) => {
-          const input = typicalInput({
-            crew: roster.map((m, i) => ({ id: `c${i}`, role: m.role, name: m.name, status: 'accepted' as const })),
-          });
-          input.booking = { ...input.booking, guest: { ...input.booking.guest, name: guestName }, boat: boatName };
-          return renderGuestPage(input);
-        };
-        const page = render(name, boat, crew);
-        // Same structure with harmless text: any extra angle bracket can only have come from the input.
-        const benign = render('x', 'x', crew.map((m) => ({ role: 'x', name: m.name === undefined ? undefined : 'x' })));
-        expect(count(page, '<')).toBe(count(benign, '<'));
-        expect(count(page, '>')).toBe(count(benign, '>'));
-        expect(page).toContain(`<dd>${escapeHtml(boat)}</dd>`);
-        for (const m of crew) expect(page).toContain(`<strong>${escapeHtml(m.role)}</strong>`);
-      }),
+      fc.property(
+        nonBlank,
+        nonBlank,
+        fc.array(fc.record({ role: text, name: fc.option(text, { nil: undefined }) }), { maxLength: 4 }),
+        (name, boat, crew) => {
+          const render = (guestName: string, boatName: string, roster: typeof crew) => {
+            const input = typicalInput({
+              crew: roster.map((m, i) => ({ id: `c${i}`, role: m.role, name: m.name, status: 'accepted' as const })),
+            });
+            input.booking = { ...input.booking, guest: { ...input.booking.guest, name: guestName }, boat: boatName };
+            return renderGuestPage(input);
+          };
+          const page = render(name, boat, crew);
+          // Same structure with harmless text: any extra angle bracket can only have come from the input.
+          const benign = render(
+            'x',
+            'x',
+            crew.map((m) => ({ role: 'x', name: m.name === undefined ? undefined : 'x' })),
+          );
+          expect(count(page, '<')).toBe(count(benign, '<'));
+          expect(count(page, '>')).toBe(count(benign, '>'));
+          expect(page).toContain(`<dd>${escapeHtml(boat)}</dd>`);
+          for (const m of crew) expect(page).toContain(`<strong>${escapeHtml(m.role)}</strong>`);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -381,7 +413,10 @@ describe('renderGuestPage', () => {
     }));
     const big = typicalInput({
       crew,
-      upload: { ...openUpload, form: { ...openUpload.form, fields: { ...openUpload.form.fields, Policy: 'p'.repeat(4000) } } },
+      upload: {
+        ...openUpload,
+        form: { ...openUpload.form, fields: { ...openUpload.form.fields, Policy: 'p'.repeat(4000) } },
+      },
     });
     big.booking = { ...big.booking, guest: { ...big.booking.guest, name: long }, boat: long };
     expect(Buffer.byteLength(renderGuestPage(big), 'utf8')).toBeLessThan(30 * 1024);
@@ -395,6 +430,6 @@ describe('renderGuestPage', () => {
     expect(html).toContain(`<script>${INLINE_SOURCES.script}</script>`);
     expect(html).toContain(`<style>${INLINE_SOURCES.style}</style>`);
     expect(html).toContain(`script-src &#39;${SCRIPT_SHA256}&#39;`);
-    expect(html).toContain("default-src &#39;none&#39;");
+    expect(html).toContain('default-src &#39;none&#39;');
   });
 });

@@ -14,7 +14,11 @@ function page(upload: UploadState): string {
       source: 'direct',
       bookingId: 'D-7',
       guest: { name: 'Ana Ruiz', partySize: 2 },
-      charter: { start: '2026-05-30T10:00:00-07:00', end: '2026-05-30T12:00:00-07:00', timeZone: 'America/Los_Angeles' },
+      charter: {
+        start: '2026-05-30T10:00:00-07:00',
+        end: '2026-05-30T12:00:00-07:00',
+        timeZone: 'America/Los_Angeles',
+      },
       boat: 'Sea Breeze',
       pricing: { currency: 'USD', base: 50000 },
     },
@@ -31,11 +35,21 @@ const open: UploadState = {
   state: 'open',
   opensAt: Date.parse('2026-05-30T12:00:00-07:00'),
   closesAt: CLOSES_AT,
-  form: { url: 'https://b.s3.amazonaws.com/', fields: { key: 'uploads/x/${filename}' }, maxBytes: 5 * 1024 * 1024, accept: ['image/jpeg', 'image/png'] },
+  form: {
+    url: 'https://b.s3.amazonaws.com/',
+    fields: { key: 'uploads/x/${filename}' },
+    maxBytes: 5 * 1024 * 1024,
+    accept: ['image/jpeg', 'image/png'],
+  },
 };
 
 function decode(value: string): string {
-  return value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return value
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 interface FakeFile {
@@ -48,7 +62,9 @@ function load(html: string, env: { search?: string; now: number; file?: FakeFile
   const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1];
   if (script === undefined) throw new Error('no inline script');
   const formTag = /<form\b[^>]*>/.exec(html)?.[0];
-  const attributes = new Map([...(formTag ?? '').matchAll(/([\w-]+)="([^"]*)"/g)].map((m) => [m[1], decode(m[2] ?? '')]));
+  const attributes = new Map(
+    [...(formTag ?? '').matchAll(/([\w-]+)="([^"]*)"/g)].map((m) => [m[1], decode(m[2] ?? '')]),
+  );
   let onSubmit: ((event: { preventDefault(): void }) => void) | undefined;
   const hiddenValue = (name: string) => {
     const input = new RegExp(`<input type="hidden" name="${name}" value="([^"]*)">`).exec(html);
@@ -106,7 +122,7 @@ describe('guest page script', () => {
     expect(p.message.textContent).toMatch(/^Uploading/);
   });
 
-  it('gives every upload its own key under the signed prefix, keeping S3\'s ${filename}', () => {
+  it("gives every upload its own key under the signed prefix, keeping S3's ${filename}", () => {
     const p = load(page(open), { now: beforeClose, file: { type: 'image/jpeg', size: 10, name: 'image.jpg' } });
     p.submit();
     const first = p.field('key');

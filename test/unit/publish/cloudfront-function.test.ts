@@ -1,7 +1,11 @@
 import { createContext, runInContext } from 'node:vm';
 import fc from 'fast-check';
 import { isValidSlug } from '../../../src/domain/slug';
-import { loadGuestRewriteSource, runGuestRewrite, type GuestRewriteResult } from '../../../src/publish/cloudfront-function';
+import {
+  loadGuestRewriteSource,
+  runGuestRewrite,
+  type GuestRewriteResult,
+} from '../../../src/publish/cloudfront-function';
 
 const notFound: GuestRewriteResult = { type: 'response', statusCode: 404 };
 const to = (uri: string): GuestRewriteResult => ({ type: 'request', uri });
@@ -22,7 +26,10 @@ describe('guest-rewrite CloudFront Function', () => {
     ['/g/a.ics', to('/g/a.ics')],
     [`/g/${slug80}.ics`, to(`/g/${slug80}.ics`)],
     // The nested site's calendar file is outside /g/ and served under its own key.
-    ['/guests/carole-may-30-boatsetter-abcd2345/charter.ics', to('/guests/carole-may-30-boatsetter-abcd2345/charter.ics')],
+    [
+      '/guests/carole-may-30-boatsetter-abcd2345/charter.ics',
+      to('/guests/carole-may-30-boatsetter-abcd2345/charter.ics'),
+    ],
     // Everything outside /g/ is left alone.
     ['/', to('/')],
     ['/index.html', to('/index.html')],
@@ -81,18 +88,44 @@ describe('guest-rewrite CloudFront Function', () => {
     expect(runGuestRewrite(uri)).toEqual(expected);
   });
 
-  it('property: any URI is left alone, answered 404, or rewritten only from /g/{slug} to that slug\'s page', () => {
-    const piece = fc.constantFrom('/', 'g', 'a', 'b-c', '-', '.', '..', '%2f', '%2F', '%2e', '.html', '.ics', 'index.html', 'A', '%00', 'é', '?', '#', '\\');
+  it("property: any URI is left alone, answered 404, or rewritten only from /g/{slug} to that slug's page", () => {
+    const piece = fc.constantFrom(
+      '/',
+      'g',
+      'a',
+      'b-c',
+      '-',
+      '.',
+      '..',
+      '%2f',
+      '%2F',
+      '%2e',
+      '.html',
+      '.ics',
+      'index.html',
+      'A',
+      '%00',
+      'é',
+      '?',
+      '#',
+      '\\',
+    );
     const uri = fc.array(piece, { maxLength: 8 }).map((parts) => `/g/${parts.join('')}`);
     fc.assert(
-      fc.property(fc.oneof(uri, fc.string().map((rest) => `/${rest}`)), (viewerUri) => {
-        const result = runGuestRewrite(viewerUri);
-        if (result.type === 'response') return expect(result.statusCode).toBe(404);
-        if (result.uri === viewerUri) return;
-        const slug = /^\/guests\/([^/]+)\/index\.html$/.exec(result.uri)?.[1];
-        expect(slug !== undefined && isValidSlug(slug)).toBe(true);
-        expect([`/g/${slug}`, `/g/${slug}/`]).toContain(viewerUri);
-      }),
+      fc.property(
+        fc.oneof(
+          uri,
+          fc.string().map((rest) => `/${rest}`),
+        ),
+        (viewerUri) => {
+          const result = runGuestRewrite(viewerUri);
+          if (result.type === 'response') return expect(result.statusCode).toBe(404);
+          if (result.uri === viewerUri) return;
+          const slug = /^\/guests\/([^/]+)\/index\.html$/.exec(result.uri)?.[1];
+          expect(slug !== undefined && isValidSlug(slug)).toBe(true);
+          expect([`/g/${slug}`, `/g/${slug}/`]).toContain(viewerUri);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -59,7 +59,9 @@ describe('expandSite', () => {
   );
 
   it('rejects templates that would put every guest under one key or path', () => {
-    expect(() => expandSite({ ...nested, objectKey: 'guests/index.html' }, slug)).toThrow(/objectKey .* has no \{slug\}/);
+    expect(() => expandSite({ ...nested, objectKey: 'guests/index.html' }, slug)).toThrow(
+      /objectKey .* has no \{slug\}/,
+    );
     expect(() => expandSite({ ...nested, publicPath: '/g/' }, slug)).toThrow(/publicPath/);
     expect(() => expandSite({ ...nested, objectKey: '/guests/{slug}.html' }, slug)).toThrow(/must not start/);
     expect(() => expandSite({ ...nested, publicPath: 'g/{slug}' }, slug)).toThrow(/must start/);
@@ -97,13 +99,17 @@ describe('calendarLocation', () => {
     const prefixed: Site = { ...flat, publicUrl: 'https://example.com/charters/g/{slug}.html' };
     expect(calendarLocation(expandSite(prefixed, slug)).publicUrl).toBe(`https://example.com/charters/g/${slug}.ics`);
     const elsewhere: Site = { ...nested, publicUrl: 'https://example.com/guest?page={slug}' };
-    expect(calendarLocation(expandSite(elsewhere, slug)).publicUrl).toBe(`https://example.com/guests/${slug}/charter.ics`);
+    expect(calendarLocation(expandSite(elsewhere, slug)).publicUrl).toBe(
+      `https://example.com/guests/${slug}/charter.ics`,
+    );
     const extensionless: Site = { ...nested, objectKey: 'pages/{slug}' };
     expect(calendarLocation(expandSite(extensionless, slug)).objectKey).toBe(`pages/${slug}.ics`);
   });
 
   it('refuses a public URL that is not a URL', () => {
-    expect(() => calendarLocation(expandSite({ ...nested, publicUrl: 'guest page {slug}' }, slug))).toThrow(/is not a URL/);
+    expect(() => calendarLocation(expandSite({ ...nested, publicUrl: 'guest page {slug}' }, slug))).toThrow(
+      /is not a URL/,
+    );
   });
 
   it('is served as is by the guest-rewrite function on both default sites', () => {

@@ -88,7 +88,9 @@ describe('createKeyVerifier', () => {
   test('concurrent checks of one key share one bcrypt run', async () => {
     const counter = countingCompare();
     const keys = createKeyVerifier({ compare: counter.compare });
-    const results = await Promise.all(Array.from({ length: 10 }, () => keys.verify(acme, 'intakeKeyHash', ACME_INTAKE_KEY)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => keys.verify(acme, 'intakeKeyHash', ACME_INTAKE_KEY)),
+    );
     expect(results).toEqual(Array(10).fill(true));
     expect(counter.calls).toBe(1);
   });

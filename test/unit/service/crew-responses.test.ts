@@ -1,4 +1,12 @@
-import { ACME_CREW_KEY, ACME_INTAKE_KEY, BLUE_CREW_KEY, buildTestApp, postJson, temporalDownError, type TestApp } from './helper';
+import {
+  ACME_CREW_KEY,
+  ACME_INTAKE_KEY,
+  BLUE_CREW_KEY,
+  buildTestApp,
+  postJson,
+  temporalDownError,
+  type TestApp,
+} from './helper';
 
 const URL = '/tenants/acme/crew-responses';
 const WORKFLOW_ID = 'booking-acme-boatsetter-bs-1001';
@@ -59,13 +67,20 @@ describe('POST /tenants/:tenant/crew-responses', () => {
     t.temporal.workflows.get(WORKFLOW_ID)!.status = 'COMPLETED';
     const res = await postJson(t, URL, ACME_CREW_KEY, answer());
     expect(res.statusCode).toBe(409);
-    expect(res.json()).toEqual({ error: 'the booking no longer takes crew answers', workflowId: WORKFLOW_ID, workflowStatus: 'COMPLETED' });
+    expect(res.json()).toEqual({
+      error: 'the booking no longer takes crew answers',
+      workflowId: WORKFLOW_ID,
+      workflowStatus: 'COMPLETED',
+    });
   });
 
   test('an eventId that could not be put in a visibility query as is: 400', async () => {
     const res = await postJson(t, URL, ACME_CREW_KEY, { ...CREW_ANSWER, eventId: 'evt_1" OR Tenant != "x' });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({ error: 'invalid crew response', fields: [{ path: 'eventId', message: 'must be an SCC event id' }] });
+    expect(res.json()).toEqual({
+      error: 'invalid crew response',
+      fields: [{ path: 'eventId', message: 'must be an SCC event id' }],
+    });
   });
 
   test('both eventId and workflowId, or neither: 400', async () => {
@@ -81,12 +96,19 @@ describe('POST /tenants/:tenant/crew-responses', () => {
     for (const workflowId of ['booking-bluewater-boatsetter-bs-1001', 'booking-acme-airbnb-1', 'something-else']) {
       const res = await postJson(t, URL, ACME_CREW_KEY, answer({ workflowId }));
       expect({ workflowId, status: res.statusCode }).toEqual({ workflowId, status: 400 });
-      expect(res.json().fields).toEqual([{ path: 'workflowId', message: expect.stringContaining('must be a booking of tenant acme') }]);
+      expect(res.json().fields).toEqual([
+        { path: 'workflowId', message: expect.stringContaining('must be a booking of tenant acme') },
+      ]);
     }
   });
 
   test('wrong types: every field error listed, nothing signalled', async () => {
-    const res = await postJson(t, URL, ACME_CREW_KEY, { workflowId: 7, crewId: '', response: 'maybe', respondedAt: 'yesterday' });
+    const res = await postJson(t, URL, ACME_CREW_KEY, {
+      workflowId: 7,
+      crewId: '',
+      response: 'maybe',
+      respondedAt: 'yesterday',
+    });
     expect(res.statusCode).toBe(400);
     const paths = res.json().fields.map((f: { path: string }) => f.path);
     expect(paths).toEqual(expect.arrayContaining(['workflowId', 'crewId', 'response', 'respondedAt']));

@@ -72,7 +72,11 @@ export class FakeTemporal {
       start: async (_type: string, options: { workflowId: string; args: [{ tenant: string }] }) => {
         this.check();
         if (this.workflows.has(options.workflowId)) {
-          throw new WorkflowExecutionAlreadyStartedError('Workflow execution already started', options.workflowId, 'bookingFulfillment');
+          throw new WorkflowExecutionAlreadyStartedError(
+            'Workflow execution already started',
+            options.workflowId,
+            'bookingFulfillment',
+          );
         }
         this.workflows.set(options.workflowId, { tenant: options.args[0].tenant, status: 'RUNNING', signals: [] });
         this.startedIds.push(options.workflowId);
@@ -82,11 +86,15 @@ export class FakeTemporal {
         workflowId,
         describe: async () => {
           const wf = this.find(workflowId);
-          return { status: { name: wf.status }, typedSearchAttributes: { get: (key: { name: string }) => (key.name === 'Tenant' ? wf.tenant : undefined) } };
+          return {
+            status: { name: wf.status },
+            typedSearchAttributes: { get: (key: { name: string }) => (key.name === 'Tenant' ? wf.tenant : undefined) },
+          };
         },
         signal: async (_signal: unknown, response: CrewResponse) => {
           const wf = this.find(workflowId);
-          if (wf.status !== 'RUNNING') throw new WorkflowNotFoundError('workflow execution already completed', workflowId, undefined);
+          if (wf.status !== 'RUNNING')
+            throw new WorkflowNotFoundError('workflow execution already completed', workflowId, undefined);
           wf.signals.push(response);
         },
         query: async () => {
@@ -137,8 +145,13 @@ function statusOf(workflowId: string, wf: FakeWorkflow): BookingStatus {
  * gRPC error as its cause.
  */
 export function temporalDownError(code: 1 | 14 = 14): Error {
-  const details = code === 14 ? 'No connection established. Last error: connect ECONNREFUSED 10.0.0.7:7233' : 'Call cancelled';
-  const grpc = Object.assign(new Error(`${code} ${code === 14 ? 'UNAVAILABLE' : 'CANCELLED'}: ${details}`), { code, details, metadata: {} });
+  const details =
+    code === 14 ? 'No connection established. Last error: connect ECONNREFUSED 10.0.0.7:7233' : 'Call cancelled';
+  const grpc = Object.assign(new Error(`${code} ${code === 14 ? 'UNAVAILABLE' : 'CANCELLED'}: ${details}`), {
+    code,
+    details,
+    metadata: {},
+  });
   return new Error('Failed to call Temporal', { cause: grpc });
 }
 
@@ -207,15 +220,18 @@ function send(port: number, req: TestRequest): Promise<TestResponse> {
     const headers: OutgoingHttpHeaders = { ...req.headers };
     if (req.payload !== undefined) headers['content-length'] = Buffer.byteLength(req.payload);
     // A connection per request: no keep-alive state carries over between assertions.
-    const outgoing = request({ host: '127.0.0.1', port, method: req.method ?? 'GET', path: req.url, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) });
-      });
-      res.on('error', reject);
-    });
+    const outgoing = request(
+      { host: '127.0.0.1', port, method: req.method ?? 'GET', path: req.url, headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) });
+        });
+        res.on('error', reject);
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(req.payload);
   });

@@ -1,7 +1,15 @@
 import { bookingWorkflowId } from '../../../src/domain/booking';
 import { BODY_LIMIT_BYTES } from '../../../src/service/app';
 import { sampleBooking } from '../../fixtures/bookings';
-import { ACME_CREW_KEY, ACME_INTAKE_KEY, BLUE_INTAKE_KEY, buildTestApp, postJson, temporalDownError, type TestApp } from './helper';
+import {
+  ACME_CREW_KEY,
+  ACME_INTAKE_KEY,
+  BLUE_INTAKE_KEY,
+  buildTestApp,
+  postJson,
+  temporalDownError,
+  type TestApp,
+} from './helper';
 
 const URL = '/tenants/acme/bookings';
 
@@ -41,7 +49,9 @@ describe('POST /tenants/:tenant/bookings', () => {
       headers: { host: 'intake.internal:8080', 'content-type': 'application/json', 'x-service-key': ACME_INTAKE_KEY },
       payload: JSON.stringify(booking),
     });
-    expect(res.json().statusUrl).toBe(`http://intake.internal:8080/tenants/acme/bookings/${booking.bookingId}?source=getmyboat`);
+    expect(res.json().statusUrl).toBe(
+      `http://intake.internal:8080/tenants/acme/bookings/${booking.bookingId}?source=getmyboat`,
+    );
     await local.app.close();
   });
 
@@ -119,7 +129,12 @@ describe('POST /tenants/:tenant/bookings', () => {
       expect({ contentType, status: res.statusCode }).toEqual({ contentType, status: 415 });
       expect(res.json()).toEqual({ error: 'body must be JSON (Content-Type: application/json)' });
     }
-    const noType = await t.send({ method: 'POST', url: URL, headers: { 'x-service-key': ACME_INTAKE_KEY }, payload: body });
+    const noType = await t.send({
+      method: 'POST',
+      url: URL,
+      headers: { 'x-service-key': ACME_INTAKE_KEY },
+      payload: body,
+    });
     expect(noType.statusCode).toBe(415);
     const noBody = await t.send({ method: 'POST', url: URL, headers: { 'x-service-key': ACME_INTAKE_KEY } });
     expect(noBody.statusCode).toBe(415);

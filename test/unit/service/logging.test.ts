@@ -24,14 +24,28 @@ describe('logs', () => {
     const guest = { name: 'Carole Martin', email: GUEST_EMAIL, phone: GUEST_PHONE, partySize: 6 };
     await postJson(t, '/tenants/acme/bookings', ACME_INTAKE_KEY, sampleBooking({ guest }));
     await postJson(t, '/tenants/acme/bookings', 'wrong-key-d8a7', sampleBooking({ guest }));
-    await postJson(t, '/tenants/acme/bookings', ACME_INTAKE_KEY, { ...sampleBooking(), guest: { ...guest, partySize: 'six' } });
+    await postJson(t, '/tenants/acme/bookings', ACME_INTAKE_KEY, {
+      ...sampleBooking(),
+      guest: { ...guest, partySize: 'six' },
+    });
     // Malformed JSON that quotes the contact details: parser messages may echo the input.
-    await postJson(t, '/tenants/acme/bookings', ACME_INTAKE_KEY, `{"guest": {"email": "${GUEST_EMAIL}", "phone": "${GUEST_PHONE}"`);
-    await postJson(t, '/tenants/acme/crew-responses', ACME_CREW_KEY, { workflowId: 'booking-acme-direct-x', crewId: GUEST_EMAIL });
+    await postJson(
+      t,
+      '/tenants/acme/bookings',
+      ACME_INTAKE_KEY,
+      `{"guest": {"email": "${GUEST_EMAIL}", "phone": "${GUEST_PHONE}"`,
+    );
+    await postJson(t, '/tenants/acme/crew-responses', ACME_CREW_KEY, {
+      workflowId: 'booking-acme-direct-x',
+      crewId: GUEST_EMAIL,
+    });
     t.temporal.failure = new Error('Temporal exploded');
     await postJson(t, '/tenants/acme/bookings', ACME_INTAKE_KEY, sampleBooking({ guest }));
     // Something logged by accident one day, or a request object with its headers.
-    t.app.log.info({ booking: sampleBooking({ guest }), req: { headers: { 'x-service-key': ACME_INTAKE_KEY, authorization: 'Bearer t0k3n' } } });
+    t.app.log.info({
+      booking: sampleBooking({ guest }),
+      req: { headers: { 'x-service-key': ACME_INTAKE_KEY, authorization: 'Bearer t0k3n' } },
+    });
 
     const all = t.logs.join('\n');
     expect(t.logs.length).toBeGreaterThan(10);
@@ -53,7 +67,9 @@ describe('logs', () => {
     for (const answer of answers) {
       const requestId = answer.headers['x-request-id'];
       expect(requestId).toEqual(expect.any(String));
-      const errors = lines().filter((l) => l.reqId === requestId && (l.msg === 'request rejected' || l.msg === 'request failed'));
+      const errors = lines().filter(
+        (l) => l.reqId === requestId && (l.msg === 'request rejected' || l.msg === 'request failed'),
+      );
       expect({ status: answer.statusCode, logged: errors.length }).toEqual({ status: answer.statusCode, logged: 1 });
     }
     const failed = lines().find((l) => l.msg === 'request failed')!;

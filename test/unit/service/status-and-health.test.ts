@@ -1,5 +1,12 @@
 import type { BookingStatus } from '../../../workflows/types';
-import { ACME_CREW_KEY, ACME_INTAKE_KEY, BLUE_INTAKE_KEY, buildTestApp, temporalDownError, type TestApp } from './helper';
+import {
+  ACME_CREW_KEY,
+  ACME_INTAKE_KEY,
+  BLUE_INTAKE_KEY,
+  buildTestApp,
+  temporalDownError,
+  type TestApp,
+} from './helper';
 
 function status(workflowId: string, tenant: string): BookingStatus {
   return {
@@ -28,7 +35,8 @@ describe('GET /tenants/:tenant/bookings/:bookingId', () => {
   afterEach(() => t.app.close());
 
   /** `null` sends no key at all. */
-  const get = (url: string, key: string | null = ACME_INTAKE_KEY) => t.send({ url, headers: key === null ? {} : { 'x-service-key': key } });
+  const get = (url: string, key: string | null = ACME_INTAKE_KEY) =>
+    t.send({ url, headers: key === null ? {} : { 'x-service-key': key } });
 
   test("the workflow's status query as JSON; source defaults to boatsetter", async () => {
     const res = await get('/tenants/acme/bookings/BS-1001');
@@ -49,14 +57,22 @@ describe('GET /tenants/:tenant/bookings/:bookingId', () => {
 
   test("a workflow whose status names another tenant is that tenant's: 404", async () => {
     const theirs = 'booking-acme-boatsetter-boatsetter-x';
-    t.temporal.workflows.set(theirs, { tenant: 'acme-boatsetter', status: 'RUNNING', signals: [], bookingStatus: status(theirs, 'acme-boatsetter') });
+    t.temporal.workflows.set(theirs, {
+      tenant: 'acme-boatsetter',
+      status: 'RUNNING',
+      signals: [],
+      bookingStatus: status(theirs, 'acme-boatsetter'),
+    });
     expect((await get('/tenants/acme/bookings/boatsetter-x')).statusCode).toBe(404);
   });
 
   test('an invalid source or booking id: 400 with the fields', async () => {
     const res = await get('/tenants/acme/bookings/BS-1001?source=airbnb');
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({ error: 'invalid booking reference', fields: [{ path: 'source', message: expect.any(String) }] });
+    expect(res.json()).toEqual({
+      error: 'invalid booking reference',
+      fields: [{ path: 'source', message: expect.any(String) }],
+    });
     const badId = await get(`/tenants/acme/bookings/${encodeURIComponent('a b')}`);
     expect(badId.statusCode).toBe(400);
     expect(badId.json().fields).toEqual([{ path: 'bookingId', message: expect.any(String) }]);

@@ -45,7 +45,11 @@ describe('outbox: SMTP catcher and its page', () => {
 
     const list = await outbox.messages();
     expect(list.map((m) => m.subject)).toEqual(['Second booking', 'First booking']);
-    expect(list[0]).toMatchObject({ to: 'ops@jada.example', from: expect.stringContaining('fulfillment@jada.example'), messageId: '<Secondbooking@charter-fulfillment>' });
+    expect(list[0]).toMatchObject({
+      to: 'ops@jada.example',
+      from: expect.stringContaining('fulfillment@jada.example'),
+      messageId: '<Secondbooking@charter-fulfillment>',
+    });
     expect(Date.parse(list[0]?.date ?? '')).not.toBeNaN();
 
     const page = await html('/');
@@ -94,7 +98,12 @@ describe('outbox: SMTP catcher and its page', () => {
     writeFileSync(join(dir, 'notes.txt'), 'not mail');
     await send('Only one');
     expect((await outbox.messages()).map((m) => m.subject)).toEqual(['Only one']);
-    for (const path of ['/messages/notes', '/messages/..%2f..%2fetc%2fpasswd', '/messages/0000000000000-00000000', '/nope']) {
+    for (const path of [
+      '/messages/notes',
+      '/messages/..%2f..%2fetc%2fpasswd',
+      '/messages/0000000000000-00000000',
+      '/nope',
+    ]) {
       expect((await html(path)).status).toBe(404);
     }
   });

@@ -33,7 +33,10 @@ beforeAll(async () => {
     });
   });
   callbackUrl = `${await listen(callbackServer)}/tenants/jada/crew-responses`;
-  sim = await startSccSim({ serviceKeyHash: await hash(SERVICE_KEY, 4), callback: { url: callbackUrl, serviceKey: CALLBACK_KEY } });
+  sim = await startSccSim({
+    serviceKeyHash: await hash(SERVICE_KEY, 4),
+    callback: { url: callbackUrl, serviceKey: CALLBACK_KEY },
+  });
   scc = new SccClient({ apiUrl: sim.apiUrl, serviceKey: SERVICE_KEY, timeoutMs: 2000 });
 });
 
@@ -56,7 +59,10 @@ function createEvent(name = 'Sea Breeze: Carole (party of 6)'): Promise<SccEvent
     start_time: '2027-05-29T10:00:00-07:00',
     end_time: '2027-05-29T13:00:00-07:00',
     notes: 'Birthday <cake>',
-    crew: [{ id: 'crew-captain-ana', role: 'Captain' }, { id: 'crew-mate-ben', role: 'Deckhand' }],
+    crew: [
+      { id: 'crew-captain-ana', role: 'Captain' },
+      { id: 'crew-mate-ben', role: 'Deckhand' },
+    ],
     external_id: `booking-jada-boatsetter-inbox${counter}`,
   });
 }
@@ -76,7 +82,7 @@ function answer(url: string, response: string): Promise<Response> {
 }
 
 describe('SCC stand-in crew inbox', () => {
-  it('lists every event with each crew member\'s magic link, escaping what SCC was sent', async () => {
+  it("lists every event with each crew member's magic link, escaping what SCC was sent", async () => {
     const event = await createEvent('<img src=x onerror=alert(1)> charter');
     const res = await fetch(`${sim.apiUrl}/inbox`);
     expect(res.status).toBe(200);
@@ -118,7 +124,11 @@ describe('SCC stand-in crew inbox', () => {
     });
     const respondedAt = Date.parse((received[0]?.body as { respondedAt: string }).respondedAt);
     expect(respondedAt).toBeGreaterThanOrEqual(before - 1000);
-    expect(sim.answers.get(url.split('/m/')[1] ?? '')).toMatchObject({ eventId: event.id, crewId: 'crew-captain-ana', response: 'accepted' });
+    expect(sim.answers.get(url.split('/m/')[1] ?? '')).toMatchObject({
+      eventId: event.id,
+      crewId: 'crew-captain-ana',
+      response: 'accepted',
+    });
 
     const inbox = await (await fetch(`${sim.apiUrl}/inbox`)).text();
     expect(inbox).toMatch(/crew-captain-ana<\/a> \(Captain\): <span class="accepted">accepted<\/span>/);
