@@ -31,6 +31,17 @@ const nodeBuiltins = [
   'zlib',
 ];
 
+/**
+ * What ships (src/, workflows/, activities/, worker/) never imports what does not: the stand-ins in
+ * sim/, the tests, or the scripts. The production image holds none of them.
+ */
+const notShipped = [
+  {
+    group: ['**/sim', '**/sim/**', '**/test', '**/test/**', '**/scripts', '**/scripts/**'],
+    message: 'Shipped code must not import sim/, test/ or scripts/: they are not in the build or the image.',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'lib/', '.tools/', '.data/', 'coverage/', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommended,
@@ -41,6 +52,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['src/**/*.ts', 'activities/**/*.ts', 'worker/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: notShipped }] },
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no I/O, no Node APIs, no SDKs with side
@@ -57,6 +72,7 @@ export default tseslint.config(
               message: 'Workflow code is deterministic: do I/O in an activity.',
             })),
           patterns: [
+            ...notShipped,
             {
               group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker', '@temporalio/testing'],
               message: 'Workflows use @temporalio/workflow only.',

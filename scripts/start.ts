@@ -7,10 +7,10 @@
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startEdge, type Edge } from '../src/sim/edge';
-import { startJadaSim, type JadaSim } from '../src/sim/jada';
-import { startOutbox, type Outbox } from '../src/sim/outbox';
-import { startSccSim, type SccSim } from '../src/sim/scc';
+import { startEdge, type Edge } from '../sim/edge';
+import { startJadaSim, type JadaSim } from '../sim/jada';
+import { startOutbox, type Outbox } from '../sim/outbox';
+import { startSccSim, type SccSim } from '../sim/scc';
 import { BUCKETS, localAwsClients, provisionAws } from './local-stack/aws';
 import { NAMESPACE, ROOT, TENANT_ID, stackConfig, stackPaths } from './local-stack/config';
 import { waitForHttp } from './local-stack/http';

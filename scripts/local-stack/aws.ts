@@ -1,7 +1,7 @@
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateDistributionCommand, ListDistributionsCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { createAwsClients } from '../../src/publish/aws-clients';
-import { s3DistributionConfig } from '../../src/sim/distribution-config';
+import { s3DistributionConfig } from '../../sim/distribution-config';
 
 /** moto accepts any credentials; fixed ones keep the SDK from looking for real ones on this machine. */
 export const LOCAL_AWS = { region: 'us-east-1', accessKeyId: 'local', secretAccessKey: 'local' } as const;

@@ -48,6 +48,12 @@ export async function startAppProcesses(options: {
   stateBucket: string;
   servicePort: number;
   env?: Record<string, string>;
+  /**
+   * A directory holding `npm run build` output (dist/) and production dependencies only: the entry
+   * points run there as the image's runtime stage runs them, with the prebuilt bundle. Without it,
+   * the TypeScript sources run through tsx.
+   */
+  built?: string;
 }): Promise<AppProcesses> {
   const { address, motoUrl } = testServers();
   const tenants = writeTenantsFile(process.env.TEST_TMP_DIR ?? ROOT, options.tenant);
@@ -75,16 +81,24 @@ export async function startAppProcesses(options: {
     ...options.env,
   };
   const serviceUrl = `http://127.0.0.1:${options.servicePort}`;
-  const node = (entry: string) => startProcess(process.execPath, ['--import', 'tsx', join(ROOT, entry)], env);
+  const { built } = options;
+  const entries = built
+    ? { worker: join(built, 'dist/worker/main.js'), service: join(built, 'dist/src/service/main.js') }
+    : { worker: join(ROOT, 'worker/main.ts'), service: join(ROOT, 'src/service/main.ts') };
+  if (built)
+    Object.assign(env, { NODE_ENV: 'production', WORKFLOW_BUNDLE_PATH: join(built, 'dist/workflow-bundle.js') });
+  const node = (entry: string) =>
+    startProcess(process.execPath, built ? [entry] : ['--import', 'tsx', entry], env, { cwd: built ?? ROOT });
 
-  const app = { worker: node('worker/main.ts'), service: node('src/service/main.ts') };
+  const app = { worker: node(entries.worker), service: node(entries.service) };
   const ready = async () => {
     try {
       await waitForHttp(`${serviceUrl}/readyz`, 30_000, 'the service');
     } catch (err) {
-      throw new Error(
-        `${(err as Error).message}\nservice stderr: ${app.service.stderr()}\nworker stderr: ${app.worker.stderr()}`,
-      );
+      const output = `service stderr: ${app.service.stderr()}\nworker stderr: ${app.worker.stderr()}`;
+      // Nothing may outlive a failed start: a live child keeps jest from exiting.
+      await Promise.all([app.worker.stop(), app.service.stop()]);
+      throw new Error(`${(err as Error).message}\n${output}`);
     }
   };
   await ready();
@@ -98,8 +112,8 @@ export async function startAppProcesses(options: {
       return app.service;
     },
     async restart() {
-      app.worker = node('worker/main.ts');
-      app.service = node('src/service/main.ts');
+      app.worker = node(entries.worker);
+      app.service = node(entries.service);
       await ready();
     },
     async stop() {

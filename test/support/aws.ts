@@ -6,7 +6,7 @@ import {
   type CloudFrontClient,
 } from '@aws-sdk/client-cloudfront';
 import { createAwsClients, type AwsClientOptions } from '../../src/publish/aws-clients';
-import { s3DistributionConfig } from '../../src/sim/distribution-config';
+import { s3DistributionConfig } from '../../sim/distribution-config';
 
 /** SDK clients pointed at moto (or a proxy in front of it), as the worker builds them. */
 export function motoClients(motoUrl: string, options: Partial<AwsClientOptions> = {}) {

@@ -9,7 +9,7 @@ import type { CrewMemberStatus } from '../../src/domain/crew';
 import { DEFAULT_UPLOAD_WINDOW, uploadWindow, type UploadWindowState } from '../../src/domain/time';
 import { createMailTransport } from '../../src/mail/transport';
 import { DEFAULT_SITES } from '../../src/publish/sites';
-import { startEdge } from '../../src/sim/edge';
+import { startEdge } from '../../sim/edge';
 import { createBucket, createDistribution, motoClients, readObject, uniqueName } from './aws';
 import { uniqueTenantId } from './fulfillment';
 import { testServers } from './temporal';

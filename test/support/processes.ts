@@ -42,8 +42,13 @@ export interface RunningProcess {
 }
 
 /** Starts a child in its own process group so that stop() ends it and anything it spawned. */
-export function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): RunningProcess {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+export function startProcess(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  options: { cwd?: string } = {},
+): RunningProcess {
+  const child = spawn(command, args, { env, cwd: options.cwd, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

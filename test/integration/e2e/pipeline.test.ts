@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startEdge, type Edge } from '../../../src/sim/edge';
+import { startEdge, type Edge } from '../../../sim/edge';
 import type { BookingStatus } from '../../../workflows/types';
 import { sampleBooking } from '../../fixtures/bookings';
 import { invalidationsOf } from '../../support/aws';

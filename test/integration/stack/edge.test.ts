@@ -1,7 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { request } from 'node:http';
 import { GUEST_PAGE_CACHE_CONTROL, GUEST_PAGE_CONTENT_TYPE } from '../../../src/publish/s3';
-import { startEdge, type Edge } from '../../../src/sim/edge';
+import { startEdge, type Edge } from '../../../sim/edge';
 import { createBucket, motoClients, uniqueName } from '../../support/aws';
 import { testServers } from '../../support/temporal';
 

@@ -8,7 +8,7 @@ import {
   isRetryable,
 } from '../../../src/clients/errors';
 import { requestJson } from '../../../src/clients/http';
-import { listen, stopServer } from '../../../src/sim';
+import { listen, stopServer } from '../../../sim';
 
 const SECRET = 'secret-credential-value-123';
 

@@ -6,7 +6,7 @@ import {
   isRetryable,
 } from '../../../src/clients/errors';
 import { JadaClient, type NewJadaEvent } from '../../../src/clients/jada';
-import { startJadaSim, type JadaSim } from '../../../src/sim';
+import { startJadaSim, type JadaSim } from '../../../sim';
 
 const TOKEN = 'jada-dashboard-token-for-tests';
 

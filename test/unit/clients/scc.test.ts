@@ -8,7 +8,7 @@ import {
   isRetryable,
 } from '../../../src/clients/errors';
 import { SccClient, type NewSccEvent } from '../../../src/clients/scc';
-import { startSccSim, type SccSim } from '../../../src/sim';
+import { startSccSim, type SccSim } from '../../../sim';
 
 const SERVICE_KEY = 'scc-service-key-for-tests';
 

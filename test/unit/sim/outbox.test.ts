@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMailTransport, type MailTransport } from '../../../src/mail/transport';
-import { startOutbox, type Outbox } from '../../../src/sim/outbox';
+import { startOutbox, type Outbox } from '../../../sim/outbox';
 
 let dir: string;
 let outbox: Outbox;

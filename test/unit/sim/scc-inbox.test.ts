@@ -1,8 +1,8 @@
 import { hash } from 'bcryptjs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { SccClient, type SccEvent } from '../../../src/clients/scc';
-import { listen, stopServer } from '../../../src/sim/faults';
-import { startSccSim, type SccSim } from '../../../src/sim/scc';
+import { listen, stopServer } from '../../../sim/faults';
+import { startSccSim, type SccSim } from '../../../sim/scc';
 import { freePort } from '../../support/processes';
 
 const SERVICE_KEY = 'scc-inbox-test-service-key';

@@ -1,7 +1,7 @@
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { createServer, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { runGuestRewrite, type GuestRewriteResult } from '../publish/cloudfront-function';
+import { runGuestRewrite, type GuestRewriteResult } from '../src/publish/cloudfront-function';
 import { listen, stopServer } from './faults';
 
 /**

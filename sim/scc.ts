@@ -12,9 +12,9 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { z } from 'zod';
-import type { SccEvent } from '../clients/scc';
-import type { CrewAnswer } from '../domain/crew';
-import { escapeAttr, escapeHtml } from '../page/escape';
+import type { SccEvent } from '../src/clients/scc';
+import type { CrewAnswer } from '../src/domain/crew';
+import { escapeAttr, escapeHtml } from '../src/page/escape';
 import {
   Faults,
   headerValue,

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { JadaEvent } from '../clients/jada';
+import type { JadaEvent } from '../src/clients/jada';
 import {
   Faults,
   headerValue,
