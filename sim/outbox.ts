@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { escapeAttr, escapeHtml } from '../src/page/escape';
+import { escapeAttr, escapeHtml } from '../src/html/escape';
 import { listen, stopServer } from './faults';
 
 /**

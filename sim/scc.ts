@@ -14,7 +14,7 @@ import {
 import { z } from 'zod';
 import type { SccEvent } from '../src/clients/scc';
 import type { CrewAnswer } from '../src/domain/crew';
-import { escapeAttr, escapeHtml } from '../src/page/escape';
+import { escapeAttr, escapeHtml } from '../src/html/escape';
 import {
   Faults,
   headerValue,

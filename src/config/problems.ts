@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { fieldError } from '../domain/booking';
+import { fieldError } from '../domain/validation';
 
 /** Thrown at start-up with every configuration problem at once, so one restart fixes them all. */
 export class ConfigurationError extends Error {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseWith, type ParseResult } from './validation';
 
 /**
  * The normalized booking contract (DESIGN.md, "Booking intake"). Every channel adapter (email parser,
@@ -92,27 +93,9 @@ export const BookingSchema = z
   });
 export type Booking = z.infer<typeof BookingSchema>;
 
-export interface FieldError {
-  path: string;
-  message: string;
-}
-
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
-
-/** A zod issue as `{path, message}`; a missing field says "is required" rather than zod's type wording. */
-export function fieldError(issue: z.core.$ZodIssue, rootPath = '(body)'): FieldError {
-  const missing = issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
-  return { path: issue.path.map(String).join('.') || rootPath, message: missing ? 'is required' : issue.message };
-}
-
 /** Parses an untrusted booking and lists every problem at once, each with its dotted path. */
 export function parseBooking(input: unknown): ParseResult<Booking> {
-  const result = BookingSchema.safeParse(input);
-  if (result.success) return { ok: true, value: result.data };
-  return {
-    ok: false,
-    errors: result.error.issues.map((issue) => fieldError(issue)),
-  };
+  return parseWith(BookingSchema, input);
 }
 
 /** `booking-{tenant}-{source}-{bookingId}`, lower-case: the same delivery always maps to the same workflow. */

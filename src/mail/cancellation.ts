@@ -1,6 +1,6 @@
 import type { Booking } from '../domain/booking';
 import { localTime } from '../domain/time';
-import { escapeHtml, urlAttr } from '../page/escape';
+import { escapeHtml, urlAttr } from '../html/escape';
 import type { OpsSummary } from './summary';
 
 export interface CancellationNoticeInput {

@@ -1,6 +1,6 @@
 import type { Booking } from '../domain/booking';
 import type { CrewMemberStatus } from '../domain/crew';
-import { escapeHtml, urlAttr } from '../page/escape';
+import { escapeHtml, urlAttr } from '../html/escape';
 import { bookingSubject, crewSection, emailDocument, emailHeading, type OpsSummary } from './summary';
 
 export interface CrewUpdateInput {

@@ -3,7 +3,7 @@ import type { CrewMemberStatus, CrewStatus } from '../domain/crew';
 import { formatMoney } from '../domain/money';
 import { revenueBreakdown } from '../domain/revenue';
 import { formatDuration, localTime } from '../domain/time';
-import { escapeHtml, telUrl, urlAttr } from '../page/escape';
+import { escapeHtml, telUrl, urlAttr } from '../html/escape';
 
 export interface OpsSummaryInput {
   tenantName: string;

@@ -1,4 +1,5 @@
-import { escapeHtml, telUrl, urlAttr } from './escape';
+import { escapeHtml, telUrl, urlAttr } from '../html/escape';
+import { pageHead } from './document';
 
 export interface CancelledPageInput {
   operator: { name: string; phone?: string; email?: string };
@@ -15,13 +16,7 @@ export function renderCancelledPage({ operator }: CancelledPageInput): string {
   ].filter(Boolean);
   return `<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'">
-<title>Charter cancelled · ${escapeHtml(operator.name)}</title>
-</head>
+${pageHead({ title: `Charter cancelled · ${operator.name}`, csp: "default-src 'none'" })}
 <body>
 <main>
 <p>${escapeHtml(operator.name)}</p>

@@ -1,5 +1,5 @@
 import type { Booking } from '../domain/booking';
-import { safeUrl } from './escape';
+import { safeUrl } from '../html/escape';
 
 /**
  * The charter as an iCalendar file (RFC 5545), published beside the guest page so guests can put it

@@ -1,7 +1,8 @@
 import type { Booking } from '../domain/booking';
 import type { CrewMemberStatus } from '../domain/crew';
 import { formatDuration, localTime } from '../domain/time';
-import { escapeAttr, escapeHtml, telUrl, urlAttr } from './escape';
+import { pageHead } from './document';
+import { escapeAttr, escapeHtml, telUrl, urlAttr } from '../html/escape';
 
 /**
  * The guest page is one self-contained HTML file: published to S3 and cached by CloudFront, so it must
@@ -335,15 +336,7 @@ export function renderGuestPage(input: GuestPageInput): string {
   const title = `Your charter on ${start.date} · ${booking.boat}`;
   return `<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<meta name="referrer" content="no-referrer">
-<meta http-equiv="Content-Security-Policy" content="${escapeAttr(CSP)}">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-</head>
+${pageHead({ title, csp: CSP, style: STYLE })}
 <body>
 <main>
 <header>

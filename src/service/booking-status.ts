@@ -1,10 +1,10 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { BookingSchema, type Booking, type ParseResult } from '../domain/booking';
+import { BookingSchema, type Booking } from '../domain/booking';
+import { parseWith, type ParseResult } from '../domain/validation';
 import type { bookingFulfillment } from '../../workflows/booking-fulfillment';
 import { statusQuery } from '../../workflows/messages';
 import type { BookingStatus } from '../../workflows/types';
-import { fieldErrors } from './errors';
 
 const BookingRefSchema = z.object({
   source: BookingSchema.shape.source.default('boatsetter'),
@@ -16,8 +16,7 @@ export function parseBookingRef(
   bookingId: string,
   source: unknown,
 ): ParseResult<Pick<Booking, 'source' | 'bookingId'>> {
-  const result = BookingRefSchema.safeParse({ bookingId, source });
-  return result.success ? { ok: true, value: result.data } : { ok: false, errors: fieldErrors(result.error.issues) };
+  return parseWith(BookingRefSchema, { bookingId, source });
 }
 
 /** A query needs a worker to answer; without one it would wait on the server's own timeout. */

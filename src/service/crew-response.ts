@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { BOOKING_SOURCES, CrewAssignmentSchema, type FieldError, type ParseResult } from '../domain/booking';
+import { BOOKING_SOURCES, CrewAssignmentSchema } from '../domain/booking';
+import { fieldErrors, type FieldError, type ParseResult } from '../domain/validation';
 import type { CrewResponse } from '../domain/crew';
 import { crewResponseSignal } from '../../workflows/messages';
 import { SccEventIdKey, TenantKey } from '../../workflows/search-attributes';
-import { fieldErrors } from './errors';
 import { actOnRunningBooking, type RunningBookingOutcome } from './running-booking';
 
 /**

@@ -1,8 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
-import { fieldError, type FieldError } from '../domain/booking';
+import type { FieldError } from '../domain/validation';
 
 /** An answer the service gives on purpose: the status and the exact JSON body the caller sees. */
 export class HttpError extends Error {
@@ -13,11 +12,6 @@ export class HttpError extends Error {
     super(body.error);
     this.name = 'HttpError';
   }
-}
-
-/** zod issues as the `{path, message}` list a 400 carries, in the same shape parseBooking gives. */
-export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
-  return issues.map((issue) => fieldError(issue));
 }
 
 export const invalidRequest = (what: string, fields: FieldError[]) =>

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import type { CrewMemberStatus } from '../../../src/domain/crew';
-import { escapeAttr, escapeHtml } from '../../../src/page/escape';
+import { escapeAttr, escapeHtml } from '../../../src/html/escape';
 import {
   INLINE_SOURCES,
   SCRIPT_SHA256,

@@ -1,4 +1,4 @@
-import { escapeAttr, escapeHtml, safeUrl, urlAttr } from '../../../src/page/escape';
+import { escapeAttr, escapeHtml, safeUrl, urlAttr } from '../../../src/html/escape';
 
 describe('escapeHtml / escapeAttr', () => {
   it('neutralises every character that can open markup, an entity or leave a quoted attribute', () => {
