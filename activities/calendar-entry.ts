@@ -2,7 +2,7 @@ import { log } from '@temporalio/activity';
 import type { Booking } from '../src/domain/booking';
 import { JadaClient } from '../src/clients/jada';
 import type { ActivityContext, BookingRef } from './context';
-import { toActivityFailure } from './failures';
+import { clientFailure } from './failures';
 
 export interface CalendarEntry {
   jadaEventId: string;
@@ -13,7 +13,7 @@ export interface CalendarEntry {
 export function calendarEntryActivities(ctx: ActivityContext) {
   return {
     async createCalendarEntry({ tenant: tenantId, workflowId, booking }: BookingRef): Promise<CalendarEntry> {
-      const tenant = ctx.tenantOf(tenantId);
+      const tenant = ctx.tenant(tenantId);
       try {
         const jada = new JadaClient({
           baseUrl: tenant.jada.baseUrl,
@@ -32,7 +32,7 @@ export function calendarEntryActivities(ctx: ActivityContext) {
         });
         return { jadaEventId: event.id, created };
       } catch (err) {
-        throw toActivityFailure(err, 'Creating the JADA calendar entry failed');
+        throw clientFailure(err, 'Creating the JADA calendar entry failed');
       }
     },
   };

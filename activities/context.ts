@@ -29,14 +29,14 @@ export interface BookingRef {
 /** What each activity file gets: the dependencies, a clock, and the tenant lookup. */
 export interface ActivityContext extends ActivityDeps {
   now: () => number;
-  tenantOf(id: string): Tenant;
+  tenant(id: string): Tenant;
 }
 
 export function activityContext(deps: ActivityDeps): ActivityContext {
   return {
     ...deps,
     now: deps.now ?? Date.now,
-    tenantOf(id) {
+    tenant(id) {
       const tenant = deps.tenants.get(id);
       if (!tenant) throw configurationFailure(`Unknown tenant "${id}": add it to the tenants file of the worker`);
       return tenant;

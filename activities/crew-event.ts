@@ -2,7 +2,7 @@ import { log } from '@temporalio/activity';
 import type { CrewAssignment } from '../src/domain/booking';
 import { SccClient } from '../src/clients/scc';
 import type { ActivityContext, BookingRef } from './context';
-import { toActivityFailure } from './failures';
+import { clientFailure } from './failures';
 
 export interface CrewEvent {
   sccEventId: string;
@@ -20,7 +20,7 @@ export function crewEventActivities(ctx: ActivityContext) {
       booking,
       crew,
     }: BookingRef & { crew: CrewAssignment[] }): Promise<CrewEvent> {
-      const tenant = ctx.tenantOf(tenantId);
+      const tenant = ctx.tenant(tenantId);
       try {
         const scc = new SccClient({
           apiUrl: tenant.scc.apiUrl,
@@ -38,7 +38,7 @@ export function crewEventActivities(ctx: ActivityContext) {
         log.info(created ? 'SCC crew event created' : 'SCC crew event already existed', { sccEventId: event.id });
         return { sccEventId: event.id, created, notifiedCrewIds: event.magic_links.map((l) => l.crew_id) };
       } catch (err) {
-        throw toActivityFailure(err, 'Creating the SCC crew event failed');
+        throw clientFailure(err, 'Creating the SCC crew event failed');
       }
     },
   };

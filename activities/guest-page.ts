@@ -58,7 +58,7 @@ export function guestPageActivities(ctx: ActivityContext) {
         uploadWindow: window,
         uploadState: state,
       } = input;
-      const tenant = ctx.tenantOf(tenantId);
+      const tenant = ctx.tenant(tenantId);
       const firstSite = tenant.sites[0];
       if (!firstSite) throw configurationFailure(`Tenant "${tenantId}" has no sites to publish the guest page to`);
       const at = ctx.now();
@@ -136,7 +136,7 @@ export function guestPageActivities(ctx: ActivityContext) {
       input: Omit<BookingRef, 'booking'> & { slug: string; version: number } & InvalidationWindow,
     ) {
       const { tenant: tenantId, workflowId, slug, version } = input;
-      const tenant = ctx.tenantOf(tenantId);
+      const tenant = ctx.tenant(tenantId);
       try {
         const pages = await publishToSites({
           s3: ctx.s3,

@@ -1,14 +1,14 @@
-import { createHash } from 'node:crypto';
-import { HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { log } from '@temporalio/activity';
 import type { CrewMemberStatus } from '../src/domain/crew';
 import { composeCancellationNotice } from '../src/mail/cancellation';
-import { cancellationNoticeMessageId, crewUpdateMessageId, opsSummaryMessageId } from '../src/mail/message-id';
 import { composeCrewUpdate } from '../src/mail/crew-update';
-import { composeOpsSummary, type OpsSummary } from '../src/mail/summary';
-import { isRetryableMailError, sendOpsSummary as sendMail } from '../src/mail/transport';
+import type { OpsEmail } from '../src/mail/email';
+import { SentMailLedger } from '../src/mail/ledger';
+import { cancellationNoticeMessageId, crewUpdateMessageId, opsSummaryMessageId } from '../src/mail/message-id';
+import { composeOpsSummary } from '../src/mail/summary';
+import { sendMail } from '../src/mail/transport';
 import type { ActivityContext, BookingRef } from './context';
-import { awsFailure } from './failures';
+import { awsFailure, mailFailure } from './failures';
 
 export interface OpsMailSent {
   messageId: string;
@@ -21,41 +21,28 @@ export function opsMailActivities(ctx: ActivityContext) {
   const temporalUiUrl = (workflowId: string) =>
     ctx.temporalUiWorkflowUrl?.replace('{workflowId}', encodeURIComponent(workflowId));
 
-  /**
-   * SMTP cannot be asked "did you get this already?", so the worker keeps its own record in the state
-   * bucket. A crash between send and record can still send twice; the deterministic Message-ID lets
-   * mail clients fold that duplicate.
-   */
+  const ledger = new SentMailLedger(ctx.s3, ctx.stateBucket);
+
+  /** Sends the email unless the ledger says an earlier attempt did. */
   async function sendOnce(
     input: BookingRef,
     what: string,
     messageId: string,
-    compose: () => OpsSummary,
+    compose: () => OpsEmail,
   ): Promise<OpsMailSent> {
-    const tenant = ctx.tenantOf(input.tenant);
-    const ledgerKey = `ops-mail/${createHash('sha256').update(messageId).digest('hex')}.json`;
+    const tenant = ctx.tenant(input.tenant);
     try {
-      if (await objectExists(ctx.s3, ctx.stateBucket, ledgerKey)) return { messageId, alreadySent: true };
+      if (await ledger.wasSent(messageId)) return { messageId, alreadySent: true };
     } catch (err) {
       throw awsFailure(err, `Checking whether the ${what} was already sent failed`);
     }
     try {
-      await sendMail(ctx.mail, { from: tenant.ops.from, to: tenant.ops.to, messageId, summary: compose() });
+      await sendMail(ctx.mail, { from: tenant.ops.from, to: tenant.ops.to, messageId, email: compose() });
     } catch (err) {
-      const message = `Sending the ${what} email failed: ${err instanceof Error ? err.message : String(err)}`;
-      throw isRetryableMailError(err)
-        ? ApplicationFailure.retryable(message, 'MailUnavailable')
-        : ApplicationFailure.nonRetryable(message, 'MailRejected');
+      throw mailFailure(err, `Sending the ${what} email failed`);
     }
     try {
-      await ctx.s3.send(
-        new PutObjectCommand({
-          Bucket: ctx.stateBucket,
-          Key: ledgerKey,
-          Body: JSON.stringify({ messageId, workflowId: input.workflowId, sentAt: new Date(ctx.now()).toISOString() }),
-          ContentType: 'application/json',
-        }),
-      );
+      await ledger.recordSent(messageId, { workflowId: input.workflowId, sentAt: new Date(ctx.now()).toISOString() });
     } catch (err) {
       log.warn(`The ${what} was sent but not recorded; a retry may send it again`, { error: String(err) });
     }
@@ -73,7 +60,7 @@ export function opsMailActivities(ctx: ActivityContext) {
     ): Promise<OpsMailSent> {
       return sendOnce(input, 'ops summary', opsSummaryMessageId(input.workflowId), () =>
         composeOpsSummary({
-          tenantName: ctx.tenantOf(input.tenant).name,
+          tenantName: ctx.tenant(input.tenant).name,
           booking: input.booking,
           workflowId: input.workflowId,
           crew: input.crew,
@@ -90,7 +77,7 @@ export function opsMailActivities(ctx: ActivityContext) {
     ): Promise<OpsMailSent> {
       return sendOnce(input, 'crew update', crewUpdateMessageId(input.workflowId, input.sequence), () =>
         composeCrewUpdate({
-          tenantName: ctx.tenantOf(input.tenant).name,
+          tenantName: ctx.tenant(input.tenant).name,
           booking: input.booking,
           workflowId: input.workflowId,
           crew: input.crew,
@@ -105,7 +92,7 @@ export function opsMailActivities(ctx: ActivityContext) {
     ): Promise<OpsMailSent> {
       return sendOnce(input, 'cancellation notice', cancellationNoticeMessageId(input.workflowId), () =>
         composeCancellationNotice({
-          tenantName: ctx.tenantOf(input.tenant).name,
+          tenantName: ctx.tenant(input.tenant).name,
           booking: input.booking,
           workflowId: input.workflowId,
           reason: input.reason,
@@ -116,18 +103,4 @@ export function opsMailActivities(ctx: ActivityContext) {
       );
     },
   };
-}
-
-async function objectExists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
-  try {
-    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return true;
-  } catch (err) {
-    if (
-      err instanceof NotFound ||
-      (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404
-    )
-      return false;
-    throw err;
-  }
 }

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { ServiceEnvSchema, WorkerEnvSchema } from '../../src/config/env';
 import { loadTenants, type TenantFileEntry } from '../../src/config/tenants-file';
-import { DEFAULT_SITES } from '../../src/publish/sites';
+import { defaultSites } from '../../src/publish/sites';
 import type { GuestSiteResources } from './aws';
 import { BUCKETS, LOCAL_AWS } from './aws';
 import { NAMESPACE, TENANT_ID } from './config';
@@ -25,7 +25,7 @@ export function localTenant(keys: LocalKeys, urls: TenantUrls, aws: GuestSiteRes
     auth: { intakeKeyHash: keys.hashes.intakeKey, crewCallbackKeyHash: keys.hashes.crewCallbackKey },
     jada: { url: urls.jada, tokenEnv: SECRET_ENV.jadaToken },
     scc: { apiUrl: urls.sccApi, serviceKeyEnv: SECRET_ENV.sccServiceKey },
-    sites: DEFAULT_SITES({
+    sites: defaultSites({
       nested: { ...aws.nested, domain: urls.edge.nested },
       flat: { ...aws.flat, domain: urls.edge.flat },
     }),

@@ -60,17 +60,3 @@ export class ExternalUnavailableError extends ExternalError {
   override readonly name = 'ExternalUnavailableError';
   readonly retryable = true;
 }
-
-/** Errors that are not ours keep Temporal's default, which is to retry. */
-export function isRetryable(err: unknown): boolean {
-  return err instanceof ExternalError ? err.retryable : true;
-}
-
-/**
- * The failure type activities report to Temporal; tests match on it rather than on `instanceof`.
- * Read by duck typing because errors from fetch or Jest's sandbox come from another realm.
- */
-export function errorType(err: unknown): string {
-  const name = typeof err === 'object' && err !== null ? (err as { name?: unknown }).name : undefined;
-  return typeof name === 'string' && name !== '' ? name : 'Error';
-}

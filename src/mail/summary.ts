@@ -1,9 +1,23 @@
 import type { Booking } from '../domain/booking';
-import type { CrewMemberStatus, CrewStatus } from '../domain/crew';
+import type { CrewMemberStatus } from '../domain/crew';
 import { formatMoney } from '../domain/money';
 import { revenueBreakdown } from '../domain/revenue';
 import { formatDuration, localTime } from '../domain/time';
-import { escapeHtml, telUrl, urlAttr } from '../html/escape';
+import { escapeHtml, telUrl } from '../html/escape';
+import {
+  AMOUNT,
+  CELL,
+  bookingSubject,
+  cell,
+  crewSection,
+  emailDocument,
+  emailHeading,
+  link,
+  oneLine,
+  table,
+  textTable,
+  type OpsEmail,
+} from './email';
 
 export interface OpsSummaryInput {
   tenantName: string;
@@ -15,60 +29,6 @@ export interface OpsSummaryInput {
   jadaEventId: string;
   sccEventId: string;
   temporalUiUrl?: string;
-}
-
-export interface OpsSummary {
-  subject: string;
-  text: string;
-  html: string;
-}
-
-/** Declined and silent crew are what ops must act on, so they are flagged in words, not just colour. */
-const CREW_STATUS_TEXT: Record<CrewStatus, { text: string; flagged: boolean }> = {
-  accepted: { text: '✓ accepted', flagged: false },
-  pending: { text: '… no answer yet', flagged: false },
-  declined: { text: '⚠ declined — find a replacement', flagged: true },
-  'no-answer': { text: '⚠ no answer — call them or find a replacement', flagged: true },
-};
-
-/** A header must stay one line whatever the guest typed into their name. */
-function oneLine(text: string): string {
-  return text.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim();
-}
-
-function shortDate(instant: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', month: 'short', day: 'numeric' }).format(
-    new Date(instant),
-  );
-}
-
-function crewCounts(crew: readonly CrewMemberStatus[]): string {
-  const accepted = crew.filter((m) => m.status === 'accepted').length;
-  const declined = crew.filter((m) => m.status === 'declined').length;
-  const silent = crew.filter((m) => m.status === 'no-answer').length;
-  if (crew.length === 0) return 'no crew assigned';
-  const flags = [declined ? `${declined} declined` : '', silent ? `${silent} no answer` : ''].filter(Boolean);
-  return `${accepted}/${crew.length} crew confirmed${flags.length ? `, ⚠ ${flags.join(', ')}` : ''}`;
-}
-
-function crewLabel(member: CrewMemberStatus): string {
-  return member.name ? `${member.name} (${member.id})` : member.id;
-}
-
-/** Left-aligned columns for the text part; ops read it in monospace clients and in logs. */
-function textTable(cells: string[][]): string {
-  // A line break typed into a guest name must not start a fake line of its own.
-  const rows = cells.map((row) => row.map(oneLine));
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - [...cell].length)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 interface MoneyRow {
@@ -89,27 +49,6 @@ function moneyRows(booking: Booking): MoneyRow[] {
     rows.push({ label: 'Marketplace share', amount: formatMoney(breakdown.marketplaceShare) });
   }
   return rows;
-}
-
-const CELL = 'padding:4px 12px 4px 0;border-bottom:1px solid #ddd;text-align:left;vertical-align:top';
-const AMOUNT = 'padding:4px 0 4px 12px;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap';
-const FLAG = `${CELL};color:#b00020;font-weight:bold`;
-
-/** Mail clients drop <style>, so every cell carries its own. `html` is markup already escaped by the caller. */
-function cell(html: string, style = CELL, tag: 'td' | 'th' = 'td'): string {
-  return `<${tag} style="${style}">${html}</${tag}>`;
-}
-
-function table(rows: string[][]): string {
-  return `<table style="border-collapse:collapse">\n${rows.map((r) => `<tr>${r.join('')}</tr>`).join('\n')}\n</table>`;
-}
-
-function heading(title: string): string {
-  return `<h2 style="font-size:16px;margin:24px 0 8px">${escapeHtml(title)}</h2>`;
-}
-
-function link(url: string, text = url): string {
-  return `<a href="${urlAttr(url)}">${escapeHtml(text)}</a>`;
 }
 
 function strongIf(strong: boolean | undefined, text: string): string {
@@ -136,48 +75,7 @@ function charterWhen(booking: Booking): string {
   return `${start.date}, ${start.time} – ${until} ${end.zoneAbbreviation} (${zone}), ${duration}`;
 }
 
-/** "Carole Martin · Sat, May 29 10:00 AM PDT · Sea Breeze": how ops recognise a booking in a subject. */
-export function bookingSubject(booking: Booking): string {
-  const zone = booking.charter.timeZone;
-  const start = localTime(booking.charter.start, zone);
-  const when = `${shortDate(booking.charter.start, zone)} ${start.time} ${start.zoneAbbreviation}`;
-  return oneLine(`${booking.guest.name} · ${when} · ${booking.boat}`);
-}
-
-/** The crew roster with each member's answer, flagged where ops must act, as text and HTML. */
-export function crewSection(crew: readonly CrewMemberStatus[]): { counts: string; text: string; html: string } {
-  const counts = crewCounts(crew);
-  if (crew.length === 0) return { counts, text: 'No crew assigned.', html: '<p>No crew assigned.</p>' };
-  const text = textTable(crew.map((m) => [m.role, crewLabel(m), CREW_STATUS_TEXT[m.status].text]));
-  const html = table([
-    ['Role', 'Crew member', 'Status'].map((h) => cell(h, CELL, 'th')),
-    ...crew.map((m) => {
-      const status = CREW_STATUS_TEXT[m.status];
-      return [
-        cell(escapeHtml(m.role)),
-        cell(escapeHtml(crewLabel(m))),
-        cell(escapeHtml(status.text), status.flagged ? FLAG : CELL),
-      ];
-    }),
-  ]);
-  return { counts, text, html };
-}
-
-/** An email body as HTML, styled inline (mail clients drop <style>). */
-export function emailDocument(subject: string, sections: string[]): string {
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
-<body style="font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:14px;line-height:1.4;color:#222">
-${sections.join('\n')}
-</body>
-</html>
-`;
-}
-
-export { heading as emailHeading };
-
-export function composeOpsSummary(input: OpsSummaryInput): OpsSummary {
+export function composeOpsSummary(input: OpsSummaryInput): OpsEmail {
   const { booking, crew, pages } = input;
   const { guest } = booking;
   const money = moneyRows(booking);
@@ -229,16 +127,16 @@ export function composeOpsSummary(input: OpsSummaryInput): OpsSummary {
   const sections = [
     `<h1 style="font-size:18px">New booking for ${escapeHtml(input.tenantName)}</h1>`,
     factsTable(facts),
-    heading('Revenue'),
+    emailHeading('Revenue'),
     table(money.map((r) => [cell(strongIf(r.strong, r.label)), cell(strongIf(r.strong, r.amount), AMOUNT)])),
-    heading(`Crew (${counts})`),
+    emailHeading(`Crew (${counts})`),
     roster.html,
-    heading('Guest page'),
+    emailHeading('Guest page'),
     pages.length ? `<ul>\n${pageList}\n</ul>` : '<p>Not published.</p>',
-    heading('Systems'),
+    emailHeading('Systems'),
     factsTable(systems),
     ...(booking.notes
-      ? [heading('Notes'), `<div style="white-space:pre-wrap">${escapeHtml(booking.notes)}</div>`]
+      ? [emailHeading('Notes'), `<div style="white-space:pre-wrap">${escapeHtml(booking.notes)}</div>`]
       : []),
   ];
   return { subject, text, html: emailDocument(subject, sections) };

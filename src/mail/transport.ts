@@ -1,5 +1,5 @@
 import { createTransport, type SMTPSentMessageInfo, type Transporter } from 'nodemailer';
-import type { OpsSummary } from './summary';
+import type { OpsEmail } from './email';
 
 export type MailTransport = Transporter<SMTPSentMessageInfo>;
 
@@ -20,15 +20,15 @@ export function createMailTransport(smtpUrl: string, opts: { timeoutMs?: number 
   });
 }
 
-export interface OpsSummaryDelivery {
+export interface MailDelivery {
   from: string;
   to: string[];
-  /** From opsSummaryMessageId(workflowId): the same on every retry. */
+  /** Deterministic (src/mail/message-id.ts): the same on every retry. */
   messageId: string;
-  summary: OpsSummary;
+  email: OpsEmail;
 }
 
-export interface SentOpsSummary {
+export interface SentMail {
   messageId: string;
   accepted: string[];
   /** Recipients the server refused while taking the message for the others. */
@@ -39,13 +39,13 @@ function addresses(list: ReadonlyArray<string | { address: string }>): string[] 
   return list.map((a) => (typeof a === 'string' ? a : a.address));
 }
 
-export async function sendOpsSummary(transport: MailTransport, delivery: OpsSummaryDelivery): Promise<SentOpsSummary> {
+export async function sendMail(transport: MailTransport, delivery: MailDelivery): Promise<SentMail> {
   const info = await transport.sendMail({
     from: delivery.from,
     to: delivery.to,
-    subject: delivery.summary.subject,
-    text: delivery.summary.text,
-    html: delivery.summary.html,
+    subject: delivery.email.subject,
+    text: delivery.email.text,
+    html: delivery.email.html,
     messageId: delivery.messageId,
   });
   return { messageId: info.messageId, accepted: addresses(info.accepted), rejected: addresses(info.rejected) };

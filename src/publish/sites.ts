@@ -100,7 +100,7 @@ function origin(domain: string): string {
  * The operator's two sites: the nested one serves `guests/{slug}/index.html` at `/g/{slug}` through
  * the guest-rewrite CloudFront Function; the flat one serves `g/{slug}.html` under its own key.
  */
-export function DEFAULT_SITES(locations: { nested: SiteLocation; flat: SiteLocation }): Site[] {
+export function defaultSites(locations: { nested: SiteLocation; flat: SiteLocation }): Site[] {
   const { nested, flat } = locations;
   return [
     {

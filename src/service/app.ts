@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { TenantDirectory } from '../config/tenant';
+import type { Tenant, TenantDirectory } from '../config/tenant';
 import { createKeyVerifier, type KeyVerifierOptions } from './auth';
 import { createErrorHandler, notFoundHandler } from './errors';
 import { loggerOptions, requestId, type ServiceLoggerOptions } from './log';
@@ -42,6 +42,9 @@ export function buildApp(deps: ServiceDeps): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  // Declared up front (fastify keeps one request shape); every tenant route's auth hook sets it before
+  // its handler runs, and no other route reads it.
+  app.decorateRequest('tenant', null as unknown as Tenant);
   app.setErrorHandler(createErrorHandler({ bodyLimitBytes: BODY_LIMIT_BYTES }));
   app.setNotFoundHandler(notFoundHandler);
 

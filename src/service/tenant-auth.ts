@@ -3,8 +3,15 @@ import type { Tenant, TenantDirectory } from '../config/tenant';
 import type { KeyVerifier, ServiceKeyKind } from './auth';
 import { notFound, unauthorized } from './errors';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The path's tenant, authenticated: set by requireServiceKey before any handler of a tenant route runs. */
+    tenant: Tenant;
+  }
+}
+
 /** The tenant named by the path's `:tenant`; 404 when there is none. */
-export function tenantOf(tenants: TenantDirectory, request: FastifyRequest): Tenant {
+function pathTenant(tenants: TenantDirectory, request: FastifyRequest): Tenant {
   const id = (request.params as { tenant?: string }).tenant;
   const tenant = id === undefined ? undefined : tenants.get(id);
   if (!tenant) throw notFound('unknown tenant');
@@ -23,10 +30,11 @@ export function tenantOf(tenants: TenantDirectory, request: FastifyRequest): Ten
  */
 export function requireServiceKey(tenants: TenantDirectory, keys: KeyVerifier, kind: ServiceKeyKind) {
   return async function authenticate(request: FastifyRequest): Promise<void> {
-    const tenant = tenantOf(tenants, request);
+    const tenant = pathTenant(tenants, request);
     const presented = request.headers['x-service-key'];
     if (typeof presented !== 'string' || presented === '') throw unauthorized('X-Service-Key header is required');
     if (!(await keys.verify(tenant, kind, presented)))
       throw unauthorized('X-Service-Key is not valid for this tenant and path');
+    request.tenant = tenant;
   };
 }

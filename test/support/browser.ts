@@ -8,7 +8,7 @@ import type { Booking } from '../../src/domain/booking';
 import type { CrewMemberStatus } from '../../src/domain/crew';
 import { DEFAULT_UPLOAD_WINDOW, uploadWindow, type UploadWindowState } from '../../src/domain/time';
 import { createMailTransport } from '../../src/mail/transport';
-import { DEFAULT_SITES } from '../../src/publish/sites';
+import { defaultSites } from '../../src/publish/sites';
 import { startEdge } from '../../sim/edge';
 import { createBucket, createDistribution, motoClients, readObject, uniqueName } from './aws';
 import { uniqueTenantId } from './fulfillment';
@@ -169,7 +169,7 @@ export async function startGuestSite(options: { uploadMaxBytes: number }): Promi
     auth: { intakeKeyHash: 'unused', crewCallbackKeyHash: 'unused' },
     jada: { baseUrl: 'http://127.0.0.1:9', token: 'unused' },
     scc: { apiUrl: 'http://127.0.0.1:9', serviceKey: 'unused' },
-    sites: DEFAULT_SITES({
+    sites: defaultSites({
       nested: { bucket: nestedBucket, distributionId: nestedDistribution.id, domain: origins.nested },
       flat: { bucket: flatBucket, distributionId: flatDistribution.id, domain: origins.flat },
     }),

@@ -4,7 +4,7 @@ import { bookingStatus, parseBookingRef } from '../booking-status';
 import { conflict, invalidRequest, notFound, unsupportedMediaType } from '../errors';
 import { actOnRunningBooking } from '../running-booking';
 import { startBookingFulfillment } from '../start-booking';
-import { requireServiceKey, tenantOf } from '../tenant-auth';
+import { requireServiceKey } from '../tenant-auth';
 import type { RouteContext } from './context';
 
 /**
@@ -18,7 +18,7 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): 
     '/tenants/:tenant/bookings',
     { onRequest: authenticate },
     async (request, reply) => {
-      const tenant = tenantOf(ctx.tenants, request);
+      const { tenant } = request;
       // No Content-Type and no body skips fastify's parsers; it is still not JSON.
       if (request.body === undefined) throw unsupportedMediaType();
       const parsed = parseBooking(request.body);
@@ -34,7 +34,7 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): 
     '/tenants/:tenant/bookings/:bookingId',
     { onRequest: authenticate },
     async (request) => {
-      const tenant = tenantOf(ctx.tenants, request);
+      const { tenant } = request;
       const ref = parseBookingRef(request.params.bookingId, request.query.source);
       if (!ref.ok) throw invalidRequest('booking reference', ref.errors);
       const status = await bookingStatus(ctx.client, tenant.id, bookingWorkflowId(tenant.id, ref.value));
@@ -47,7 +47,7 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): 
     '/tenants/:tenant/bookings/:bookingId',
     { onRequest: authenticate },
     async (request, reply) => {
-      const tenant = tenantOf(ctx.tenants, request);
+      const { tenant } = request;
       const ref = parseBookingRef(request.params.bookingId, request.query.source);
       if (!ref.ok) throw invalidRequest('booking reference', ref.errors);
       const workflowId = bookingWorkflowId(tenant.id, ref.value);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { deliverCrewResponse, findBookingBySccEvent, parseCrewResponseRequest } from '../crew-response';
 import { conflict, invalidRequest, notFound, unsupportedMediaType } from '../errors';
-import { requireServiceKey, tenantOf } from '../tenant-auth';
+import { requireServiceKey } from '../tenant-auth';
 import type { RouteContext } from './context';
 
 /** SCC's crew-response callback: becomes the `crewResponse` signal on the booking's workflow. */
@@ -10,7 +10,7 @@ export function registerCrewResponseRoutes(app: FastifyInstance, ctx: RouteConte
     '/tenants/:tenant/crew-responses',
     { onRequest: requireServiceKey(ctx.tenants, ctx.keys, 'crewCallbackKeyHash') },
     async (request, reply) => {
-      const tenant = tenantOf(ctx.tenants, request);
+      const { tenant } = request;
       if (request.body === undefined) throw unsupportedMediaType();
       const parsed = parseCrewResponseRequest(request.body, tenant.id);
       if (!parsed.ok) throw invalidRequest('crew response', parsed.errors);

@@ -10,7 +10,7 @@ import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client
 import type { Site } from '../../../src/config/tenant';
 import {
   CALLER_REFERENCE_MAX_LENGTH,
-  DEFAULT_SITES,
+  defaultSites,
   GUEST_CALENDAR_CONTENT_TYPE,
   GUEST_PAGE_CACHE_CONTROL,
   GUEST_PAGE_CONTENT_TYPE,
@@ -106,7 +106,7 @@ async function twoSites(): Promise<[Site, Site]> {
     createDistribution(nestedBucket),
     createDistribution(flatBucket),
   ]);
-  return DEFAULT_SITES({
+  return defaultSites({
     nested: { bucket: nestedBucket, distributionId: nestedDistribution, domain: 'guests.example.com' },
     flat: { bucket: flatBucket, distributionId: flatDistribution, domain: 'www.example.com' },
   }) as [Site, Site];

@@ -1,12 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { z } from 'zod';
-import {
-  ExternalAuthError,
-  ExternalRejectedError,
-  ExternalUnavailableError,
-  errorType,
-  isRetryable,
-} from '../../../src/clients/errors';
+import { ExternalAuthError, ExternalRejectedError, ExternalUnavailableError } from '../../../src/clients/errors';
+import { clientFailure } from '../../../activities/failures';
 import { requestJson } from '../../../src/clients/http';
 import { listen, stopServer } from '../../../sim';
 
@@ -75,7 +70,7 @@ describe('requestJson', () => {
     const err = await rejection(call('/status/302?location=https://elsewhere.example/'));
     expect(err).toBeInstanceOf(ExternalRejectedError);
     expect(err.message).toContain('https://elsewhere.example/');
-    expect(isRetryable(err)).toBe(false);
+    expect(clientFailure(err, 'a call').nonRetryable).toBe(true);
   });
 
   it.each([408, 429, 502])('retries %i', async (status) => {
@@ -94,8 +89,8 @@ describe('requestJson', () => {
 
 describe('error classification', () => {
   it("keeps Temporal's default (retry) for errors that are not ours", () => {
-    expect(isRetryable(new TypeError('bug'))).toBe(true);
-    expect(errorType(new TypeError('bug'))).toBe('TypeError');
-    expect(errorType('a string')).toBe('Error');
+    expect(clientFailure(new TypeError('bug'), 'a call').nonRetryable).toBe(false);
+    expect(clientFailure(new TypeError('bug'), 'a call').type).toBe('UnexpectedError');
+    expect(clientFailure('a string', 'a call').message).toBe('a call: a string');
   });
 });

@@ -1,10 +1,5 @@
-import {
-  ExternalAuthError,
-  ExternalRejectedError,
-  ExternalUnavailableError,
-  errorType,
-  isRetryable,
-} from '../../../src/clients/errors';
+import { ExternalAuthError, ExternalRejectedError, ExternalUnavailableError } from '../../../src/clients/errors';
+import { clientFailure } from '../../../activities/failures';
 import { JadaClient, type NewJadaEvent } from '../../../src/clients/jada';
 import { startJadaSim, type JadaSim } from '../../../sim';
 
@@ -71,7 +66,7 @@ describe('JadaClient against the JADA stand-in', () => {
     const err = await rejection(impatient.createEvent(input));
     expect(err).toBeInstanceOf(ExternalUnavailableError);
     expect(err.message).toContain('no answer within 150 ms');
-    expect(isRetryable(err)).toBe(true);
+    expect(clientFailure(err, 'a call').nonRetryable).toBe(false);
     expect(sim.counters.created - before).toBe(1);
 
     const retry = await jada.ensureEvent(input);
@@ -98,7 +93,7 @@ describe('JadaClient against the JADA stand-in', () => {
     const err = await rejection(intruder.ensureEvent(newEvent()));
     expect(err).toBeInstanceOf(ExternalAuthError);
     expect(err).toMatchObject({ system: 'JADA', status: 401, retryable: false });
-    expect(errorType(err)).toBe('ExternalAuthError');
+    expect(clientFailure(err, 'a call').type).toBe('ExternalAuthError');
     expect(err.message).toContain("JADA rejected the dashboard token (401): check the tenant's JADA token");
     expect(err.message).not.toContain(wrongToken);
     expect(err.message).not.toContain(TOKEN);
@@ -128,6 +123,6 @@ describe('JadaClient against the JADA stand-in', () => {
     const err = await rejection(client.findEventByExternalId('booking-any'));
     expect(err).toBeInstanceOf(ExternalUnavailableError);
     expect(err.message).toContain('ECONNREFUSED');
-    expect(isRetryable(err)).toBe(true);
+    expect(clientFailure(err, 'a call').nonRetryable).toBe(false);
   });
 });

@@ -4,9 +4,8 @@ import {
   ExternalRejectedError,
   ExternalUnavailableError,
   SccKeyStrippedError,
-  errorType,
-  isRetryable,
 } from '../../../src/clients/errors';
+import { clientFailure } from '../../../activities/failures';
 import { SccClient, type NewSccEvent } from '../../../src/clients/scc';
 import { startSccSim, type SccSim } from '../../../sim';
 
@@ -87,7 +86,7 @@ describe('SccClient against the SCC stand-in', () => {
     sim.faults.hangNext(1, 1500);
     const err = await rejection(impatient.createEvent(input));
     expect(err).toBeInstanceOf(ExternalUnavailableError);
-    expect(isRetryable(err)).toBe(true);
+    expect(clientFailure(err, 'a call').nonRetryable).toBe(false);
     expect(sim.counters.created - before).toBe(1);
 
     const retry = await scc.ensureEvent(input);
@@ -101,7 +100,7 @@ describe('SccClient against the SCC stand-in', () => {
     sim.faults.failNext(1);
     const err = await rejection(scc.ensureEvent(input));
     expect(err).toMatchObject({ system: 'SCC', status: 500, retryable: true });
-    expect(errorType(err)).toBe('ExternalUnavailableError');
+    expect(clientFailure(err, 'a call').type).toBe('ExternalUnavailableError');
     await expect(scc.ensureEvent(input)).resolves.toMatchObject({ created: true });
   });
 
@@ -121,7 +120,7 @@ describe('SccClient against the SCC stand-in', () => {
     const err = await rejection(viaCdn.ensureEvent(newEvent()));
     expect(err).toBeInstanceOf(SccKeyStrippedError);
     expect(err).toMatchObject({ system: 'SCC', status: 401, retryable: false });
-    expect(errorType(err)).toBe('SccKeyStrippedError');
+    expect(clientFailure(err, 'a call').type).toBe('SccKeyStrippedError');
     expect(err.message).toContain('the key was stripped: use the origin URL');
     expect(err.message).toContain('SCC_API_URL');
     expect(err.message).not.toContain(SERVICE_KEY);
@@ -152,6 +151,6 @@ describe('SccClient against the SCC stand-in', () => {
     const client = new SccClient({ apiUrl: gone.apiUrl, serviceKey: SERVICE_KEY });
     const err = await rejection(client.findEventByExternalId('booking-any'));
     expect(err).toBeInstanceOf(ExternalUnavailableError);
-    expect(isRetryable(err)).toBe(true);
+    expect(clientFailure(err, 'a call').nonRetryable).toBe(false);
   });
 });

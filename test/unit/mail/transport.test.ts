@@ -1,14 +1,9 @@
 import { opsSummaryMessageId } from '../../../src/mail/message-id';
-import type { OpsSummary } from '../../../src/mail/summary';
-import {
-  createMailTransport,
-  isRetryableMailError,
-  sendOpsSummary,
-  type MailTransport,
-} from '../../../src/mail/transport';
+import type { OpsEmail } from '../../../src/mail/email';
+import { createMailTransport, isRetryableMailError, sendMail, type MailTransport } from '../../../src/mail/transport';
 import { startSmtpServer, type TestSmtpServer } from '../../support/smtp';
 
-const summary: OpsSummary = {
+const summary: OpsEmail = {
   subject: 'Booked: Carole Smith · Sat, May 30 10:00 AM PDT · Sea Breeze (2/3 crew confirmed)',
   text: 'New booking for Bay Charters\n\nGuest total  $1,981.00\n',
   html: '<!doctype html><html><body><p>New booking for Bay Charters</p><p>Guest total <strong>$1,981.00</strong></p></body></html>',
@@ -19,7 +14,7 @@ function delivery(workflowId: string) {
     from: 'Charter Fulfillment <fulfillment@baycharters.example>',
     to: ['ops@baycharters.example', 'owner@baycharters.example'],
     messageId: opsSummaryMessageId(workflowId),
-    summary,
+    email: summary,
   };
 }
 
@@ -32,7 +27,7 @@ async function failureOf(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected the send to fail');
 }
 
-describe('sendOpsSummary over SMTP', () => {
+describe('sendMail over SMTP', () => {
   let smtp: TestSmtpServer;
   let transport: MailTransport;
 
@@ -52,7 +47,7 @@ describe('sendOpsSummary over SMTP', () => {
   });
 
   it('delivers one message with text and HTML parts, our Message-ID, subject and recipients', async () => {
-    const sent = await sendOpsSummary(transport, delivery('booking-bay-boatsetter-bs-1001'));
+    const sent = await sendMail(transport, delivery('booking-bay-boatsetter-bs-1001'));
 
     const messageId = opsSummaryMessageId('booking-bay-boatsetter-bs-1001');
     expect(sent).toEqual({
@@ -76,18 +71,18 @@ describe('sendOpsSummary over SMTP', () => {
 
   it('classifies a 451 as retryable, accepts nothing, and the retry delivers exactly once', async () => {
     smtp.failNext(1, 451);
-    const err = await failureOf(sendOpsSummary(transport, delivery('wf-451')));
+    const err = await failureOf(sendMail(transport, delivery('wf-451')));
     expect(err).toMatchObject({ responseCode: 451 });
     expect(isRetryableMailError(err)).toBe(true);
     expect(smtp.messages).toHaveLength(0);
 
-    await sendOpsSummary(transport, delivery('wf-451'));
+    await sendMail(transport, delivery('wf-451'));
     expect(smtp.messages.map((m) => m.messageId)).toEqual([opsSummaryMessageId('wf-451')]);
   });
 
   it('classifies a 550 as permanent', async () => {
     smtp.failNext(1, 550);
-    const err = await failureOf(sendOpsSummary(transport, delivery('wf-550')));
+    const err = await failureOf(sendMail(transport, delivery('wf-550')));
     expect(err).toMatchObject({ responseCode: 550 });
     expect(isRetryableMailError(err)).toBe(false);
     expect(smtp.messages).toHaveLength(0);
@@ -96,7 +91,7 @@ describe('sendOpsSummary over SMTP', () => {
   it('times out a server that never answers DATA and calls that retryable', async () => {
     smtp.hangNext(1);
     const started = Date.now();
-    const err = await failureOf(sendOpsSummary(transport, delivery('wf-hang')));
+    const err = await failureOf(sendMail(transport, delivery('wf-hang')));
     expect(err).toMatchObject({ code: 'ETIMEDOUT' });
     expect(isRetryableMailError(err)).toBe(true);
     expect(Date.now() - started).toBeLessThan(5000);
@@ -107,7 +102,7 @@ describe('sendOpsSummary over SMTP', () => {
     const closed = await startSmtpServer();
     await closed.stop();
     const dead = createMailTransport(closed.url, { timeoutMs: 500 });
-    const err = await failureOf(sendOpsSummary(dead, delivery('wf-dead')));
+    const err = await failureOf(sendMail(dead, delivery('wf-dead')));
     dead.close();
     expect(isRetryableMailError(err)).toBe(true);
   });

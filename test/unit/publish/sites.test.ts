@@ -1,14 +1,14 @@
 import type { Site } from '../../../src/config/tenant';
-import { DEFAULT_SITES, calendarLocation, expandSite, invalidationPaths } from '../../../src/publish/sites';
+import { defaultSites, calendarLocation, expandSite, invalidationPaths } from '../../../src/publish/sites';
 import { runGuestRewrite } from '../../../src/publish/cloudfront-function';
 
 const slug = 'carole-may-30-boatsetter-abcd2345';
-const [nested, flat] = DEFAULT_SITES({
+const [nested, flat] = defaultSites({
   nested: { bucket: 'nested-bucket', distributionId: 'ENESTED', domain: 'guests.example.com' },
   flat: { bucket: 'flat-bucket', distributionId: 'EFLAT', domain: 'http://127.0.0.1:8080/' },
 }) as [Site, Site];
 
-describe('DEFAULT_SITES', () => {
+describe('defaultSites', () => {
   it('models the nested and the flat site', () => {
     expect(nested).toEqual({
       name: 'nested',
