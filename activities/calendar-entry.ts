@@ -1,6 +1,5 @@
 import { log } from '@temporalio/activity';
 import type { Booking } from '../src/domain/booking';
-import { JadaClient } from '../src/clients/jada';
 import type { ActivityContext, BookingRef } from './context';
 import { clientFailure } from './failures';
 
@@ -12,15 +11,9 @@ export interface CalendarEntry {
 /** Step 1: the entry in the operator's JADA calendar, found again by external id = workflow ID. */
 export function calendarEntryActivities(ctx: ActivityContext) {
   return {
-    async createCalendarEntry({ tenant: tenantId, workflowId, booking }: BookingRef): Promise<CalendarEntry> {
-      const tenant = ctx.tenant(tenantId);
+    async createCalendarEntry({ tenant, workflowId, booking }: BookingRef): Promise<CalendarEntry> {
       try {
-        const jada = new JadaClient({
-          baseUrl: tenant.jada.baseUrl,
-          token: tenant.jada.token,
-          timeoutMs: ctx.httpTimeoutMs,
-        });
-        const { event, created } = await jada.ensureEvent({
+        const { event, created } = await ctx.jada(tenant).events.ensure({
           title: `${booking.guest.name} · ${booking.boat} (${booking.source})`,
           start: booking.charter.start,
           end: booking.charter.end,

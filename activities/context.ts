@@ -3,6 +3,8 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { Booking } from '../src/domain/booking';
 import type { Tenant, TenantDirectory } from '../src/config/tenant';
 import type { MailTransport } from '../src/mail/transport';
+import { JadaClient } from '../src/clients/jada';
+import { SccClient } from '../src/clients/scc';
 import { configurationFailure } from './failures';
 
 export interface ActivityDeps {
@@ -26,20 +28,31 @@ export interface BookingRef {
   booking: Booking;
 }
 
-/** What each activity file gets: the dependencies, a clock, and the tenant lookup. */
+/** What each activity file gets: the dependencies, a clock, the tenant lookup and the tenant's clients. */
 export interface ActivityContext extends ActivityDeps {
   now: () => number;
   tenant(id: string): Tenant;
+  jada(tenantId: string): JadaClient;
+  scc(tenantId: string): SccClient;
 }
 
 export function activityContext(deps: ActivityDeps): ActivityContext {
+  const tenant = (id: string): Tenant => {
+    const found = deps.tenants.get(id);
+    if (!found) throw configurationFailure(`Unknown tenant "${id}": add it to the tenants file of the worker`);
+    return found;
+  };
   return {
     ...deps,
     now: deps.now ?? Date.now,
-    tenant(id) {
-      const tenant = deps.tenants.get(id);
-      if (!tenant) throw configurationFailure(`Unknown tenant "${id}": add it to the tenants file of the worker`);
-      return tenant;
+    tenant,
+    jada: (tenantId) => {
+      const { jada } = tenant(tenantId);
+      return new JadaClient({ baseUrl: jada.baseUrl, token: jada.token, timeoutMs: deps.httpTimeoutMs });
+    },
+    scc: (tenantId) => {
+      const { scc } = tenant(tenantId);
+      return new SccClient({ apiUrl: scc.apiUrl, serviceKey: scc.serviceKey, timeoutMs: deps.httpTimeoutMs });
     },
   };
 }

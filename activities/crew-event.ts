@@ -1,6 +1,5 @@
 import { log } from '@temporalio/activity';
 import type { CrewAssignment } from '../src/domain/booking';
-import { SccClient } from '../src/clients/scc';
 import type { ActivityContext, BookingRef } from './context';
 import { clientFailure } from './failures';
 
@@ -15,19 +14,13 @@ export interface CrewEvent {
 export function crewEventActivities(ctx: ActivityContext) {
   return {
     async createCrewEvent({
-      tenant: tenantId,
+      tenant,
       workflowId,
       booking,
       crew,
     }: BookingRef & { crew: CrewAssignment[] }): Promise<CrewEvent> {
-      const tenant = ctx.tenant(tenantId);
       try {
-        const scc = new SccClient({
-          apiUrl: tenant.scc.apiUrl,
-          serviceKey: tenant.scc.serviceKey,
-          timeoutMs: ctx.httpTimeoutMs,
-        });
-        const { event, created } = await scc.ensureEvent({
+        const { event, created } = await ctx.scc(tenant).events.ensure({
           event_name: `${booking.boat}: ${booking.guest.name} (party of ${booking.guest.partySize})`,
           start_time: booking.charter.start,
           end_time: booking.charter.end,

@@ -9,6 +9,8 @@ import { PublishInputError } from '../src/publish/errors';
  * non-retryable, with a message that names the system and the fix. Adapter messages never carry
  * secrets, so they are safe to put in history.
  *
+ * A failure decided already (the configuration's, say) passes through each map unchanged.
+ *
  * The failure types, as the Temporal UI shows them and tests match them (by type, not `instanceof`):
  */
 export type ActivityFailureType =
@@ -38,6 +40,7 @@ function describe(err: unknown): string {
 
 /** JADA and SCC: the client's typed error says whether retrying can help. */
 export function clientFailure(err: unknown, step: string): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
   const message = `${step}: ${describe(err)}`;
   return err instanceof ExternalError
     ? failure(err.name, err.retryable, message)
@@ -63,6 +66,7 @@ const AWS_TRANSIENT = new Set([
  * retry. The AWS error's name stays in the message, where ops look for it.
  */
 export function awsFailure(err: unknown, step: string): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
   if (err instanceof PublishInputError) {
     const type = err.name === 'InvalidationConflictError' ? 'InvalidationConflictError' : 'PublishInputError';
     return failure(type, false, `${step}: ${err.message}`);
@@ -76,6 +80,7 @@ export function awsFailure(err: unknown, step: string): ApplicationFailure {
 
 /** SMTP: the reply code decides (src/mail/transport.ts isRetryableMailError). */
 export function mailFailure(err: unknown, step: string): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
   const message = `${step}: ${describe(err)}`;
   return isRetryableMailError(err)
     ? failure('MailUnavailable', true, message)

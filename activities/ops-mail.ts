@@ -2,7 +2,7 @@ import { log } from '@temporalio/activity';
 import type { CrewMemberStatus } from '../src/domain/crew';
 import { composeCancellationNotice } from '../src/mail/cancellation';
 import { composeCrewUpdate } from '../src/mail/crew-update';
-import type { OpsEmail } from '../src/mail/email';
+import type { BookingEmailContext, OpsEmail } from '../src/mail/email';
 import { SentMailLedger } from '../src/mail/ledger';
 import { cancellationNoticeMessageId, crewUpdateMessageId, opsSummaryMessageId } from '../src/mail/message-id';
 import { composeOpsSummary } from '../src/mail/summary';
@@ -49,57 +49,51 @@ export function opsMailActivities(ctx: ActivityContext) {
     return { messageId, alreadySent: false };
   }
 
+  /** The part every email shares: the operator, the booking, and the link to its workflow. */
+  const about = ({ tenant, booking, workflowId }: BookingRef): BookingEmailContext => ({
+    tenantName: ctx.tenant(tenant).name,
+    booking,
+    workflowId,
+    temporalUiUrl: temporalUiUrl(workflowId),
+  });
+
   return {
-    async sendOpsSummary(
-      input: BookingRef & {
-        crew: CrewMemberStatus[];
-        pages: { site: string; url: string }[];
-        jadaEventId: string;
-        sccEventId: string;
-      },
-    ): Promise<OpsMailSent> {
-      return sendOnce(input, 'ops summary', opsSummaryMessageId(input.workflowId), () =>
-        composeOpsSummary({
-          tenantName: ctx.tenant(input.tenant).name,
-          booking: input.booking,
-          workflowId: input.workflowId,
-          crew: input.crew,
-          pages: input.pages,
-          jadaEventId: input.jadaEventId,
-          sccEventId: input.sccEventId,
-          temporalUiUrl: temporalUiUrl(input.workflowId),
-        }),
+    async sendOpsSummary({
+      crew,
+      pages,
+      jadaEventId,
+      sccEventId,
+      ...ref
+    }: BookingRef & {
+      crew: CrewMemberStatus[];
+      pages: { site: string; url: string }[];
+      jadaEventId: string;
+      sccEventId: string;
+    }): Promise<OpsMailSent> {
+      return sendOnce(ref, 'ops summary', opsSummaryMessageId(ref.workflowId), () =>
+        composeOpsSummary({ ...about(ref), crew, pages, jadaEventId, sccEventId }),
       );
     },
 
-    async sendCrewUpdate(
-      input: BookingRef & { crew: CrewMemberStatus[]; changed: string[]; sequence: number },
-    ): Promise<OpsMailSent> {
-      return sendOnce(input, 'crew update', crewUpdateMessageId(input.workflowId, input.sequence), () =>
-        composeCrewUpdate({
-          tenantName: ctx.tenant(input.tenant).name,
-          booking: input.booking,
-          workflowId: input.workflowId,
-          crew: input.crew,
-          changed: input.changed,
-          temporalUiUrl: temporalUiUrl(input.workflowId),
-        }),
+    async sendCrewUpdate({
+      crew,
+      changed,
+      sequence,
+      ...ref
+    }: BookingRef & { crew: CrewMemberStatus[]; changed: string[]; sequence: number }): Promise<OpsMailSent> {
+      return sendOnce(ref, 'crew update', crewUpdateMessageId(ref.workflowId, sequence), () =>
+        composeCrewUpdate({ ...about(ref), crew, changed }),
       );
     },
 
-    async sendCancellationNotice(
-      input: BookingRef & { reason?: string; undone: string[]; toDoByHand: string[] },
-    ): Promise<OpsMailSent> {
-      return sendOnce(input, 'cancellation notice', cancellationNoticeMessageId(input.workflowId), () =>
-        composeCancellationNotice({
-          tenantName: ctx.tenant(input.tenant).name,
-          booking: input.booking,
-          workflowId: input.workflowId,
-          reason: input.reason,
-          undone: input.undone,
-          toDoByHand: input.toDoByHand,
-          temporalUiUrl: temporalUiUrl(input.workflowId),
-        }),
+    async sendCancellationNotice({
+      reason,
+      undone,
+      toDoByHand,
+      ...ref
+    }: BookingRef & { reason?: string; undone: string[]; toDoByHand: string[] }): Promise<OpsMailSent> {
+      return sendOnce(ref, 'cancellation notice', cancellationNoticeMessageId(ref.workflowId), () =>
+        composeCancellationNotice({ ...about(ref), reason, undone, toDoByHand }),
       );
     },
   };

@@ -7,12 +7,22 @@
 
 export type ExternalSystem = 'JADA' | 'SCC';
 
-export type ExternalErrorType =
-  'ExternalAuthError' | 'SccKeyStrippedError' | 'ExternalRejectedError' | 'ExternalUnavailableError';
+/** Each kind of failure, and whether trying the same request again can succeed. */
+const RETRYABLE = {
+  ExternalAuthError: false,
+  SccKeyStrippedError: false,
+  ExternalRejectedError: false,
+  ExternalUnavailableError: true,
+} as const;
+
+export type ExternalErrorType = keyof typeof RETRYABLE;
 
 export abstract class ExternalError extends Error {
   abstract override readonly name: ExternalErrorType;
-  abstract readonly retryable: boolean;
+
+  get retryable(): boolean {
+    return RETRYABLE[this.name];
+  }
 
   constructor(
     readonly system: ExternalSystem,
@@ -27,7 +37,6 @@ export abstract class ExternalError extends Error {
 /** 401/403: the credential is wrong or lacks rights; retrying cannot help. */
 export class ExternalAuthError extends ExternalError {
   override readonly name = 'ExternalAuthError';
-  readonly retryable = false;
 }
 
 /**
@@ -36,7 +45,6 @@ export class ExternalAuthError extends ExternalError {
  */
 export class SccKeyStrippedError extends ExternalError {
   override readonly name = 'SccKeyStrippedError';
-  readonly retryable = false;
 
   constructor(host: string) {
     super(
@@ -52,11 +60,9 @@ export class SccKeyStrippedError extends ExternalError {
 /** Any other 4xx (or a redirect we refuse to follow): the request itself must change. */
 export class ExternalRejectedError extends ExternalError {
   override readonly name = 'ExternalRejectedError';
-  readonly retryable = false;
 }
 
 /** 5xx, 408/429, timeouts, connection failures and success answers we cannot read: worth retrying. */
 export class ExternalUnavailableError extends ExternalError {
   override readonly name = 'ExternalUnavailableError';
-  readonly retryable = true;
 }

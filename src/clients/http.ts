@@ -37,6 +37,54 @@ export function assertHeaderValue(system: ExternalSystem, value: string, fix: st
   }
 }
 
+export interface JsonApiOptions {
+  system: ExternalSystem;
+  baseUrl: string;
+  /**
+   * The one credential header the system checks: what it is called in messages ("dashboard token"),
+   * and what ops must fix when it is refused or unusable.
+   */
+  credential: { header: string; name: string; value: string; fix: string };
+  timeoutMs?: number;
+  /** A system's own reading of a 401/403 (SCC tells a stripped key from a wrong one); else "rejected the credential". */
+  diagnoseAuth?: (status: number, headers: Headers) => ExternalError | undefined;
+}
+
+/** One external JSON API: its base URL, its credential header and what a refused credential means. */
+export class JsonApi {
+  private readonly baseUrl: string;
+
+  constructor(private readonly options: JsonApiOptions) {
+    assertHeaderValue(options.system, options.credential.value, options.credential.fix);
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+  }
+
+  request<T>(req: {
+    method: JsonRequest<T>['method'];
+    path: string;
+    body?: unknown;
+    schema: z.ZodType<T>;
+  }): Promise<T> {
+    const { system, credential, timeoutMs, diagnoseAuth } = this.options;
+    return requestJson({
+      system,
+      method: req.method,
+      url: `${this.baseUrl}${req.path}`,
+      body: req.body,
+      schema: req.schema,
+      headers: { [credential.header]: credential.value },
+      timeoutMs,
+      authError: (status, headers) =>
+        diagnoseAuth?.(status, headers) ??
+        new ExternalAuthError(
+          system,
+          `${system} rejected the ${credential.name} (${status}): ${credential.fix}`,
+          status,
+        ),
+    });
+  }
+}
+
 export async function requestJson<T>(req: JsonRequest<T>): Promise<T> {
   const { system, method } = req;
   const target = new URL(req.url);

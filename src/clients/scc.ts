@@ -1,37 +1,31 @@
 import { z } from 'zod';
-import { ExternalAuthError, SccKeyStrippedError, type ExternalError } from './errors';
-import { assertHeaderValue, requestJson, type JsonRequest } from './http';
+import { SccKeyStrippedError } from './errors';
+import { EventCollection } from './event-collection';
+import { JsonApi } from './http';
 
-export interface SccCrewMember {
-  id: string;
-  role?: string;
-}
+const SccCrewMemberSchema = z.object({ id: z.string(), role: z.string().optional() });
+export type SccCrewMember = z.infer<typeof SccCrewMemberSchema>;
 
 /** A crew member's personal link to accept or decline the charter. */
-export interface SccMagicLink {
-  crew_id: string;
-  url: string;
-}
+const SccMagicLinkSchema = z.object({ crew_id: z.string(), url: z.string() });
+export type SccMagicLink = z.infer<typeof SccMagicLinkSchema>;
 
 /** A ShipCaptainCrew event; field names are SCC's. `external_id` is ours and makes creation idempotent. */
-export interface SccEvent {
-  id: string;
-  event_name: string;
-  start_time: string;
-  end_time: string;
-  external_id: string;
-  crew: SccCrewMember[];
-  magic_links: SccMagicLink[];
-}
+const SccEventSchema = z.object({
+  id: z.string().min(1),
+  event_name: z.string(),
+  start_time: z.string(),
+  end_time: z.string(),
+  external_id: z.string(),
+  crew: z.array(SccCrewMemberSchema),
+  magic_links: z.array(SccMagicLinkSchema),
+});
+export type SccEvent = z.infer<typeof SccEventSchema>;
 
-export interface NewSccEvent {
-  event_name: string;
-  start_time: string;
-  end_time: string;
+/** What we send to create one: SCC assigns the id and answers with the crew's magic links. */
+export type NewSccEvent = Pick<SccEvent, 'event_name' | 'start_time' | 'end_time' | 'crew' | 'external_id'> & {
   notes?: string;
-  crew: SccCrewMember[];
-  external_id: string;
-}
+};
 
 export interface SccClientOptions {
   /** The API Gateway origin, never the CDN domain: CloudFront strips X-Service-Key. */
@@ -39,18 +33,6 @@ export interface SccClientOptions {
   serviceKey: string;
   timeoutMs?: number;
 }
-
-const SccEventSchema: z.ZodType<SccEvent> = z.object({
-  id: z.string().min(1),
-  event_name: z.string(),
-  start_time: z.string(),
-  end_time: z.string(),
-  external_id: z.string(),
-  crew: z.array(z.object({ id: z.string(), role: z.string().optional() })),
-  magic_links: z.array(z.object({ crew_id: z.string(), url: z.string() })),
-});
-
-const SccEventListSchema = z.object({ events: z.array(SccEventSchema) });
 
 /**
  * CloudFront marks every response it relays; a regional API Gateway origin does not. (An edge-optimized
@@ -61,54 +43,24 @@ function relayedByCloudFront(headers: Headers): boolean {
 }
 
 export class SccClient {
-  private readonly apiUrl: string;
-  private readonly serviceKey: string;
-  private readonly timeoutMs?: number;
+  /** The crew events we keep there, by external id (the workflow ID). */
+  readonly events: EventCollection<SccEvent, NewSccEvent>;
 
   constructor(options: SccClientOptions) {
-    assertHeaderValue('SCC', options.serviceKey, "check the tenant's SCC service key");
-    this.apiUrl = options.apiUrl.replace(/\/+$/, '');
-    this.serviceKey = options.serviceKey;
-    this.timeoutMs = options.timeoutMs;
-  }
-
-  async findEventByExternalId(externalId: string): Promise<SccEvent | undefined> {
-    const { events } = await this.request({
-      method: 'GET',
-      url: `${this.apiUrl}/events?external_id=${encodeURIComponent(externalId)}`,
-      schema: SccEventListSchema,
-    });
-    return events.find((event) => event.external_id === externalId);
-  }
-
-  createEvent(input: NewSccEvent): Promise<SccEvent> {
-    return this.request({ method: 'POST', url: `${this.apiUrl}/events`, body: input, schema: SccEventSchema });
-  }
-
-  /**
-   * Lookup before create: an attempt that timed out may still have created the event (and sent crew
-   * their links), so a retry must find it rather than invite the crew twice.
-   */
-  async ensureEvent(input: NewSccEvent): Promise<{ event: SccEvent; created: boolean }> {
-    const existing = await this.findEventByExternalId(input.external_id);
-    if (existing) return { event: existing, created: false };
-    return { event: await this.createEvent(input), created: true };
-  }
-
-  private request<T>(req: Pick<JsonRequest<T>, 'method' | 'url' | 'body' | 'schema'>): Promise<T> {
-    return requestJson({
-      ...req,
+    const host = new URL(options.apiUrl).host;
+    const api = new JsonApi({
       system: 'SCC',
-      headers: { 'X-Service-Key': this.serviceKey },
-      timeoutMs: this.timeoutMs,
-      authError: (status, headers): ExternalError =>
-        status === 401 && relayedByCloudFront(headers)
-          ? new SccKeyStrippedError(new URL(this.apiUrl).host)
-          : new ExternalAuthError(
-              'SCC',
-              `SCC rejected the service key (${status}): check the tenant's SCC service key`,
-              status,
-            ),
+      baseUrl: options.apiUrl,
+      credential: {
+        header: 'X-Service-Key',
+        name: 'service key',
+        value: options.serviceKey,
+        fix: "check the tenant's SCC service key",
+      },
+      timeoutMs: options.timeoutMs,
+      diagnoseAuth: (status, headers) =>
+        status === 401 && relayedByCloudFront(headers) ? new SccKeyStrippedError(host) : undefined,
     });
+    this.events = new EventCollection(api, { path: '/events', externalIdField: 'external_id', schema: SccEventSchema });
   }
 }

@@ -1,26 +1,11 @@
-import type { Booking } from '../domain/booking';
 import type { CrewMemberStatus } from '../domain/crew';
-import {
-  bookingSubject,
-  bulletList,
-  crewSection,
-  emailDocument,
-  emailHeading,
-  emailTitle,
-  oneLine,
-  workflowLinks,
-  type OpsEmail,
-} from './email';
+import { bookingSubject, composeNotice, crewSection, type BookingEmailContext, type OpsEmail } from './email';
 
-export interface CrewUpdateInput {
-  tenantName: string;
-  booking: Booking;
-  workflowId: string;
+export interface CrewUpdateInput extends BookingEmailContext {
   /** Everyone assigned, with their answers now. */
   crew: CrewMemberStatus[];
   /** Crew ids whose answers arrived since ops were last emailed. */
   changed: string[];
-  temporalUiUrl?: string;
 }
 
 /**
@@ -30,26 +15,15 @@ export interface CrewUpdateInput {
 export function composeCrewUpdate(input: CrewUpdateInput): OpsEmail {
   const { booking } = input;
   const roster = crewSection(input.crew);
-  const changed = input.crew.filter((m) => input.changed.includes(m.id));
-  const said = changed.map((m) => `${m.name ?? m.id} (${m.role}) ${m.status}`);
-  const subject = oneLine(`Crew update: ${said.join(', ')} · ${bookingSubject(booking)} (${roster.counts})`);
-  const footer = workflowLinks(input.workflowId, input.temporalUiUrl);
-  const text = [
-    `Crew answered after the summary of booking ${booking.source} ${booking.bookingId} for ${input.tenantName}:`,
-    ...said.map((line) => `- ${line}`),
-    '',
-    `CREW (${roster.counts})`,
-    roster.text,
-    '',
-    ...footer.text,
-    '',
-  ].join('\n');
-  const html = emailDocument(subject, [
-    emailTitle(`Crew update for ${input.tenantName}`),
-    bulletList(said),
-    emailHeading(`Crew (${roster.counts})`),
-    roster.html,
-    footer.html,
-  ]);
-  return { subject, text, html };
+  const said = input.crew
+    .filter((m) => input.changed.includes(m.id))
+    .map((m) => `${m.name ?? m.id} (${m.role}) ${m.status}`);
+  return composeNotice(input, {
+    subject: `Crew update: ${said.join(', ')} · ${bookingSubject(booking)} (${roster.counts})`,
+    title: `Crew update for ${input.tenantName}`,
+    lead: [
+      `Crew answered after the summary of booking ${booking.source} ${booking.bookingId} for ${input.tenantName}:`,
+    ],
+    parts: [{ bullets: said }, { heading: `Crew (${roster.counts})`, text: roster.text, html: roster.html }],
+  });
 }

@@ -8,6 +8,15 @@ import { escapeHtml, urlAttr } from '../html/escape';
  * and headings styled inline (mail clients drop <style>), and the HTML document around them.
  */
 
+/** What every email to ops is about: the operator, the booking and where its workflow is. */
+export interface BookingEmailContext {
+  tenantName: string;
+  booking: Booking;
+  workflowId: string;
+  /** Link to the workflow in the Temporal UI, when the worker knows the UI's address. */
+  temporalUiUrl?: string;
+}
+
 /** One email, as every composer returns it and the transport sends it. */
 export interface OpsEmail {
   subject: string;
@@ -140,5 +149,39 @@ export function workflowLinks(workflowId: string, temporalUiUrl?: string): { tex
     html: `<p>Workflow: <code>${escapeHtml(workflowId)}</code>${
       temporalUiUrl ? ` · ${link(temporalUiUrl, 'Open this workflow')}` : ''
     }</p>`,
+  };
+}
+
+/** A part of a notice: an optional heading over a bulleted list, or over a block given as text and as HTML. */
+export type NoticePart = { heading?: string } & ({ bullets: readonly string[] } | { text: string; html: string });
+
+/**
+ * A short email that tells ops one thing (a late crew answer, a cancellation): a title, a lead
+ * paragraph, its parts, and where the workflow is. Text and HTML say the same, part by part.
+ */
+export function composeNotice(
+  context: BookingEmailContext,
+  notice: { subject: string; title: string; lead: readonly string[]; parts: readonly NoticePart[] },
+): OpsEmail {
+  const subject = oneLine(notice.subject);
+  const footer = workflowLinks(context.workflowId, context.temporalUiUrl);
+  const partText = (part: NoticePart) => [
+    '',
+    ...(part.heading ? [part.heading.toUpperCase()] : []),
+    ...('bullets' in part ? part.bullets.map((line) => `- ${line}`) : [part.text]),
+  ];
+  const partHtml = (part: NoticePart) => [
+    ...(part.heading ? [emailHeading(part.heading)] : []),
+    'bullets' in part ? bulletList(part.bullets) : part.html,
+  ];
+  return {
+    subject,
+    text: [...notice.lead, ...notice.parts.flatMap(partText), '', ...footer.text, ''].join('\n'),
+    html: emailDocument(subject, [
+      emailTitle(notice.title),
+      ...notice.lead.map((line) => `<p>${escapeHtml(line)}</p>`),
+      ...notice.parts.flatMap(partHtml),
+      footer.html,
+    ]),
   };
 }

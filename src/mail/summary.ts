@@ -16,19 +16,16 @@ import {
   oneLine,
   table,
   textTable,
+  type BookingEmailContext,
   type OpsEmail,
 } from './email';
 
-export interface OpsSummaryInput {
-  tenantName: string;
-  booking: Booking;
-  workflowId: string;
+export interface OpsSummaryInput extends BookingEmailContext {
   /** Everyone assigned, whatever they answered. */
   crew: CrewMemberStatus[];
   pages: { site: string; url: string }[];
   jadaEventId: string;
   sccEventId: string;
-  temporalUiUrl?: string;
 }
 
 interface MoneyRow {

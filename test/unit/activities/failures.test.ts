@@ -77,3 +77,10 @@ describe('the failure map', () => {
     expect(verdict(configurationFailure('Unknown tenant "x"'))).toEqual({ type: 'ConfigurationError', retried: false });
   });
 });
+
+describe('a failure decided already', () => {
+  it('passes through every map unchanged', () => {
+    const decided = configurationFailure('Unknown tenant "x": add it to the tenants file of the worker');
+    for (const map of [clientFailure, awsFailure, mailFailure]) expect(map(decided, 'step')).toBe(decided);
+  });
+});

@@ -42,17 +42,17 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 describe('JadaClient against the JADA stand-in', () => {
   it('creates an event and finds it by external id', async () => {
     const input = newEvent();
-    const created = await jada.createEvent(input);
+    const created = await jada.events.create(input);
     expect(created).toEqual({ id: expect.any(String), ...input });
-    await expect(jada.findEventByExternalId(input.externalId)).resolves.toEqual(created);
-    await expect(jada.findEventByExternalId('booking-nobody')).resolves.toBeUndefined();
+    await expect(jada.events.find(input.externalId)).resolves.toEqual(created);
+    await expect(jada.events.find('booking-nobody')).resolves.toBeUndefined();
   });
 
   it('ensureEvent twice creates one event', async () => {
     const input = newEvent();
     const before = sim.counters.created;
-    const first = await jada.ensureEvent(input);
-    const second = await jada.ensureEvent(input);
+    const first = await jada.events.ensure(input);
+    const second = await jada.events.ensure(input);
     expect(first.created).toBe(true);
     expect(second).toEqual({ event: first.event, created: false });
     expect(sim.counters.created - before).toBe(1);
@@ -63,13 +63,13 @@ describe('JadaClient against the JADA stand-in', () => {
     const before = sim.counters.created;
     const impatient = new JadaClient({ baseUrl: sim.url, token: TOKEN, timeoutMs: 150 });
     sim.faults.hangNext(1, 1500);
-    const err = await rejection(impatient.createEvent(input));
+    const err = await rejection(impatient.events.create(input));
     expect(err).toBeInstanceOf(ExternalUnavailableError);
     expect(err.message).toContain('no answer within 150 ms');
     expect(clientFailure(err, 'a call').nonRetryable).toBe(false);
     expect(sim.counters.created - before).toBe(1);
 
-    const retry = await jada.ensureEvent(input);
+    const retry = await jada.events.ensure(input);
     expect(retry.created).toBe(false);
     expect(retry.event.externalId).toBe(input.externalId);
     expect(sim.counters.created - before).toBe(1);
@@ -79,18 +79,18 @@ describe('JadaClient against the JADA stand-in', () => {
     const input = newEvent();
     const before = sim.counters.created;
     sim.faults.failNext(1, 503);
-    const err = await rejection(jada.ensureEvent(input));
+    const err = await rejection(jada.events.ensure(input));
     expect(err).toBeInstanceOf(ExternalUnavailableError);
     expect(err).toMatchObject({ system: 'JADA', status: 503, retryable: true });
     expect(sim.counters.created - before).toBe(0);
-    await expect(jada.ensureEvent(input)).resolves.toMatchObject({ created: true });
+    await expect(jada.events.ensure(input)).resolves.toMatchObject({ created: true });
     expect(sim.counters.created - before).toBe(1);
   });
 
   it('a wrong token is a non-retryable auth error that names JADA and not the token', async () => {
     const wrongToken = 'not-the-dashboard-token-9f8e7d';
     const intruder = new JadaClient({ baseUrl: sim.url, token: wrongToken });
-    const err = await rejection(intruder.ensureEvent(newEvent()));
+    const err = await rejection(intruder.events.ensure(newEvent()));
     expect(err).toBeInstanceOf(ExternalAuthError);
     expect(err).toMatchObject({ system: 'JADA', status: 401, retryable: false });
     expect(clientFailure(err, 'a call').type).toBe('ExternalAuthError');
@@ -109,7 +109,7 @@ describe('JadaClient against the JADA stand-in', () => {
 
   it('a body missing required fields is rejected, not retried, with the fields named', async () => {
     const incomplete = { ...newEvent(), title: undefined, externalId: undefined } as unknown as NewJadaEvent;
-    const err = await rejection(jada.createEvent(incomplete));
+    const err = await rejection(jada.events.create(incomplete));
     expect(err).toBeInstanceOf(ExternalRejectedError);
     expect(err).toMatchObject({ system: 'JADA', status: 400, retryable: false });
     expect(err.message).toContain('title');
@@ -120,7 +120,7 @@ describe('JadaClient against the JADA stand-in', () => {
     const gone = await startJadaSim({ token: TOKEN });
     await gone.stop();
     const client = new JadaClient({ baseUrl: gone.url, token: TOKEN });
-    const err = await rejection(client.findEventByExternalId('booking-any'));
+    const err = await rejection(client.events.find('booking-any'));
     expect(err).toBeInstanceOf(ExternalUnavailableError);
     expect(err.message).toContain('ECONNREFUSED');
     expect(clientFailure(err, 'a call').nonRetryable).toBe(false);

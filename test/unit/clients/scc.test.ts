@@ -50,7 +50,7 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 describe('SccClient against the SCC stand-in', () => {
   it('creates an event with a magic link per crew member and finds it by external id', async () => {
     const input = newEvent();
-    const created = await scc.createEvent(input);
+    const created = await scc.events.create(input);
     expect(created).toMatchObject({
       id: expect.stringMatching(/^evt_\d+$/),
       event_name: input.event_name,
@@ -65,15 +65,15 @@ describe('SccClient against the SCC stand-in', () => {
       const token = link.url.split('/m/')[1] ?? '';
       expect(sim.magicLinks.get(token)).toEqual({ eventId: created.id, crewId: link.crew_id });
     }
-    await expect(scc.findEventByExternalId(input.external_id)).resolves.toEqual(created);
-    await expect(scc.findEventByExternalId('booking-nobody')).resolves.toBeUndefined();
+    await expect(scc.events.find(input.external_id)).resolves.toEqual(created);
+    await expect(scc.events.find('booking-nobody')).resolves.toBeUndefined();
   });
 
   it('ensureEvent twice creates one event', async () => {
     const input = newEvent();
     const before = sim.counters.created;
-    const first = await scc.ensureEvent(input);
-    const second = await scc.ensureEvent(input);
+    const first = await scc.events.ensure(input);
+    const second = await scc.events.ensure(input);
     expect(first.created).toBe(true);
     expect(second).toEqual({ event: first.event, created: false });
     expect(sim.counters.created - before).toBe(1);
@@ -84,12 +84,12 @@ describe('SccClient against the SCC stand-in', () => {
     const before = sim.counters.created;
     const impatient = new SccClient({ apiUrl: sim.apiUrl, serviceKey: SERVICE_KEY, timeoutMs: 150 });
     sim.faults.hangNext(1, 1500);
-    const err = await rejection(impatient.createEvent(input));
+    const err = await rejection(impatient.events.create(input));
     expect(err).toBeInstanceOf(ExternalUnavailableError);
     expect(clientFailure(err, 'a call').nonRetryable).toBe(false);
     expect(sim.counters.created - before).toBe(1);
 
-    const retry = await scc.ensureEvent(input);
+    const retry = await scc.events.ensure(input);
     expect(retry.created).toBe(false);
     expect(retry.event.external_id).toBe(input.external_id);
     expect(sim.counters.created - before).toBe(1);
@@ -98,16 +98,16 @@ describe('SccClient against the SCC stand-in', () => {
   it('a 500 is retryable and the next attempt succeeds', async () => {
     const input = newEvent();
     sim.faults.failNext(1);
-    const err = await rejection(scc.ensureEvent(input));
+    const err = await rejection(scc.events.ensure(input));
     expect(err).toMatchObject({ system: 'SCC', status: 500, retryable: true });
     expect(clientFailure(err, 'a call').type).toBe('ExternalUnavailableError');
-    await expect(scc.ensureEvent(input)).resolves.toMatchObject({ created: true });
+    await expect(scc.events.ensure(input)).resolves.toMatchObject({ created: true });
   });
 
   it('a wrong key is a non-retryable auth error that does not quote the key', async () => {
     const wrongKey = 'not-the-service-key-4c3b2a';
     const intruder = new SccClient({ apiUrl: sim.apiUrl, serviceKey: wrongKey });
-    const err = await rejection(intruder.ensureEvent(newEvent()));
+    const err = await rejection(intruder.events.ensure(newEvent()));
     expect(err).toBeInstanceOf(ExternalAuthError);
     expect(err).toMatchObject({ system: 'SCC', status: 401, retryable: false });
     expect(err.message).toContain("SCC rejected the service key (401): check the tenant's SCC service key");
@@ -117,7 +117,7 @@ describe('SccClient against the SCC stand-in', () => {
   it('the right key through the CDN is reported as stripped, with the fix', async () => {
     const before = sim.counters.created;
     const viaCdn = new SccClient({ apiUrl: sim.cdnUrl, serviceKey: SERVICE_KEY });
-    const err = await rejection(viaCdn.ensureEvent(newEvent()));
+    const err = await rejection(viaCdn.events.ensure(newEvent()));
     expect(err).toBeInstanceOf(SccKeyStrippedError);
     expect(err).toMatchObject({ system: 'SCC', status: 401, retryable: false });
     expect(clientFailure(err, 'a call').type).toBe('SccKeyStrippedError');
@@ -138,7 +138,7 @@ describe('SccClient against the SCC stand-in', () => {
 
   it('an invalid body is rejected, not retried, with the fields named', async () => {
     const input = { ...newEvent(), event_name: ' ', crew: [{ role: 'deckhand' }] } as unknown as NewSccEvent;
-    const err = await rejection(scc.createEvent(input));
+    const err = await rejection(scc.events.create(input));
     expect(err).toBeInstanceOf(ExternalRejectedError);
     expect(err).toMatchObject({ status: 400, retryable: false });
     expect(err.message).toContain('event_name');
@@ -149,7 +149,7 @@ describe('SccClient against the SCC stand-in', () => {
     const gone = await startSccSim({ serviceKeyHash: await hash(SERVICE_KEY, 4) });
     await gone.stop();
     const client = new SccClient({ apiUrl: gone.apiUrl, serviceKey: SERVICE_KEY });
-    const err = await rejection(client.findEventByExternalId('booking-any'));
+    const err = await rejection(client.events.find('booking-any'));
     expect(err).toBeInstanceOf(ExternalUnavailableError);
     expect(clientFailure(err, 'a call').nonRetryable).toBe(false);
   });

@@ -54,7 +54,7 @@ beforeEach(() => {
 let counter = 0;
 function createEvent(name = 'Sea Breeze: Carole (party of 6)'): Promise<SccEvent> {
   counter += 1;
-  return scc.createEvent({
+  return scc.events.create({
     event_name: name,
     start_time: '2027-05-29T10:00:00-07:00',
     end_time: '2027-05-29T13:00:00-07:00',
@@ -169,7 +169,7 @@ describe('SCC stand-in crew inbox', () => {
     });
     try {
       const client = new SccClient({ apiUrl: unreachable.apiUrl, serviceKey: SERVICE_KEY, timeoutMs: 2000 });
-      const event = await client.createEvent({
+      const event = await client.events.create({
         event_name: 'x',
         start_time: '2027-05-29T10:00:00-07:00',
         end_time: '2027-05-29T13:00:00-07:00',
@@ -198,7 +198,7 @@ describe('SCC stand-in crew inbox', () => {
     sim.faults.failNext(1, 503);
     expect((await fetch(`${sim.apiUrl}/inbox`)).status).toBe(200);
     expect(sim.counters.requests).toBe(requests);
-    await expect(scc.findEventByExternalId('booking-nobody')).rejects.toThrow();
+    await expect(scc.events.find('booking-nobody')).rejects.toThrow();
     expect(sim.counters.requests).toBe(requests + 1);
   });
 });

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import type { JsonApi } from './http';
+
+export interface EventCollectionOptions<Event, NewEvent> {
+  /** Where the system lists (GET, filtered by our external id) and creates (POST) its events. */
+  path: string;
+  /** The field that holds our external id; the list is filtered by a query parameter of the same name. */
+  externalIdField: ExternalIdField<Event, NewEvent>;
+  schema: z.ZodType<Event>;
+}
+
+/** A field both an event and a new event have, holding a string. */
+type ExternalIdField<Event, NewEvent> = {
+  [K in keyof Event & keyof NewEvent]: Event[K] extends string ? (NewEvent[K] extends string ? K : never) : never;
+}[keyof Event & keyof NewEvent] &
+  string;
+
+/**
+ * Events an operator's system keeps for us under our external id (the workflow ID): JADA's calendar
+ * entries and SCC's crew events. The external id is what makes creating one idempotent.
+ */
+export class EventCollection<Event, NewEvent> {
+  private readonly listSchema: z.ZodType<{ events: Event[] }>;
+
+  constructor(
+    private readonly api: JsonApi,
+    private readonly options: EventCollectionOptions<Event, NewEvent>,
+  ) {
+    this.listSchema = z.object({ events: z.array(options.schema) });
+  }
+
+  async find(externalId: string): Promise<Event | undefined> {
+    const { path, externalIdField: field } = this.options;
+    const { events } = await this.api.request({
+      method: 'GET',
+      path: `${path}?${field}=${encodeURIComponent(externalId)}`,
+      schema: this.listSchema,
+    });
+    // The filter is the system's; an exact match is ours to insist on.
+    return events.find((event) => event[field] === externalId);
+  }
+
+  create(input: NewEvent): Promise<Event> {
+    return this.api.request({ method: 'POST', path: this.options.path, body: input, schema: this.options.schema });
+  }
+
+  /**
+   * Lookup before create: an attempt that timed out may still have created the event (and, at SCC,
+   * sent crew their links), so a retry must find it rather than create a second one.
+   */
+  async ensure(input: NewEvent): Promise<{ event: Event; created: boolean }> {
+    const existing = await this.find(input[this.options.externalIdField] as string);
+    if (existing !== undefined) return { event: existing, created: false };
+    return { event: await this.create(input), created: true };
+  }
+}
