@@ -104,6 +104,7 @@ export async function startCloudFrontShim(options: CloudFrontShimOptions): Promi
         new GetInvalidationCommand({ DistributionId: distributionId, Id: existing.id }),
       );
       if (!invalidation) throw new Error(`moto lost invalidation ${existing.id}`);
+      // The API reference documents one answer to CreateInvalidation, 201 with Location, for a repeat too.
       send(res, 201, invalidationXml(invalidation), {
         'content-type': 'application/xml',
         location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${distributionId}/invalidation/${existing.id}`,
@@ -177,7 +178,7 @@ function parseBatch(xml: string): { callerReference: string; paths: string[] } |
   return { callerReference: unescapeXml(reference), paths };
 }
 
-/** CloudFront compares the batch's paths; their order carries no meaning. */
+/** CloudFront documents only "the content of any Path is different"; order is taken to carry no meaning. */
 function samePaths(a: readonly string[], b: readonly string[]): boolean {
   const left = [...a].sort();
   const right = [...b].sort();
