@@ -9,22 +9,6 @@ import { renderCancelledPage } from '../src/page/cancelled';
 import type { ActivityContext, BookingRef } from './context';
 import { awsFailure, configurationFailure } from './failures';
 
-/**
- * Invalidations are found again by CallerReference, which means reading them one by one. Every
- * invalidation of this booking is younger than its workflow, so the lookup stops at `workflowStartedAt`
- * (less a margin for clock skew) instead of reading a busy distribution's whole history each publish.
- */
-export interface InvalidationWindow {
-  /** ISO instant the workflow started. */
-  workflowStartedAt?: string;
-}
-
-const CLOCK_SKEW_MARGIN_MS = 5 * 60_000;
-
-function notBefore({ workflowStartedAt }: InvalidationWindow): Date | undefined {
-  return workflowStartedAt === undefined ? undefined : new Date(Date.parse(workflowStartedAt) - CLOCK_SKEW_MARGIN_MS);
-}
-
 export interface GuestPagePublication {
   version: number;
   uploadState: UploadState['state'];
@@ -46,7 +30,7 @@ export function guestPageActivities(ctx: ActivityContext) {
         uploadWindow: UploadWindow;
         /** Decided by the workflow on its clock, which its durable timers follow. */
         uploadState: UploadWindowState;
-      } & InvalidationWindow,
+      },
     ): Promise<GuestPagePublication> {
       const {
         tenant: tenantId,
@@ -110,7 +94,6 @@ export function guestPageActivities(ctx: ActivityContext) {
           calendar,
           workflowId,
           version,
-          notBefore: notBefore(input),
         });
         return {
           version,
@@ -132,9 +115,7 @@ export function guestPageActivities(ctx: ActivityContext) {
      * Compensation for a cancelled booking: the page becomes a "cancelled" notice without guest
      * details, the calendar file is deleted, and both are invalidated as page version `version`.
      */
-    async withdrawGuestPage(
-      input: Omit<BookingRef, 'booking'> & { slug: string; version: number } & InvalidationWindow,
-    ) {
+    async withdrawGuestPage(input: Omit<BookingRef, 'booking'> & { slug: string; version: number }) {
       const { tenant: tenantId, workflowId, slug, version } = input;
       const tenant = ctx.tenant(tenantId);
       try {
@@ -147,7 +128,6 @@ export function guestPageActivities(ctx: ActivityContext) {
           removeCalendar: true,
           workflowId,
           version,
-          notBefore: notBefore(input),
         });
         return {
           version,

@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { startCloudFrontShim, type CloudFrontShim } from '../sim/cloudfront-dedupe';
 import { startEdge, type Edge } from '../sim/edge';
 import { startJadaSim, type JadaSim } from '../sim/jada';
 import { startOutbox, type Outbox } from '../sim/outbox';
@@ -30,6 +31,7 @@ const say = (line: string) => process.stdout.write(`[stack] ${line}\n`);
 
 const children: SupervisedChild[] = [];
 const inProcess: { scc?: SccSim; jada?: JadaSim; outbox?: Outbox; edge?: Edge; closeAws?: () => void } = {};
+let cloudfrontShim: CloudFrontShim | undefined;
 let stopping: Promise<void> | undefined;
 let stackFile: string | undefined;
 
@@ -57,6 +59,7 @@ function shutdown(code: number, reason: string): Promise<void> {
       inProcess.jada?.stop(),
       inProcess.outbox?.stop(),
       inProcess.edge?.stop(),
+      cloudfrontShim?.stop(),
       byName('moto')?.stop(),
     ]);
     await byName('temporal')?.stop();
@@ -131,11 +134,13 @@ async function main(): Promise<void> {
   const motoServer = start({
     name: 'moto',
     command: moto.path,
-    args: ['-H', host, '-p', String(ports.moto)],
+    args: ['-H', host, '-p', String(ports.motoUpstream)],
     env: childEnv,
     cwd: ROOT,
     logFile: logFile('moto'),
   });
+  // Everyone reaches moto through the shim, which dedupes invalidations by CallerReference as CloudFront does.
+  cloudfrontShim = await startCloudFrontShim({ upstream: url(ports.motoUpstream), port: ports.moto });
 
   const { keys, created } = await ensureLocalKeys(paths.keys);
   if (created) say(`generated local keys in ${paths.keys}`);
@@ -279,7 +284,7 @@ function printBanner(info: StackInfo, seconds: number): void {
     ['Guest site flat', `${info.urls.edge.flat}/g/{slug}.html`],
     ['JADA calendar', `${info.urls.jada}/calendar/events  (X-Dashboard-Token: jadaDashboardToken)`],
     ['SCC API / CDN', `${info.urls.sccApi}  /  ${info.urls.sccCdn}`],
-    ['S3 + CloudFront', `${info.urls.moto}  (moto)`],
+    ['S3 + CloudFront', `${info.urls.moto}  (moto, behind the CloudFront shim)`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   process.stdout.write(

@@ -3,3 +3,4 @@ export * from './jada';
 export * from './scc';
 export * from './edge';
 export * from './outbox';
+export * from './cloudfront-dedupe';

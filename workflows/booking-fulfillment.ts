@@ -67,7 +67,6 @@ export const CREW_UPDATE_PATCH = 'crew-update-email';
 export async function bookingFulfillment(input: BookingFulfillmentInput): Promise<BookingFulfillmentResult> {
   const { tenant, booking, crew, slug } = input;
   const { workflowId } = workflowInfo();
-  const workflowStartedAt = workflowInfo().startTime.toISOString();
   const ref = { tenant, workflowId, booking };
   const answers: Record<string, CrewResponse> = {};
   let deadlinePassed = false;
@@ -132,7 +131,7 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
     const uploadState = uploadWindowState(window, Date.now());
     const publication = await publishing.publishGuestPage.executeWithOptions(
       { summary: `Guest page v${version} to every site (uploads ${uploadState})` },
-      [{ ...ref, slug, crew: status.crew, version, uploadWindow: window, uploadState, workflowStartedAt }],
+      [{ ...ref, slug, crew: status.crew, version, uploadWindow: window, uploadState }],
     );
     status.pageVersion = version;
     status.pages = publication.pages.map(({ site, url }) => ({ site, url }));
@@ -211,7 +210,7 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
       what: 'Guest page replaced by a "cancelled" notice on every site, calendar file deleted, CloudFront invalidated',
       undo: () =>
         publishing.withdrawGuestPage.executeWithOptions({ summary: 'Withdraw the guest page' }, [
-          { tenant, workflowId, slug, version: ++lastPageVersion, workflowStartedAt },
+          { tenant, workflowId, slug, version: ++lastPageVersion },
         ]),
     });
     let published = await publishPage();

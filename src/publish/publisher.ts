@@ -17,9 +17,8 @@ export interface PublishedPage {
   bucket: string;
   objectKey: string;
   publicUrl: string;
+  /** The same for every attempt of the same page version: CloudFront dedupes by CallerReference. */
   invalidationId: string;
-  /** False when a previous attempt of the same page version already invalidated this site. */
-  invalidationCreated: boolean;
   /** Where this site serves the calendar file; only when one was published. */
   calendarUrl?: string;
 }
@@ -37,8 +36,6 @@ export interface PublishGuestPageInput {
   workflowId: string;
   /** Increases with every re-render of the page; one invalidation per site per version. */
   version: number;
-  /** Passed through to ensureInvalidation: no matching invalidation can be older than this. */
-  notBefore?: Date;
 }
 
 /**
@@ -86,19 +83,17 @@ export async function publishGuestPage(input: PublishGuestPageInput): Promise<Pu
           : undefined,
       ]);
       // Only after the puts: invalidating first would let the edge fetch and cache the old files again.
-      const invalidation = await ensureInvalidation(input.cloudfront, {
+      const invalidationId = await ensureInvalidation(input.cloudfront, {
         distributionId: site.distributionId,
         paths: [...new Set([...invalidationPaths(site), ...(calendarAt ? [calendarAt.publicPath] : [])])],
         callerReference,
-        notBefore: input.notBefore,
       });
       return {
         site: site.name,
         bucket: site.bucket,
         objectKey: site.objectKey,
         publicUrl: site.publicUrl,
-        invalidationId: invalidation.id,
-        invalidationCreated: invalidation.created,
+        invalidationId,
         ...(calendarAt && calendar ? { calendarUrl: calendarAt.publicUrl } : {}),
       };
     }),

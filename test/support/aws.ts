@@ -51,16 +51,24 @@ export async function readObject(s3: S3Client, bucket: string, key: string) {
   };
 }
 
-/** Every invalidation of a distribution, with its paths and CallerReference. */
+/** Every invalidation of a distribution (all pages of the list), with its paths and CallerReference. */
 export async function invalidationsOf(cloudfront: CloudFrontClient, distributionId: string) {
-  const list = await cloudfront.send(new ListInvalidationsCommand({ DistributionId: distributionId }));
+  const ids: string[] = [];
+  let marker: string | undefined;
+  do {
+    const { InvalidationList: list } = await cloudfront.send(
+      new ListInvalidationsCommand({ DistributionId: distributionId, Marker: marker }),
+    );
+    ids.push(...(list?.Items ?? []).map(({ Id }) => Id!));
+    marker = list?.IsTruncated ? list.NextMarker : undefined;
+  } while (marker);
   return Promise.all(
-    (list.InvalidationList?.Items ?? []).map(async ({ Id }) => {
+    ids.map(async (id) => {
       const { Invalidation } = await cloudfront.send(
-        new GetInvalidationCommand({ DistributionId: distributionId, Id }),
+        new GetInvalidationCommand({ DistributionId: distributionId, Id: id }),
       );
       return {
-        id: Id!,
+        id,
         callerReference: Invalidation?.InvalidationBatch?.CallerReference,
         paths: [...(Invalidation?.InvalidationBatch?.Paths?.Items ?? [])].sort(),
       };

@@ -15,8 +15,9 @@ export interface GlobalServers {
 }
 
 /**
- * One Temporal dev server (the real `temporal` CLI), one moto server and one workflow bundle for the
- * whole integration run. Test files reach them through TEST_* environment variables.
+ * One Temporal dev server (the real `temporal` CLI), one moto server (behind the CloudFront shim, so
+ * invalidations dedupe by CallerReference as on CloudFront) and one workflow bundle for the whole
+ * integration run. Test files reach them through TEST_* environment variables.
  */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
@@ -39,13 +40,14 @@ export default async function globalSetup(): Promise<void> {
 
   process.env.TEST_TEMPORAL_ADDRESS = temporal.address;
   process.env.TEST_MOTO_URL = moto.url;
+  process.env.TEST_MOTO_DIRECT_URL = moto.directUrl;
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
   process.env.TEST_TMP_DIR = tmpDir;
   if (existsSync(cliPath)) process.env.TEST_TEMPORAL_CLI = cliPath;
   (globalThis as { __servers__?: GlobalServers }).__servers__ = { temporal, moto, tmpDir };
   process.stderr.write(
     `\n[global-setup] Temporal dev server ${temporal.address} (${existsSync(cliPath) ? cliPath : 'SDK download'}), ` +
-      `moto ${moto.url}, workflows bundled, in ${Date.now() - started} ms\n`,
+      `moto ${moto.directUrl} behind the CloudFront shim ${moto.url}, workflows bundled, in ${Date.now() - started} ms\n`,
   );
 }
 

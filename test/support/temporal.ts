@@ -5,13 +5,14 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } 
 export function testServers() {
   const address = process.env.TEST_TEMPORAL_ADDRESS;
   const motoUrl = process.env.TEST_MOTO_URL;
+  const motoDirectUrl = process.env.TEST_MOTO_DIRECT_URL;
   const bundlePath = process.env.TEST_WORKFLOW_BUNDLE;
-  if (!address || !motoUrl || !bundlePath) {
+  if (!address || !motoUrl || !motoDirectUrl || !bundlePath) {
     throw new Error(
       'Integration tests need the global setup: run them with `npm test` or `npx jest --selectProjects integration`',
     );
   }
-  return { address, motoUrl, bundlePath };
+  return { address, motoUrl, motoDirectUrl, bundlePath };
 }
 
 export interface TemporalForTest {

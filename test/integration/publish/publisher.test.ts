@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import {
   CloudFrontClient,
   CreateDistributionCommand,
-  CreateInvalidationCommand,
   GetInvalidationCommand,
   ListInvalidationsCommand,
 } from '@aws-sdk/client-cloudfront';
@@ -18,9 +18,13 @@ import {
   ensureInvalidation,
   publishGuestPage,
 } from '../../../src/publish';
+import { invalidationsOf, motoClients } from '../../support/aws';
+import { startFaultyProxy } from '../../support/faulty-proxy';
 
+/** moto behind the CloudFront shim, as every client sees it; the direct URL looks behind the shim. */
 const motoUrl = process.env.TEST_MOTO_URL;
-if (!motoUrl)
+const motoDirectUrl = process.env.TEST_MOTO_DIRECT_URL;
+if (!motoUrl || !motoDirectUrl)
   throw new Error('TEST_MOTO_URL is not set: run through the integration project (global setup starts moto)');
 const aws = {
   endpoint: motoUrl,
@@ -137,7 +141,6 @@ describe('publishGuestPage against moto', () => {
         objectKey: `guests/${slug}/index.html`,
         publicUrl: `https://guests.example.com/g/${slug}`,
         invalidationId: expect.any(String),
-        invalidationCreated: true,
       },
       {
         site: 'flat',
@@ -145,7 +148,6 @@ describe('publishGuestPage against moto', () => {
         objectKey: `g/${slug}.html`,
         publicUrl: `https://www.example.com/g/${slug}.html`,
         invalidationId: expect.any(String),
-        invalidationCreated: true,
       },
     ]);
     const [nestedObject, flatObject] = await Promise.all([
@@ -222,7 +224,7 @@ describe('publishGuestPage against moto', () => {
       workflowId,
       version: 1,
     });
-    expect(retry.map((page) => page.invalidationCreated)).toEqual([false, false]);
+    expect(retry.map((page) => page.invalidationId)).toEqual(published.map((page) => page.invalidationId));
   });
 
   it('publishing a version again makes no second invalidation; a new version makes one', async () => {
@@ -233,19 +235,19 @@ describe('publishGuestPage against moto', () => {
     const first = await publish(1);
     const retry = await publish(1);
 
-    expect(retry.map((page) => page.invalidationCreated)).toEqual([false, false]);
     expect(retry.map((page) => page.invalidationId)).toEqual(first.map((page) => page.invalidationId));
     for (const site of sites) expect(await listInvalidationIds(site.distributionId)).toHaveLength(1);
 
     const second = await publish(2);
 
-    expect(second.map((page) => page.invalidationCreated)).toEqual([true, true]);
     for (const [i, site] of sites.entries()) {
+      expect(second[i]?.invalidationId).not.toBe(first[i]?.invalidationId);
       const ids = await listInvalidationIds(site.distributionId);
       expect(ids).toHaveLength(2);
       expect(ids).toEqual(expect.arrayContaining([first[i]?.invalidationId, second[i]?.invalidationId]));
     }
-    expect((await publish(2)).map((page) => page.invalidationCreated)).toEqual([false, false]);
+    expect((await publish(2)).map((page) => page.invalidationId)).toEqual(second.map((page) => page.invalidationId));
+    for (const site of sites) expect(await listInvalidationIds(site.distributionId)).toHaveLength(2);
   });
 
   it('bounds a long CallerReference and still recognises the retry', async () => {
@@ -253,11 +255,12 @@ describe('publishGuestPage against moto', () => {
     const workflowId = `booking-acme-fareharbor-${'x'.repeat(200)}`;
     const publish = () => publishGuestPage({ s3, cloudfront, sites, slug, html, workflowId, version: 3 });
 
-    const [page] = await publish();
-    const batch = await getInvalidation(sites[0].distributionId, page?.invalidationId ?? '');
+    const first = await publish();
+    const batch = await getInvalidation(sites[0].distributionId, first[0]?.invalidationId ?? '');
     expect(batch?.CallerReference?.length).toBeLessThanOrEqual(CALLER_REFERENCE_MAX_LENGTH);
     expect(batch?.CallerReference).toMatch(/^booking-acme-fareharbor-x+:[0-9a-f]{64}$/);
-    expect((await publish()).map((p) => p.invalidationCreated)).toEqual([false, false]);
+    expect((await publish()).map((p) => p.invalidationId)).toEqual(first.map((p) => p.invalidationId));
+    for (const site of sites) expect(await listInvalidationIds(site.distributionId)).toHaveLength(1);
   });
 
   it('publishes nowhere when the slug is not valid', async () => {
@@ -269,59 +272,72 @@ describe('publishGuestPage against moto', () => {
   });
 });
 
-describe('ensureInvalidation against moto', () => {
-  it('pages through the whole list to find an earlier attempt', async () => {
+describe('ensureInvalidation against CloudFront (moto behind the shim)', () => {
+  it('answers a repeated CallerReference with the first invalidation and refuses it for other paths', async () => {
     const distributionId = await createDistribution(await createBucket());
-    // moto pages 100 at a time, oldest first: the reference we look for sits on the second page.
-    for (let i = 0; i < 105; i++) {
-      await cloudfront.send(
-        new CreateInvalidationCommand({
-          DistributionId: distributionId,
-          InvalidationBatch: { CallerReference: `other:${i}`, Paths: { Quantity: 1, Items: [`/other/${i}`] } },
-        }),
-      );
-    }
-    const found = await ensureInvalidation(cloudfront, {
+    const first = await ensureInvalidation(cloudfront, {
       distributionId,
-      paths: ['/other/103'],
-      callerReference: 'other:103',
+      paths: ['/a', '/b'],
+      callerReference: 'ref:1',
     });
-    expect(found.created).toBe(false);
-    expect((await getInvalidation(distributionId, found.id))?.CallerReference).toBe('other:103');
-
-    const created = await ensureInvalidation(cloudfront, { distributionId, paths: ['/new'], callerReference: 'new:1' });
-    expect(created.created).toBe(true);
-    expect(await listInvalidationIds(distributionId)).toHaveLength(106);
-  });
-
-  it('does not fetch invalidations older than notBefore', async () => {
-    const distributionId = await createDistribution(await createBucket());
-    const old = await ensureInvalidation(cloudfront, { distributionId, paths: ['/a'], callerReference: 'ref:old' });
-    const notBefore = new Date(Date.now() + 60_000);
-
-    const again = await ensureInvalidation(cloudfront, {
-      distributionId,
-      paths: ['/a'],
-      callerReference: 'ref:old',
-      notBefore,
-    });
-
-    // A notBefore after the earlier attempt hides it: a wrong notBefore costs a duplicate
-    // invalidation, never a missed one.
-    expect(again).toEqual({ id: expect.any(String), created: true });
-    expect(again.id).not.toBe(old.id);
-  });
-
-  it('refuses to reuse a CallerReference for other paths, as CloudFront does', async () => {
-    const distributionId = await createDistribution(await createBucket());
-    await ensureInvalidation(cloudfront, { distributionId, paths: ['/a', '/b'], callerReference: 'ref:1' });
 
     await expect(
       ensureInvalidation(cloudfront, { distributionId, paths: ['/b', '/a'], callerReference: 'ref:1' }),
-    ).resolves.toMatchObject({ created: false });
-    await expect(
-      ensureInvalidation(cloudfront, { distributionId, paths: ['/a', '/c'], callerReference: 'ref:1' }),
-    ).rejects.toBeInstanceOf(InvalidationConflictError);
-    expect(await listInvalidationIds(distributionId)).toHaveLength(1);
+    ).resolves.toBe(first);
+    const conflict = ensureInvalidation(cloudfront, { distributionId, paths: ['/a', '/c'], callerReference: 'ref:1' });
+    await expect(conflict).rejects.toBeInstanceOf(InvalidationConflictError);
+    await expect(conflict).rejects.toThrow(
+      /ref:1 for other paths than \["\/a","\/c"\].*InvalidationBatchAlreadyExists/,
+    );
+    expect(await listInvalidationIds(distributionId)).toEqual([first]);
+  });
+});
+
+describe('publishGuestPage when CreateInvalidation answers are lost', () => {
+  // The worker's client settings (SDK retries on, 3 attempts per call) but a short request timeout,
+  // so that a lost answer costs 2 s here rather than 30.
+  const REQUEST_TIMEOUT_MS = 2000;
+  const createInvalidationOn = (distributionId: string) => (req: IncomingMessage) =>
+    req.method === 'POST' && req.url === `/2020-05-31/distribution/${distributionId}/invalidation`;
+
+  /**
+   * Publishes one page version through a proxy in front of `target` that lets the first two
+   * CreateInvalidation attempts per site reach it (the invalidation is made) and holds their answers
+   * past the SDK's request timeout, so the SDK itself sends the same request again within one call.
+   */
+  async function publishWithLostAnswers(target: string) {
+    const sites = await twoSites();
+    const proxy = await startFaultyProxy(target);
+    const clients = motoClients(proxy.url, { requestTimeoutMs: REQUEST_TIMEOUT_MS });
+    const behindTheShim = motoClients(motoDirectUrl!);
+    try {
+      for (const site of sites) proxy.hangNext(2, 60_000, createInvalidationOn(site.distributionId));
+      const workflowId = unique('booking-acme-boatsetter');
+      const published = await publishGuestPage({ ...clients, sites, slug, html, workflowId, version: 1 });
+      const inMoto = await Promise.all(
+        sites.map((site) => invalidationsOf(behindTheShim.cloudfront, site.distributionId)),
+      );
+      return { workflowId, published, inMoto };
+    } finally {
+      for (const client of [clients.s3, clients.cloudfront, behindTheShim.s3, behindTheShim.cloudfront])
+        client.destroy();
+      await proxy.stop();
+    }
+  }
+
+  it('makes exactly one invalidation per CallerReference, the one the publish reports', async () => {
+    const { workflowId, published, inMoto } = await publishWithLostAnswers(motoUrl!);
+
+    for (const [i, site] of ['nested', 'flat'].entries()) {
+      expect(inMoto[i]?.map((invalidation) => invalidation.callerReference)).toEqual([`${workflowId}:page:v1:${site}`]);
+      expect(inMoto[i]?.[0]?.id).toBe(published[i]?.invalidationId);
+    }
+  });
+
+  it('control: straight to moto, which does not dedupe, every attempt the SDK sent made an invalidation', async () => {
+    const { inMoto } = await publishWithLostAnswers(motoDirectUrl!);
+
+    // Two lost answers and the third attempt per site: the hangs really made the SDK send again.
+    for (const invalidations of inMoto) expect(invalidations).toHaveLength(3);
   });
 });
