@@ -48,7 +48,14 @@ describe('the failure map', () => {
       type: 'PublishInputError',
       retried: false,
     });
-    expect(verdict(awsFailure(new InvalidationConflictError('E1', 'ref', ['/a'], ['/b']), 'Publishing'))).toEqual({
+    expect(
+      verdict(
+        awsFailure(
+          new InvalidationConflictError('E1', 'ref', ['/b'], new Error('InvalidationBatchAlreadyExists')),
+          'Publishing',
+        ),
+      ),
+    ).toEqual({
       type: 'InvalidationConflictError',
       retried: false,
     });
