@@ -1,6 +1,7 @@
 // `npm run bench -- publish`: publish time must not grow with the invalidations a distribution already
 // has. Starts moto behind the CloudFront shim (as the integration tests do), publishes page versions to
 // a distribution with none and to one with 2,000 in the same run, interleaved, and compares medians.
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import type { Site } from '../src/config/tenant';
@@ -8,7 +9,7 @@ import { createAwsClients } from '../src/publish/aws-clients';
 import { publishGuestPage } from '../src/publish/publisher';
 import { ROOT } from './local-stack/config';
 import { createBucket, createDistribution, uniqueName } from '../test/support/aws';
-import { startMoto } from '../test/support/moto';
+import { startLocalAws } from './local-stack/aws';
 
 const EXISTING = 2_000;
 const PUBLISHES = 20;
@@ -17,7 +18,7 @@ const WARM_UP = 2;
 const MAX_RATIO = 1.5;
 
 export async function benchPublish(): Promise<boolean> {
-  const moto = await startMoto(ROOT);
+  const moto = await startLocalAws({ motoServer: join(ROOT, '.tools', 'venv', 'bin', 'moto_server') });
   // The worker's client settings (createAwsClients defaults), pointed at moto through the shim.
   const { s3, cloudfront } = createAwsClients({
     region: 'us-east-1',

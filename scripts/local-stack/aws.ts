@@ -1,17 +1,29 @@
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateDistributionCommand, ListDistributionsCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { createAwsClients } from '../../src/publish/aws-clients';
+import { startCloudFrontShim } from '../../sim/cloudfront-dedupe';
 import { s3DistributionConfig } from '../../sim/distribution-config';
+import { ManagedProcess, freePort, waitForHttp } from './processes';
 
 /** moto accepts any credentials; fixed ones keep the SDK from looking for real ones on this machine. */
 export const LOCAL_AWS = { region: 'us-east-1', accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
-export const BUCKETS = {
-  nested: 'jada-guests-nested',
-  flat: 'jada-guests-flat',
-  uploads: 'jada-guest-uploads',
-  state: 'jada-fulfillment-state',
-} as const;
+export interface LocalBuckets {
+  nested: string;
+  flat: string;
+  uploads: string;
+  state: string;
+}
+
+/** The buckets of one stack; stacks that share a moto (tests) give each its own prefix. */
+export function localBuckets(prefix: string): LocalBuckets {
+  return {
+    nested: `${prefix}-guests-nested`,
+    flat: `${prefix}-guests-flat`,
+    uploads: `${prefix}-guest-uploads`,
+    state: `${prefix}-fulfillment-state`,
+  };
+}
 
 export function localAwsClients(motoUrl: string): { s3: S3Client; cloudfront: CloudFrontClient } {
   return createAwsClients({
@@ -19,6 +31,59 @@ export function localAwsClients(motoUrl: string): { s3: S3Client; cloudfront: Cl
     endpoint: motoUrl,
     credentials: { accessKeyId: LOCAL_AWS.accessKeyId, secretAccessKey: LOCAL_AWS.secretAccessKey },
   });
+}
+
+export interface LocalAws {
+  /** moto behind the CloudFront shim: what every client uses, so invalidations dedupe as on CloudFront. */
+  url: string;
+  /** moto itself, for looking behind the shim. */
+  directUrl: string;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * moto's server (S3, CloudFront and the rest of AWS; not our code) on loopback, behind the shim that
+ * gives CreateInvalidation CloudFront's CallerReference idempotency (sim/cloudfront-dedupe.ts).
+ */
+export async function startLocalAws(options: {
+  motoServer: string;
+  /** Where clients reach the shim; 0 or absent lets the kernel pick. */
+  port?: number;
+  /** moto's own port, behind the shim; absent picks a free one. */
+  upstreamPort?: number;
+  logFile?: string;
+  env?: NodeJS.ProcessEnv;
+  onUnexpectedExit?: ConstructorParameters<typeof ManagedProcess>[1];
+}): Promise<LocalAws> {
+  const upstreamPort = options.upstreamPort ?? (await freePort());
+  const moto = new ManagedProcess(
+    {
+      name: 'moto',
+      command: options.motoServer,
+      args: ['-H', '127.0.0.1', '-p', String(upstreamPort)],
+      env: options.env ?? process.env,
+      logFile: options.logFile,
+    },
+    options.onUnexpectedExit,
+  );
+  const directUrl = `http://127.0.0.1:${upstreamPort}`;
+  try {
+    await waitForHttp(`${directUrl}/moto-api/`, { timeoutMs: 30_000, what: 'moto', stillRunning: () => moto.running });
+    const shim = await startCloudFrontShim({ upstream: directUrl, port: options.port });
+    return {
+      url: shim.url,
+      directUrl,
+      process: moto,
+      stop: async () => {
+        await shim.stop();
+        await moto.stop();
+      },
+    };
+  } catch (err) {
+    await moto.stop();
+    throw err;
+  }
 }
 
 export interface GuestSiteResources {
@@ -30,15 +95,19 @@ export interface GuestSiteResources {
  * The buckets and the two distributions the tenant's sites name. moto keeps them in memory, so this
  * runs on every start; it finds what exists first, so pointing it at a moto that is still up is harmless.
  */
-export async function provisionAws(s3: S3Client, cloudfront: CloudFrontClient): Promise<GuestSiteResources> {
-  await Promise.all(Object.values(BUCKETS).map((bucket) => ensureBucket(s3, bucket)));
+export async function provisionAws(
+  s3: S3Client,
+  cloudfront: CloudFrontClient,
+  buckets: LocalBuckets,
+): Promise<GuestSiteResources> {
+  await Promise.all(Object.values(buckets).map((bucket) => ensureBucket(s3, bucket)));
   const [nested, flat] = await Promise.all([
-    ensureDistribution(cloudfront, BUCKETS.nested),
-    ensureDistribution(cloudfront, BUCKETS.flat),
+    ensureDistribution(cloudfront, buckets.nested),
+    ensureDistribution(cloudfront, buckets.flat),
   ]);
   return {
-    nested: { bucket: BUCKETS.nested, distributionId: nested },
-    flat: { bucket: BUCKETS.flat, distributionId: flat },
+    nested: { bucket: buckets.nested, distributionId: nested },
+    flat: { bucket: buckets.flat, distributionId: flat },
   };
 }
 

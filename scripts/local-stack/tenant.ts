@@ -2,9 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { ServiceEnvSchema, WorkerEnvSchema } from '../../src/config/env';
 import { loadTenants, type TenantFileEntry } from '../../src/config/tenants-file';
 import { defaultSites } from '../../src/publish/sites';
-import type { GuestSiteResources } from './aws';
-import { BUCKETS, LOCAL_AWS } from './aws';
-import { NAMESPACE, TENANT_ID } from './config';
+import { LOCAL_AWS, type GuestSiteResources } from './aws';
+import { NAMESPACE } from './config';
 import type { LocalKeys } from './keys';
 
 /** Secrets are named in the tenants file and handed to the processes by these variables. */
@@ -18,9 +17,14 @@ export interface TenantUrls {
 }
 
 /** The one local tenant, the operator from the seed article, with the stand-ins' URLs. */
-export function localTenant(keys: LocalKeys, urls: TenantUrls, aws: GuestSiteResources): TenantFileEntry {
+export function localTenant(
+  tenantId: string,
+  keys: LocalKeys,
+  urls: TenantUrls,
+  aws: GuestSiteResources & { uploadsBucket: string },
+): TenantFileEntry {
   return {
-    id: TENANT_ID,
+    id: tenantId,
     name: 'JADA Charters',
     auth: { intakeKeyHash: keys.hashes.intakeKey, crewCallbackKeyHash: keys.hashes.crewCallbackKey },
     jada: { url: urls.jada, tokenEnv: SECRET_ENV.jadaToken },
@@ -29,7 +33,7 @@ export function localTenant(keys: LocalKeys, urls: TenantUrls, aws: GuestSiteRes
       nested: { ...aws.nested, domain: urls.edge.nested },
       flat: { ...aws.flat, domain: urls.edge.flat },
     }),
-    uploads: { bucket: BUCKETS.uploads, maxBytes: 15 * 1024 * 1024 },
+    uploads: { bucket: aws.uploadsBucket, maxBytes: 15 * 1024 * 1024 },
     ops: { from: 'JADA fulfillment <fulfillment@jada.example>', to: ['ops@jada.example'] },
     defaultCrew: [
       { id: 'crew-captain-ana', role: 'Captain', name: 'Ana Reyes' },
@@ -50,6 +54,8 @@ export interface StackEnvInputs {
   serviceHost: string;
   servicePort: number;
   serviceUrl: string;
+  stateBucket: string;
+  taskQueue?: string;
 }
 
 export interface StackEnvs {
@@ -62,6 +68,7 @@ export function stackEnvs(i: StackEnvInputs): StackEnvs {
   const temporal = {
     TEMPORAL_ADDRESS: i.temporalAddress,
     TEMPORAL_NAMESPACE: NAMESPACE,
+    ...(i.taskQueue ? { TEMPORAL_TASK_QUEUE: i.taskQueue } : {}),
     TEMPORAL_UI_URL: i.temporalUiUrl,
     TENANTS_FILE: i.tenantsFile,
   };
@@ -78,7 +85,7 @@ export function stackEnvs(i: StackEnvInputs): StackEnvs {
       AWS_ENDPOINT_URL: i.motoUrl,
       AWS_ACCESS_KEY_ID: LOCAL_AWS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_AWS.secretAccessKey,
-      STATE_BUCKET: BUCKETS.state,
+      STATE_BUCKET: i.stateBucket,
       // Ctrl-C should not wait the production default of 30 s for a stand-in call.
       SHUTDOWN_GRACE_SECONDS: '10',
       // The SDK's INFO lines (bundle sizes, state changes) would drown the stack's own output.

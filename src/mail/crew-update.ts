@@ -24,6 +24,6 @@ export function composeCrewUpdate(input: CrewUpdateInput): OpsEmail {
     lead: [
       `Crew answered after the summary of booking ${booking.source} ${booking.bookingId} for ${input.tenantName}:`,
     ],
-    parts: [{ bullets: said }, { heading: `Crew (${roster.counts})`, text: roster.text, html: roster.html }],
+    parts: [{ bullets: said }, { heading: 'Crew', detail: roster.counts, text: roster.text, html: roster.html }],
   });
 }

@@ -152,8 +152,13 @@ export function workflowLinks(workflowId: string, temporalUiUrl?: string): { tex
   };
 }
 
-/** A part of a notice: an optional heading over a bulleted list, or over a block given as text and as HTML. */
-export type NoticePart = { heading?: string } & ({ bullets: readonly string[] } | { text: string; html: string });
+/**
+ * A part of a notice: an optional heading (with a detail in brackets, kept as written where the text
+ * part capitalises the heading) over a bulleted list, or over a block given as text and as HTML.
+ */
+export type NoticePart = { heading?: string; detail?: string } & (
+  { bullets: readonly string[] } | { text: string; html: string }
+);
 
 /**
  * A short email that tells ops one thing (a late crew answer, a cancellation): a title, a lead
@@ -167,11 +172,11 @@ export function composeNotice(
   const footer = workflowLinks(context.workflowId, context.temporalUiUrl);
   const partText = (part: NoticePart) => [
     '',
-    ...(part.heading ? [part.heading.toUpperCase()] : []),
+    ...(part.heading ? [withDetail(part.heading.toUpperCase(), part.detail)] : []),
     ...('bullets' in part ? part.bullets.map((line) => `- ${line}`) : [part.text]),
   ];
   const partHtml = (part: NoticePart) => [
-    ...(part.heading ? [emailHeading(part.heading)] : []),
+    ...(part.heading ? [emailHeading(withDetail(part.heading, part.detail))] : []),
     'bullets' in part ? bulletList(part.bullets) : part.html,
   ];
   return {
@@ -184,4 +189,8 @@ export function composeNotice(
       footer.html,
     ]),
   };
+}
+
+function withDetail(heading: string, detail: string | undefined): string {
+  return detail === undefined ? heading : `${heading} (${detail})`;
 }

@@ -4,13 +4,13 @@ import { join, resolve } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
-import { startMoto, type Moto } from './moto';
+import { startLocalAws, type LocalAws } from '../../scripts/local-stack/aws';
 
 const ROOT = resolve(__dirname, '..', '..');
 
 export interface GlobalServers {
   temporal: TestWorkflowEnvironment;
-  moto: Moto;
+  moto: LocalAws;
   tmpDir: string;
 }
 
@@ -24,7 +24,7 @@ export default async function globalSetup(): Promise<void> {
   const cliPath = process.env.TEMPORAL_CLI_PATH ?? join(ROOT, '.tools', 'bin', 'temporal');
   const tmpDir = mkdtempSync(join(tmpdir(), 'charter-fulfillment-test-'));
   const [moto, temporal, bundle] = await Promise.all([
-    startMoto(ROOT),
+    startLocalAws({ motoServer: join(ROOT, '.tools', 'venv', 'bin', 'moto_server') }),
     TestWorkflowEnvironment.createLocal({
       server: {
         executable: existsSync(cliPath) ? { type: 'existing-path', path: cliPath } : undefined,

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { sampleBooking } from '../../fixtures/bookings';
-import { startAppProcesses, type AppProcesses } from '../../support/app-processes';
-import { INTAKE_KEY, startTenantWorld, type TenantWorld } from '../../support/fulfillment';
-import { freePort } from '../../support/processes';
+import type { LocalStack } from '../../../scripts/local-stack/stack';
+import { startTestStack } from '../../support/local-stack';
 import { waitFor } from '../../support/wait';
 
 const exec = promisify(execFile);
@@ -88,28 +87,17 @@ describe('the production build', () => {
   });
 
   describe('configured', () => {
-    let world: TenantWorld;
-    let app: AppProcesses;
+    let stack: LocalStack;
 
     beforeAll(async () => {
-      world = await startTenantWorld();
-      app = await startAppProcesses({
-        tenant: world.tenant,
-        smtpUrl: world.smtp.url,
-        stateBucket: world.stateBucket,
-        servicePort: await freePort(),
-        built: dir,
-      });
+      stack = await startTestStack({ built: dir });
     });
-    afterAll(async () => {
-      await app?.stop();
-      await world?.stop();
-    });
+    afterAll(() => stack?.stop());
 
     it('starts the worker and the service, which take a booking to the crew wait', async () => {
       const booking = sampleBooking();
-      const headers = { 'content-type': 'application/json', 'x-service-key': INTAKE_KEY };
-      const res = await fetch(`${app.serviceUrl}/tenants/${world.tenant.id}/bookings`, {
+      const headers = { 'content-type': 'application/json', 'x-service-key': stack.keys.intakeKey };
+      const res = await fetch(`${stack.info.urls.service}/tenants/${stack.tenantId}/bookings`, {
         method: 'POST',
         headers,
         body: JSON.stringify(booking),
@@ -122,8 +110,9 @@ describe('the production build', () => {
         60_000,
       );
       expect(status.stage).toBe('AWAITING_CREW');
-      expect(world.jada.events.map((e) => e.externalId)).toHaveLength(1);
-      expect(app.worker.stderr()).not.toContain('Cannot find module');
+      expect(stack.jada.events.map((e) => e.externalId)).toHaveLength(1);
+      expect(stack.worker?.output()).not.toContain('Cannot find module');
+      expect(stack.worker?.spec.args).toEqual([join(dir, 'dist', 'worker', 'main.js')]);
     });
   });
 });

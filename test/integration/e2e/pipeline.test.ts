@@ -1,71 +1,45 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startEdge, type Edge } from '../../../sim/edge';
+import type { LocalStack } from '../../../scripts/local-stack/stack';
+import { freePort } from '../../../scripts/local-stack/processes';
 import type { BookingStatus } from '../../../workflows/types';
 import { sampleBooking } from '../../fixtures/bookings';
 import { invalidationsOf } from '../../support/aws';
-import { startAppProcesses, type AppProcesses } from '../../support/app-processes';
-import {
-  CREW_CALLBACK_KEY,
-  INTAKE_KEY,
-  startTenantWorld,
-  uniqueTenantId,
-  type TenantWorld,
-} from '../../support/fulfillment';
-import { freePort } from '../../support/processes';
+import { startTestStack } from '../../support/local-stack';
 import { testServers } from '../../support/temporal';
 import { waitFor } from '../../support/wait';
 
 const exec = promisify(execFile);
 
 /**
- * The whole pipeline over real HTTP and real processes: the booking webhook, the worker and the
- * service as started in production (entry points + environment), the SCC stand-in's crew inbox calling
- * our callback, the edge server running the CloudFront Function in front of moto, and SMTP.
+ * The whole pipeline over real HTTP and real processes, as `npm start` runs it: the booking webhook,
+ * the worker and the service as started in production (entry points + environment), the SCC
+ * stand-in's crew inbox calling our callback, the edge server running the CloudFront Function in
+ * front of moto, and the SMTP outbox.
  */
 describe('the pipeline end to end', () => {
-  let world: TenantWorld;
-  let app: AppProcesses;
-  let edge: Edge;
-
+  let stack: LocalStack;
   let metricsPort: number;
+  let headers: Record<string, string>;
 
   beforeAll(async () => {
-    const servicePort = await freePort();
     metricsPort = await freePort();
-    const tenantId = uniqueTenantId();
-    world = await startTenantWorld({
-      tenantId,
-      scc: {
-        callback: {
-          url: `http://127.0.0.1:${servicePort}/tenants/${tenantId}/crew-responses`,
-          serviceKey: CREW_CALLBACK_KEY,
-        },
-      },
-    });
-    edge = await startEdge({ s3: world.s3, sites: world.tenant.sites.map(({ name, bucket }) => ({ name, bucket })) });
-    app = await startAppProcesses({
-      tenant: world.tenant,
-      smtpUrl: world.smtp.url,
-      stateBucket: world.stateBucket,
-      servicePort,
+    stack = await startTestStack({
       env: {
-        CREW_CONFIRMATION_TIMEOUT_HOURS: '1',
-        CREW_CONFIRMATION_LEAD_HOURS: '0',
-        METRICS_PROMETHEUS_ADDRESS: `127.0.0.1:${metricsPort}`,
+        worker: { METRICS_PROMETHEUS_ADDRESS: `127.0.0.1:${metricsPort}` },
+        service: { CREW_CONFIRMATION_TIMEOUT_HOURS: '1', CREW_CONFIRMATION_LEAD_HOURS: '0' },
       },
     });
+    headers = { 'content-type': 'application/json', 'x-service-key': stack.keys.intakeKey };
   });
-  afterAll(async () => {
-    await app?.stop();
-    await edge?.stop();
-    await world?.stop();
-  });
+  afterAll(() => stack?.stop());
 
-  const headers = { 'content-type': 'application/json', 'x-service-key': INTAKE_KEY };
+  const serviceUrl = () => stack.info.urls.service;
+  const opsEmails = async (messageId: string | undefined) =>
+    (await stack.outbox.messages()).filter((m) => m.messageId === messageId);
 
   async function postBooking(booking: ReturnType<typeof sampleBooking>) {
-    const res = await fetch(`${app.serviceUrl}/tenants/${world.tenant.id}/bookings`, {
+    const res = await fetch(`${serviceUrl()}/tenants/${stack.tenantId}/bookings`, {
       method: 'POST',
       headers,
       body: JSON.stringify(booking),
@@ -74,7 +48,7 @@ describe('the pipeline end to end', () => {
   }
 
   async function status(bookingId: string): Promise<BookingStatus | undefined> {
-    const res = await fetch(`${app.serviceUrl}/tenants/${world.tenant.id}/bookings/${bookingId}?source=boatsetter`, {
+    const res = await fetch(`${serviceUrl()}/tenants/${stack.tenantId}/bookings/${bookingId}?source=boatsetter`, {
       headers,
     });
     return res.status === 200 ? ((await res.json()) as BookingStatus) : undefined;
@@ -89,7 +63,7 @@ describe('the pipeline end to end', () => {
 
   /** Opens each crew member's magic link and clicks Accept, as crew do; SCC then calls our callback. */
   async function acceptInCrewInbox(workflowId: string): Promise<void> {
-    const event = world.scc.events.find((e) => e.external_id === workflowId);
+    const event = stack.scc.events.find((e) => e.external_id === workflowId);
     if (!event) throw new Error(`no SCC event for ${workflowId}`);
     for (const link of event.magic_links) {
       const page = await fetch(link.url);
@@ -117,21 +91,23 @@ describe('the pipeline end to end', () => {
     expect(done.crewOutcome).toBe('ALL_CONFIRMED');
 
     const slug = done.pages.find((p) => p.site === 'nested')!.url.split('/g/')[1]!;
-    const page = await fetch(`${edge.origins.nested}/g/${slug}`);
+    const page = await fetch(`${stack.edge.origins.nested}/g/${slug}`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await page.text();
     expect(html).toContain('Ana Reyes');
     expect(html).toContain('Ben Okafor');
-    expect((await fetch(`${edge.origins.flat}/g/${slug}.html`)).status).toBe(200);
-    expect((await fetch(`${edge.origins.nested}/g/..%2f${slug}`)).status).toBe(404);
+    expect((await fetch(`${stack.edge.origins.flat}/g/${slug}.html`)).status).toBe(200);
+    expect((await fetch(`${stack.edge.origins.nested}/g/..%2f${slug}`)).status).toBe(404);
 
-    const mails = world.smtp.messages.filter((m) => m.messageId === done.opsEmailMessageId);
+    const mails = await opsEmails(done.opsEmailMessageId);
     expect(mails).toHaveLength(1);
 
     // The worker's SDK metrics, for Prometheus: activity executions of this task queue are counted.
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    expect(metrics).toMatch(new RegExp(`activity_execution_latency\\w*\\{[^}]*task_queue="${app.taskQueue}"`));
+    expect(metrics).toMatch(
+      new RegExp(`activity_execution_latency\\w*\\{[^}]*task_queue="${stack.envs.worker.TEMPORAL_TASK_QUEUE}"`),
+    );
 
     const { stdout } = await exec(process.env.TEST_TEMPORAL_CLI ?? 'temporal', [
       'workflow',
@@ -150,7 +126,7 @@ describe('the pipeline end to end', () => {
     );
     expect(decoded).toMatchObject({
       BookingId: booking.bookingId,
-      Tenant: world.tenant.id,
+      Tenant: stack.tenantId,
       CharterStart: new Date(booking.charter.start).toISOString(),
       FulfillmentStage: 'KEEPING_PAGE_CURRENT',
     });
@@ -179,33 +155,34 @@ describe('the pipeline end to end', () => {
   });
 
   test('durability: worker and service SIGKILLed while the booking waits for crew; restarted, it completes once', async () => {
-    const before = { jada: world.jada.counters.created, scc: world.scc.counters.created };
+    const before = { jada: stack.jada.counters.created, scc: stack.scc.counters.created };
     const booking = sampleBooking();
     const created = await postBooking(booking);
     expect(created.status).toBe(202);
     await waitForStage(booking.bookingId, 'AWAITING_CREW');
 
-    await Promise.all([app.worker.crash(), app.service.crash()]);
-    expect(app.worker.child.signalCode).toBe('SIGKILL');
-    await app.restart();
+    await stack.crashApp();
+    expect(stack.worker?.exit?.signal).toBe('SIGKILL');
+    await stack.startApp();
 
     expect((await postBooking(booking)).status).toBe(200);
     await acceptInCrewInbox(created.body.workflowId);
     const done = await waitForStage(booking.bookingId, 'KEEPING_PAGE_CURRENT');
     expect(done.crewOutcome).toBe('ALL_CONFIRMED');
 
-    expect(world.jada.counters.created - before.jada).toBe(1);
-    expect(world.scc.counters.created - before.scc).toBe(1);
-    expect(world.smtp.messages.filter((m) => m.messageId === done.opsEmailMessageId)).toHaveLength(1);
-    for (const site of world.tenant.sites) {
-      const refs = (await invalidationsOf(world.cloudfront, site.distributionId)).map((i) => i.callerReference ?? '');
+    expect(stack.jada.counters.created - before.jada).toBe(1);
+    expect(stack.scc.counters.created - before.scc).toBe(1);
+    expect(await opsEmails(done.opsEmailMessageId)).toHaveLength(1);
+    for (const site of stack.tenant.sites) {
+      const refs = (await invalidationsOf(stack.aws.cloudfront, site.distributionId)).map(
+        (i) => i.callerReference ?? '',
+      );
       expect(refs.filter((r) => r.includes(created.body.workflowId))).toHaveLength(1);
     }
   });
 
   test('SIGTERM stops the worker and the service gracefully (exit code 0)', async () => {
-    const { worker, service } = app;
-    await app.stop();
-    expect({ worker: worker.child.exitCode, service: service.child.exitCode }).toEqual({ worker: 0, service: 0 });
+    await stack.stop();
+    expect({ worker: stack.worker?.exit?.code, service: stack.service?.exit?.code }).toEqual({ worker: 0, service: 0 });
   });
 });

@@ -79,8 +79,10 @@ describe('generated configuration', () => {
       serviceHost: '127.0.0.1',
       servicePort: 3000,
       serviceUrl: 'http://127.0.0.1:3000',
+      stateBucket: 'jada-fulfillment-state',
     });
     const tenant = localTenant(
+      'jada',
       keys,
       {
         jada: 'http://127.0.0.1:4010',
@@ -90,6 +92,7 @@ describe('generated configuration', () => {
       {
         nested: { bucket: 'jada-guests-nested', distributionId: 'E1' },
         flat: { bucket: 'jada-guests-flat', distributionId: 'E2' },
+        uploadsBucket: 'jada-guest-uploads',
       },
     );
     writeTenantsFile(tenantsFile, tenant, envs.worker);

@@ -1,12 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PORTS, stackPaths } from '../../../scripts/local-stack/config';
 import { readLocalKeys } from '../../../scripts/local-stack/keys';
+import { ManagedProcess, freePort, groupAlive, poll, type ChildExit } from '../../../scripts/local-stack/processes';
 import { readStackInfo, type StackInfo } from '../../../scripts/local-stack/stack-file';
-import { freePort } from '../../support/processes';
 
 /**
  * `scripts/start.ts` as `npm start` runs it (through tsx), each time on ports of its own and a fresh
@@ -19,16 +19,14 @@ const STEP_TIMEOUT_MS = 60_000;
 jest.setTimeout(300_000);
 
 interface LaunchedStack {
-  proc: ChildProcess;
+  proc: ManagedProcess;
   dataDir: string;
   env: NodeJS.ProcessEnv;
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves once stack.json is written, i.e. every part answered. */
   ready(): Promise<StackInfo>;
   /** Every live process that carries this stack's data directory in its environment: the stack and all it started. */
   leftovers(): string[];
-  cleanUp(): void;
+  cleanUp(): Promise<void>;
 }
 
 const launched: LaunchedStack[] = [];
@@ -40,25 +38,17 @@ async function launchStack(overrides: Record<string, string> = {}): Promise<Laun
   );
   const env = { ...process.env, LOCAL_DATA_DIR: dataDir, ...Object.fromEntries(ports), ...overrides };
   // Its own process group, as a terminal gives `npm start`, so clean-up after a failed test reaches all of it.
-  const proc = spawn(TSX, ['scripts/start.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  proc.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  proc.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    proc.once('exit', (code, signal) => done({ code, signal })),
-  );
+  const proc = new ManagedProcess({ name: 'npm start', command: TSX, args: ['scripts/start.ts'], env, cwd: ROOT });
   const stack: LaunchedStack = {
     proc,
     dataDir,
     env,
-    output: () => output,
-    exited,
     ready: () => until(stack, 'the stack file', 240_000, async () => readStackInfo(stackPaths(dataDir).stack)),
     leftovers: () => processesWithEnv(`LOCAL_DATA_DIR=${dataDir}`),
-    cleanUp() {
+    async cleanUp() {
       const info = readStackInfo(stackPaths(dataDir).stack);
-      for (const pgid of [proc.pid, ...Object.values(info?.children ?? {})])
-        if (pgid !== undefined && groupAlive(pgid)) process.kill(-pgid, 'SIGKILL');
+      for (const pgid of Object.values(info?.children ?? {})) if (groupAlive(pgid)) process.kill(-pgid, 'SIGKILL');
+      await proc.kill();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -66,35 +56,17 @@ async function launchStack(overrides: Record<string, string> = {}): Promise<Laun
   return stack;
 }
 
-async function until<T>(
-  stack: LaunchedStack,
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    if (stack.proc.exitCode !== null || stack.proc.signalCode !== null) {
-      throw new Error(`the stack stopped while waiting for ${what}:\n${stack.output()}`);
-    }
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(
-    `${what} did not happen within ${timeoutMs / 1000} s (last error: ${String(last)})\n--- stack output ---\n${stack.output().slice(-6000)}`,
-  );
+/** Polls `probe` while the stack runs; its output is in the error when time runs out. */
+function until<T>(stack: LaunchedStack, what: string, timeoutMs: number, probe: () => Promise<T | undefined>) {
+  return poll(probe, { what, timeoutMs, stillRunning: () => stack.proc.running }).catch((err: unknown) => {
+    throw new Error(`${(err as Error).message}\n--- stack output ---\n${stack.proc.output().slice(-6000)}`);
+  });
 }
 
-async function exitWithin(stack: LaunchedStack, ms: number) {
+async function exitWithin(stack: LaunchedStack, ms: number): Promise<Omit<ChildExit, 'error'> | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
   const exit = await Promise.race([
-    stack.exited,
+    stack.proc.exited.then(({ code, signal }) => ({ code, signal })),
     new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms))),
   ]);
   clearTimeout(timer);
@@ -116,17 +88,8 @@ function processesWithEnv(marker: string): string[] {
   return found;
 }
 
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-afterAll(() => {
-  for (const stack of launched) stack.cleanUp();
+afterAll(async () => {
+  for (const stack of launched) await stack.cleanUp();
 });
 
 describe('npm start: the acceptance', () => {
@@ -140,7 +103,7 @@ describe('npm start: the acceptance', () => {
   it('starts every part and prints every URL', async () => {
     info = await stack.ready();
     await until(stack, 'the banner', 5_000, async () =>
-      stack.output().includes('Ctrl-C stops everything') ? true : undefined,
+      stack.proc.output().includes('Ctrl-C stops everything') ? true : undefined,
     );
     for (const url of [
       info.urls.temporalUi,
@@ -151,9 +114,9 @@ describe('npm start: the acceptance', () => {
       info.urls.edge.flat,
       info.urls.jada,
     ]) {
-      expect(stack.output()).toContain(url);
+      expect(stack.proc.output()).toContain(url);
     }
-    expect(stack.output()).toContain('resets on restart; Temporal state persists in');
+    expect(stack.proc.output()).toContain('resets on restart; Temporal state persists in');
     expect(Object.keys(info.children).sort()).toEqual(['moto', 'service', 'temporal', 'worker']);
     expect((await fetch(info.urls.temporalUi)).status).toBe(200);
     expect((await fetch(`${info.urls.service}/readyz`)).status).toBe(200);
@@ -226,7 +189,7 @@ describe('npm start: the acceptance', () => {
   it('stops everything on SIGTERM and leaves no process behind', async () => {
     process.kill(stack.proc.pid ?? 0, 'SIGTERM');
     expect(await exitWithin(stack, 60_000)).toEqual({ code: 0, signal: null });
-    expect(stack.output()).toMatch(/\[stack\] stopped in \d/);
+    expect(stack.proc.output()).toMatch(/\[stack\] stopped in \d/);
     expect(existsSync(stackPaths(stack.dataDir).stack)).toBe(false);
     for (const pid of Object.values(info.children))
       expect({ pid, alive: groupAlive(pid) }).toEqual({ pid, alive: false });
@@ -240,8 +203,8 @@ describe('npm start: failures', () => {
     const info = await stack.ready();
     process.kill(info.children.service ?? 0, 'SIGKILL');
     expect(await exitWithin(stack, 60_000)).toEqual({ code: 1, signal: null });
-    expect(stack.output()).toContain('[stack] service was killed by SIGKILL. Its last lines');
-    expect(stack.output()).toMatch(/\[stack\] stopped after a failure/);
+    expect(stack.proc.output()).toContain('[stack] service was killed by SIGKILL. Its last lines');
+    expect(stack.proc.output()).toMatch(/\[stack\] stopped after a failure/);
     expect(stack.leftovers()).toEqual([]);
   });
 
@@ -252,7 +215,7 @@ describe('npm start: failures', () => {
     try {
       const stack = await launchStack({ LOCAL_OUTBOX_PORT: String(port) });
       expect(await exitWithin(stack, 60_000)).toEqual({ code: 1, signal: null });
-      expect(stack.output()).toContain(
+      expect(stack.proc.output()).toContain(
         `${port} (outbox page) is already in use: free it or set LOCAL_OUTBOX_PORT=<port>`,
       );
       expect(stack.leftovers()).toEqual([]);

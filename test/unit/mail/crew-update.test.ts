@@ -25,6 +25,7 @@ test('a crew update names who answered, shows the whole roster, and escapes name
   expect(update.subject).toBe(
     'Crew update: Ben Okafor (Deckhand) declined · Carole Martin · Sat, May 29 10:00 AM PDT · Sea Breeze (0/2 crew confirmed, ⚠ 1 declined, 1 no answer)',
   );
+  expect(update.text).toContain('CREW (0/2 crew confirmed, ⚠ 1 declined, 1 no answer)');
   expect(update.text).toMatch(/Ben Okafor \(mate\)\s+⚠ declined — find a replacement/);
   expect(update.text).toMatch(/Ana <b>Reyes<\/b> \(cap\)\s+⚠ no answer/);
   expect(update.html).toContain('Ana &lt;b&gt;Reyes&lt;/b&gt;');

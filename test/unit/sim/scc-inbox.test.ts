@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { SccClient, type SccEvent } from '../../../src/clients/scc';
 import { listen, stopServer } from '../../../sim/faults';
 import { startSccSim, type SccSim } from '../../../sim/scc';
-import { freePort } from '../../support/processes';
+import { freePort } from '../../../scripts/local-stack/processes';
 
 const SERVICE_KEY = 'scc-inbox-test-service-key';
 const CALLBACK_KEY = 'crew-callback-key-for-inbox-tests';

@@ -1,0 +1,322 @@
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startEdge, type Edge } from '../../sim/edge';
+import { startJadaSim, type JadaSim } from '../../sim/jada';
+import { startOutbox, type Outbox } from '../../sim/outbox';
+import { startSccSim, type SccSim } from '../../sim/scc';
+import type { Tenant } from '../../src/config/tenant';
+import { loadTenantsFile } from '../../src/config/tenants-file';
+import { localAwsClients, localBuckets, provisionAws, startLocalAws, type LocalAws } from './aws';
+import { NAMESPACE, PORTS, ROOT, TENANT_ID, stackPaths, type Ports, type StackPaths } from './config';
+import { ensureLocalKeys, type LocalKeys } from './keys';
+import { ManagedProcess, freePort, waitForHttp, type ChildExit } from './processes';
+import { removeStackInfo, writeStackInfo, type StackInfo } from './stack-file';
+import { temporalDevServerArgs, waitForTemporal } from './temporal';
+import { baseChildEnv, localTenant, stackEnvs, writeEnvFile, writeTenantsFile, type StackEnvs } from './tenant';
+
+export interface LocalStackOptions {
+  /** State that outlives a restart (Temporal's SQLite, keys, the outbox), generated configuration and logs. */
+  dataDir: string;
+  /** Fixed ports (npm start), or free ones picked for this stack (tests, benchmarks). */
+  ports: Ports | 'free';
+  /** Where the tools are: the Temporal CLI and moto's server (scripts/tools.mjs provides both). */
+  tools: { temporalCli?: string; motoServer?: string };
+  /** A Temporal to use instead of starting the dev server (the tests share one per run). */
+  temporal?: { address: string };
+  /** A running moto (behind its CloudFront shim) to use instead of starting one. */
+  awsUrl?: string;
+  tenantId?: string;
+  /** Prefix of the stack's bucket names, so that stacks sharing a moto keep apart. */
+  resourcePrefix?: string;
+  taskQueue?: string;
+  /** Added to the worker's and the service's environment (shorter crew deadlines, a metrics port). */
+  env?: { worker?: Record<string, string>; service?: Record<string, string> };
+  /**
+   * Run the worker and service from `npm run build` output in this directory (dist/ next to production
+   * dependencies only), as the image does; without it they run from the TypeScript sources.
+   */
+  built?: string;
+  /** Print every child's lines on stdout as well (npm start). */
+  echo?: boolean;
+  /** A child exited that nobody stopped. */
+  onUnexpectedExit?: (child: ManagedProcess, exit: ChildExit) => void;
+  /** Progress lines. */
+  say?: (line: string) => void;
+}
+
+/** How long each part may take to come up on a busy two-core machine. */
+const STARTUP_TIMEOUT_MS = { temporal: 60_000, worker: 180_000, service: 60_000 };
+
+/**
+ * The whole pipeline on one machine with no cloud account: the Temporal dev server on a SQLite file,
+ * moto behind the CloudFront shim, the JADA and SCC stand-ins (crew inbox included), the SMTP outbox,
+ * an edge server per guest site running the CloudFront Function, and the worker and the service as
+ * child processes configured by environment only, as in production. `npm start`, its test, the
+ * end-to-end tests and the pipeline benchmark all run this one.
+ */
+export class LocalStack {
+  readonly paths: StackPaths;
+  readonly tenantId: string;
+  /** Set by start(). */
+  info!: StackInfo;
+  keys!: LocalKeys;
+  envs!: StackEnvs;
+  /** The tenant as the worker loads it, secrets resolved. */
+  tenant!: Tenant;
+  jada!: JadaSim;
+  scc!: SccSim;
+  outbox!: Outbox;
+  edge!: Edge;
+  /** Clients for S3 and CloudFront through the shim, for set-up and assertions. */
+  aws!: { s3: S3Client; cloudfront: CloudFrontClient; url: string };
+  worker?: ManagedProcess;
+  service?: ManagedProcess;
+  temporal?: ManagedProcess;
+  private localAws?: LocalAws;
+  private ports!: Ports;
+  private stopping?: Promise<void>;
+
+  constructor(private readonly options: LocalStackOptions) {
+    this.paths = stackPaths(options.dataDir);
+    this.tenantId = options.tenantId ?? TENANT_ID;
+  }
+
+  /** Starts every part and resolves once all answer; on a failure, stops what did start and rethrows. */
+  async start(): Promise<this> {
+    try {
+      await this.startParts();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+    return this;
+  }
+
+  /** Every child process, in start order: those the stack started and still knows. */
+  get processes(): ManagedProcess[] {
+    return [this.temporal, this.localAws?.process, this.worker, this.service].filter(
+      (child): child is ManagedProcess => child !== undefined,
+    );
+  }
+
+  private async startParts(): Promise<void> {
+    const { options, paths } = this;
+    const startedAt = Date.now();
+    const say = options.say ?? (() => undefined);
+    this.ports = options.ports === 'free' ? await freePorts() : options.ports;
+    const { ports } = this;
+    for (const dir of [options.dataDir, paths.logs, paths.outbox]) mkdirSync(dir, { recursive: true });
+    const url = (port: number) => `http://127.0.0.1:${port}`;
+    const childEnv = baseChildEnv(process.env);
+    const logFile = (name: string) => join(paths.logs, `${name}.log`);
+    const watch = options.onUnexpectedExit;
+
+    if (!options.temporal) {
+      if (!options.tools.temporalCli) throw new Error('the local stack needs the Temporal CLI (scripts/tools.mjs)');
+      this.temporal = new ManagedProcess(
+        {
+          name: 'temporal',
+          command: options.tools.temporalCli,
+          args: temporalDevServerArgs({ port: ports.temporal, uiPort: ports.temporalUi, dbFile: paths.temporalDb }),
+          env: childEnv,
+          logFile: logFile('temporal'),
+          stopTimeoutMs: 10_000,
+        },
+        watch,
+      );
+    }
+    const temporalAddress = options.temporal?.address ?? `127.0.0.1:${ports.temporal}`;
+    if (!options.awsUrl) {
+      if (!options.tools.motoServer) throw new Error('the local stack needs moto (scripts/tools.mjs)');
+      this.localAws = await startLocalAws({
+        motoServer: options.tools.motoServer,
+        port: ports.moto,
+        upstreamPort: ports.motoUpstream,
+        logFile: logFile('moto'),
+        env: childEnv,
+        onUnexpectedExit: watch,
+      });
+    }
+    const awsUrl = options.awsUrl ?? this.localAws!.url;
+
+    const { keys, created } = await ensureLocalKeys(paths.keys);
+    if (created) say(`generated local keys in ${paths.keys}`);
+    this.keys = keys;
+    const clients = localAwsClients(awsUrl);
+    this.aws = { ...clients, url: awsUrl };
+    const buckets = localBuckets(options.resourcePrefix ?? this.tenantId);
+    const serviceUrl = url(ports.service);
+    [this.outbox, this.jada, this.scc, this.edge] = await Promise.all([
+      startOutbox({ dir: paths.outbox, smtpPort: ports.smtp, httpPort: ports.outbox }),
+      startJadaSim({ token: keys.jadaDashboardToken, port: ports.jada }),
+      startSccSim({
+        serviceKeyHash: keys.hashes.sccServiceKey,
+        port: ports.scc,
+        cdnPort: ports.sccCdn,
+        callback: { url: `${serviceUrl}/tenants/${this.tenantId}/crew-responses`, serviceKey: keys.crewCallbackKey },
+      }),
+      startEdge({
+        s3: clients.s3,
+        sites: [
+          { name: 'nested', bucket: buckets.nested, port: ports.edgeNested },
+          { name: 'flat', bucket: buckets.flat, port: ports.edgeFlat },
+        ],
+      }),
+    ]);
+    const edgeOrigins = { nested: this.edge.origins.nested ?? '', flat: this.edge.origins.flat ?? '' };
+
+    const sites = await provisionAws(clients.s3, clients.cloudfront, buckets);
+    this.envs = stackEnvs({
+      keys,
+      tenantsFile: paths.tenants,
+      temporalAddress,
+      temporalUiUrl: url(ports.temporalUi),
+      smtpUrl: this.outbox.smtpUrl,
+      motoUrl: awsUrl,
+      serviceHost: '127.0.0.1',
+      servicePort: ports.service,
+      serviceUrl,
+      stateBucket: buckets.state,
+      taskQueue: options.taskQueue,
+    });
+    const tenantEntry = localTenant(
+      this.tenantId,
+      keys,
+      { jada: this.jada.url, sccApi: this.scc.apiUrl, edge: edgeOrigins },
+      { ...sites, uploadsBucket: buckets.uploads },
+    );
+    writeTenantsFile(paths.tenants, tenantEntry, this.envs.worker);
+    [this.tenant] = loadTenantsFile(paths.tenants, this.envs.worker) as [Tenant];
+    const generated = (file: string, entry: string) =>
+      `Generated by npm start, for \`node --env-file=${file} --import tsx ${entry}\``;
+    writeEnvFile(paths.workerEnv, generated(paths.workerEnv, 'worker/main.ts'), this.envs.worker);
+    writeEnvFile(paths.serviceEnv, generated(paths.serviceEnv, 'src/service/main.ts'), this.envs.service);
+
+    if (this.temporal) {
+      const temporal = this.temporal;
+      await waitForTemporal(temporalAddress, STARTUP_TIMEOUT_MS.temporal, () => temporal.running);
+      say(`Temporal dev server ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
+    }
+    say('starting the worker and the service');
+    await this.startApp();
+
+    this.info = {
+      startedAt: new Date(startedAt).toISOString(),
+      pid: process.pid,
+      tenant: this.tenantId,
+      namespace: NAMESPACE,
+      urls: {
+        temporalUi: url(ports.temporalUi),
+        service: serviceUrl,
+        moto: awsUrl,
+        crewInbox: `${this.scc.apiUrl}/inbox`,
+        outbox: this.outbox.url,
+        edge: edgeOrigins,
+        jada: this.jada.url,
+        sccApi: this.scc.apiUrl,
+        sccCdn: this.scc.cdnUrl,
+      },
+      temporalAddress,
+      smtpUrl: this.outbox.smtpUrl,
+      files: {
+        tenants: paths.tenants,
+        keys: paths.keys,
+        workerEnv: paths.workerEnv,
+        serviceEnv: paths.serviceEnv,
+        logs: paths.logs,
+        temporalDb: paths.temporalDb,
+      },
+      children: Object.fromEntries(
+        this.processes.flatMap((c) => (c.pid === undefined ? [] : [[c.name, c.pid] as const])),
+      ),
+    };
+    writeStackInfo(paths.stack, this.info);
+  }
+
+  /** Starts the worker and the service (again, after crashApp()) and waits until both are up. */
+  async startApp(): Promise<void> {
+    const { options } = this;
+    const built = options.built;
+    const entry = (source: string, emitted: string) =>
+      built ? [join(built, 'dist', emitted)] : ['--import', 'tsx', join(ROOT, source)];
+    const productionEnv = built
+      ? { NODE_ENV: 'production', WORKFLOW_BUNDLE_PATH: join(built, 'dist', 'workflow-bundle.js') }
+      : {};
+    const childEnv = baseChildEnv(process.env);
+    // `node --import tsx` is `tsx` without its wrapper process: signals reach the program itself.
+    const start = (name: 'worker' | 'service', args: string[], env: Record<string, string>, stopTimeoutMs: number) =>
+      new ManagedProcess(
+        {
+          name,
+          command: process.execPath,
+          args,
+          env: { ...childEnv, ...env, ...productionEnv, ...options.env?.[name] },
+          cwd: built ?? ROOT,
+          logFile: join(this.paths.logs, `${name}.log`),
+          echo: options.echo,
+          stopTimeoutMs,
+        },
+        options.onUnexpectedExit,
+      );
+    const worker = start('worker', entry('worker/main.ts', 'worker/main.js'), this.envs.worker, 15_000);
+    const service = start('service', entry('src/service/main.ts', 'src/service/main.js'), this.envs.service, 10_000);
+    this.worker = worker;
+    this.service = service;
+    await Promise.all([
+      worker.waitForLine(/"msg":"worker started"/, STARTUP_TIMEOUT_MS.worker, 'the worker registering with Temporal'),
+      waitForHttp(`http://127.0.0.1:${this.ports.service}/readyz`, {
+        timeoutMs: STARTUP_TIMEOUT_MS.service,
+        what: 'the service',
+        stillRunning: () => service.running,
+      }),
+    ]).catch((err: unknown) => {
+      const tail = (child: ManagedProcess) => child.lastLines(15).join('\n  ');
+      throw new Error(
+        `${err instanceof Error ? err.message : String(err)}\n worker:\n  ${tail(worker)}\n service:\n  ${tail(service)}`,
+      );
+    });
+  }
+
+  /** SIGKILL to the worker and the service, as a machine losing power would: a crash, not a shutdown. */
+  async crashApp(): Promise<void> {
+    await Promise.all([this.worker?.kill(), this.service?.kill()]);
+  }
+
+  /**
+   * Stops in dependency order: intake first, then the worker (which may still be calling stand-ins),
+   * the stand-ins and moto, Temporal last. Safe to call more than once, and after a failed start.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.service?.stop();
+      await this.worker?.stop();
+      this.aws?.s3.destroy();
+      this.aws?.cloudfront.destroy();
+      await Promise.allSettled([
+        this.scc?.stop(),
+        this.jada?.stop(),
+        this.outbox?.stop(),
+        this.edge?.stop(),
+        this.localAws?.stop(),
+      ]);
+      await this.temporal?.stop();
+      removeStackInfo(this.paths.stack);
+    })();
+    return this.stopping;
+  }
+}
+
+/** A free port for every part, no two the same. */
+async function freePorts(): Promise<Ports> {
+  const ports = {} as Ports;
+  const taken = new Set<number>();
+  for (const name of Object.keys(PORTS) as (keyof Ports)[]) {
+    let port = await freePort();
+    while (taken.has(port)) port = await freePort();
+    taken.add(port);
+    ports[name] = port;
+  }
+  return ports;
+}
