@@ -9,8 +9,7 @@ import { renderGuestPage } from '../src/page/render';
 import { composeOpsSummary } from '../src/mail/summary';
 import { parseBooking } from '../src/domain/booking';
 import { crewRoster } from '../src/domain/crew';
-import type { Tenant } from '../src/config/tenant';
-import { sampleBooking } from '../test/fixtures/bookings';
+import { sampleBooking, sampleTenant } from '../sim/samples';
 import { benchPublish } from './bench-publish';
 
 interface Result {
@@ -52,7 +51,7 @@ async function main(): Promise<void> {
   const crew = crewRoster(booking.crew ?? [], {}, false);
   const key = 'bench-intake-key-0123456789';
   const hash = await bcrypt.hash(key, 10);
-  const tenant = { id: 'bench', auth: { intakeKeyHash: hash, crewCallbackKeyHash: hash } } as Tenant;
+  const tenant = sampleTenant({ id: 'bench', auth: { intakeKeyHash: hash, crewCallbackKeyHash: hash } });
   const results: Result[] = [];
 
   const uncached = createKeyVerifier({ ttlMs: 0 });

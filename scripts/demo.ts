@@ -2,7 +2,7 @@
 // `npm start`) with the local intake key, and says where to watch it and where the crew accept it.
 // Posting the same bookingId again shows the duplicate answer: the same workflow, never a second one.
 import { readFileSync } from 'node:fs';
-import type { Booking, CrewAssignment } from '../src/domain/booking';
+import { sampleBooking } from '../sim/samples';
 import type { TenantFileEntry } from '../src/config/tenants-file';
 import { dataDirFrom, stackPaths } from './local-stack/config';
 import { readLocalKeys } from './local-stack/keys';
@@ -36,32 +36,6 @@ function localCharterTime(daysAhead: number, hour: number, timeZone: string): st
   return `${wallClock}${offsetAt(Date.parse(`${date}T12:00:00Z`), timeZone)}`;
 }
 
-function sampleBooking(bookingId: string, crew: CrewAssignment[]): Booking {
-  return {
-    source: 'boatsetter',
-    bookingId,
-    guest: { name: 'Carole Martin', email: 'carole@example.com', phone: '+1 415 555 0134', partySize: 6 },
-    charter: {
-      start: localCharterTime(DAYS_AHEAD, 10, CHARTER_ZONE),
-      end: localCharterTime(DAYS_AHEAD, 13, CHARTER_ZONE),
-      timeZone: CHARTER_ZONE,
-    },
-    boat: 'Sea Breeze',
-    crew,
-    pricing: {
-      currency: 'USD',
-      base: 120000,
-      captain: 25000,
-      fuel: 8000,
-      serviceFee: 15300,
-      tax: 9800,
-      tip: 20000,
-      payout: 150000,
-    },
-    notes: 'Birthday party; bringing a cake.',
-  };
-}
-
 async function main(): Promise<void> {
   const paths = stackPaths(dataDirFrom(process.env));
   const stack = readStackInfo(paths.stack);
@@ -74,7 +48,15 @@ async function main(): Promise<void> {
 
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const bookingId = process.argv[2] ?? `demo-${stamp}`;
-  const booking = sampleBooking(bookingId, tenant.defaultCrew.slice(0, 2));
+  const booking = sampleBooking({
+    bookingId,
+    charter: {
+      start: localCharterTime(DAYS_AHEAD, 10, CHARTER_ZONE),
+      end: localCharterTime(DAYS_AHEAD, 13, CHARTER_ZONE),
+      timeZone: CHARTER_ZONE,
+    },
+    crew: tenant.defaultCrew.slice(0, 2),
+  });
   const intakeUrl = `${stack.urls.service}/tenants/${stack.tenant}/bookings`;
   console.log(
     `POST ${intakeUrl}\n  booking ${booking.bookingId}: ${booking.boat}, ${booking.charter.start} to ${booking.charter.end} (${booking.charter.timeZone})`,

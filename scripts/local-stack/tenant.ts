@@ -3,6 +3,7 @@ import { ServiceEnvSchema, WorkerEnvSchema } from '../../src/config/env';
 import { loadTenants, type TenantFileEntry } from '../../src/config/tenants-file';
 import { defaultSites } from '../../src/publish/sites';
 import { LOCAL_AWS, type GuestSiteResources } from './aws';
+import { sampleTenant, tenantFileEntry } from '../../sim/samples';
 import { NAMESPACE } from './config';
 import type { LocalKeys } from './keys';
 
@@ -16,32 +17,25 @@ export interface TenantUrls {
   edge: { nested: string; flat: string };
 }
 
-/** The one local tenant, the operator from the seed article, with the stand-ins' URLs. */
+/** The one local tenant, the sample operator, with the stand-ins' URLs and the stack's keys and buckets. */
 export function localTenant(
   tenantId: string,
   keys: LocalKeys,
   urls: TenantUrls,
   aws: GuestSiteResources & { uploadsBucket: string },
 ): TenantFileEntry {
-  return {
+  const tenant = sampleTenant({
     id: tenantId,
-    name: 'JADA Charters',
     auth: { intakeKeyHash: keys.hashes.intakeKey, crewCallbackKeyHash: keys.hashes.crewCallbackKey },
-    jada: { url: urls.jada, tokenEnv: SECRET_ENV.jadaToken },
-    scc: { apiUrl: urls.sccApi, serviceKeyEnv: SECRET_ENV.sccServiceKey },
+    jada: { baseUrl: urls.jada, token: keys.jadaDashboardToken },
+    scc: { apiUrl: urls.sccApi, serviceKey: keys.sccServiceKey },
     sites: defaultSites({
       nested: { ...aws.nested, domain: urls.edge.nested },
       flat: { ...aws.flat, domain: urls.edge.flat },
     }),
     uploads: { bucket: aws.uploadsBucket, maxBytes: 15 * 1024 * 1024 },
-    ops: { from: 'JADA fulfillment <fulfillment@jada.example>', to: ['ops@jada.example'] },
-    defaultCrew: [
-      { id: 'crew-captain-ana', role: 'Captain', name: 'Ana Reyes' },
-      { id: 'crew-mate-ben', role: 'Deckhand', name: 'Ben Okafor' },
-    ],
-    contact: { phone: '+1 415 555 0100', email: 'hello@jada.example' },
-    meetingPoint: { name: 'Pier 39, Dock B', directionsUrl: 'https://maps.example.com/?q=pier+39' },
-  };
+  });
+  return tenantFileEntry(tenant, SECRET_ENV);
 }
 
 export interface StackEnvInputs {

@@ -9,6 +9,7 @@ import type { CrewMemberStatus } from '../../src/domain/crew';
 import { DEFAULT_UPLOAD_WINDOW, uploadWindow, type UploadWindowState } from '../../src/domain/time';
 import { createMailTransport } from '../../src/mail/transport';
 import { defaultSites } from '../../src/publish/sites';
+import { sampleTenant } from '../../sim/samples';
 import { startEdge } from '../../sim/edge';
 import { createBucket, createDistribution, motoClients, readObject, uniqueName } from './aws';
 import { uniqueTenantId } from './fulfillment';
@@ -163,22 +164,15 @@ export async function startGuestSite(options: { uploadMaxBytes: number }): Promi
     ],
   });
   const origins = { nested: edge.origins.nested ?? '', flat: edge.origins.flat ?? '' };
-  const tenant: Tenant = {
+  const tenant = sampleTenant({
     id: uniqueTenantId(),
-    name: 'JADA Charters',
-    auth: { intakeKeyHash: 'unused', crewCallbackKeyHash: 'unused' },
-    jada: { baseUrl: 'http://127.0.0.1:9', token: 'unused' },
-    scc: { apiUrl: 'http://127.0.0.1:9', serviceKey: 'unused' },
     sites: defaultSites({
       nested: { bucket: nestedBucket, distributionId: nestedDistribution.id, domain: origins.nested },
       flat: { bucket: flatBucket, distributionId: flatDistribution.id, domain: origins.flat },
     }),
     uploads: { bucket: uploadsBucket, maxBytes: options.uploadMaxBytes },
-    ops: { from: 'fulfillment@jada.example', to: ['ops@jada.example'] },
     defaultCrew: [],
-    contact: { phone: '+1 415 555 0100', email: 'hello@jada.example' },
-    meetingPoint: { name: 'Pier 39, Dock B', directionsUrl: 'https://maps.example.com/?q=pier+39' },
-  };
+  });
   // Never connects: publishing sends no mail.
   const mail = createMailTransport('smtp://127.0.0.1:9');
   let clock = Date.now();

@@ -4,7 +4,9 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../activities';
-import type { Site, Tenant } from '../../src/config/tenant';
+import type { Tenant } from '../../src/config/tenant';
+import { defaultSites } from '../../src/publish/sites';
+import { sampleTenant } from '../../sim/samples';
 import { tenantDirectory } from '../../src/config/tenant';
 import type { Booking } from '../../src/domain/booking';
 import { DEFAULT_UPLOAD_WINDOW, type UploadWindowPolicy } from '../../src/domain/time';
@@ -86,40 +88,21 @@ export async function startTenantWorld(
     createDistribution(cloudfront, nestedBucket),
     createDistribution(cloudfront, flatBucket),
   ]);
-  const sites: Site[] = [
-    {
-      name: 'nested',
-      bucket: nestedBucket,
-      distributionId: nestedDist.id,
-      objectKey: 'guests/{slug}/index.html',
-      publicPath: '/g/{slug}',
-      publicUrl: `https://${nestedDist.domainName}/g/{slug}`,
-    },
-    {
-      name: 'flat',
-      bucket: flatBucket,
-      distributionId: flatDist.id,
-      objectKey: 'g/{slug}.html',
-      publicPath: '/g/{slug}.html',
-      publicUrl: `https://${flatDist.domainName}/g/{slug}.html`,
-    },
-  ];
-  const baseTenant: Tenant = {
+  const baseTenant = sampleTenant({
     id: options.tenantId ?? uniqueTenantId(),
-    name: 'JADA Charters',
     auth: {
       intakeKeyHash: await bcrypt.hash(INTAKE_KEY, 4),
       crewCallbackKeyHash: await bcrypt.hash(CREW_CALLBACK_KEY, 4),
     },
     jada: { baseUrl: jada.url, token: JADA_TOKEN },
     scc: { apiUrl: scc.apiUrl, serviceKey: SCC_SERVICE_KEY },
-    sites,
+    sites: defaultSites({
+      nested: { bucket: nestedBucket, distributionId: nestedDist.id, domain: nestedDist.domainName },
+      flat: { bucket: flatBucket, distributionId: flatDist.id, domain: flatDist.domainName },
+    }),
     uploads: { bucket: uploadsBucket, maxBytes: 15 * 1024 * 1024 },
-    ops: { from: 'fulfillment@jada.example', to: ['ops@jada.example'] },
     defaultCrew: [{ id: 'crew-default-captain', role: 'Captain' }],
-    contact: { phone: '+1 415 555 0100', email: 'hello@jada.example' },
-    meetingPoint: { name: 'Pier 39, Dock B', directionsUrl: 'https://maps.example.com/?q=pier+39' },
-  };
+  });
   return {
     tenant: baseTenant,
     jada,

@@ -3,7 +3,7 @@ import { crewRoster } from '../../../src/domain/crew';
 import { DEFAULT_UPLOAD_WINDOW, uploadWindow } from '../../../src/domain/time';
 import { bookingWorkflowId } from '../../../src/domain/booking';
 import { fulfillmentInput } from '../../../src/service/start-booking';
-import { sampleBooking } from '../../fixtures/bookings';
+import { sampleBooking } from '../../../sim/samples';
 import { invalidationsOf, readObject } from '../../support/aws';
 import { startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
 import { expandSite } from '../../../src/publish/sites';

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { sampleBooking } from '../../fixtures/bookings';
+import { sampleBooking } from '../../../sim/samples';
 import type { LocalStack } from '../../../scripts/local-stack/stack';
 import { startTestStack } from '../../support/local-stack';
 import { waitFor } from '../../support/wait';

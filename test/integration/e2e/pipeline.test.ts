@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import type { LocalStack } from '../../../scripts/local-stack/stack';
 import { freePort } from '../../../scripts/local-stack/processes';
 import type { BookingStatus } from '../../../workflows/types';
-import { sampleBooking } from '../../fixtures/bookings';
+import { sampleBooking } from '../../../sim/samples';
 import { invalidationsOf } from '../../support/aws';
 import { startTestStack } from '../../support/local-stack';
 import { testServers } from '../../support/temporal';

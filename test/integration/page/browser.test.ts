@@ -6,7 +6,7 @@ import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import type { Booking } from '../../../src/domain/booking';
 import type { CrewMemberStatus } from '../../../src/domain/crew';
 import { renderGuestPage, type GuestPageInput } from '../../../src/page/render';
-import { sampleBooking } from '../../fixtures/bookings';
+import { sampleBooking } from '../../../sim/samples';
 import {
   collapseSpace,
   launchChromium,

@@ -1,6 +1,6 @@
 import type { CrewMemberStatus } from '../../../src/domain/crew';
 import { renderGuestPage } from '../../../src/page/render';
-import { sampleBooking } from '../../fixtures/bookings';
+import { sampleBooking } from '../../../sim/samples';
 import { startGuestSite, type GuestSite } from '../../support/browser';
 import { vnuErrors } from '../../support/vnu';
 

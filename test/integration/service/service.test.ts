@@ -7,7 +7,7 @@ import { buildApp } from '../../../src/service/app';
 import { temporalReachable } from '../../../src/service/temporal';
 import type { bookingFulfillment } from '../../../workflows/booking-fulfillment';
 import type { BookingStatus } from '../../../workflows/types';
-import { sampleBooking } from '../../fixtures/bookings';
+import { sampleBooking } from '../../../sim/samples';
 import {
   CREW_CALLBACK_KEY,
   INTAKE_KEY,

@@ -2,7 +2,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { crewResponseSignal, statusQuery } from '../../../workflows/messages';
 import { calendarLocation, expandSite } from '../../../src/publish/sites';
-import { sampleBooking } from '../../fixtures/bookings';
+import { sampleBooking } from '../../../sim/samples';
 import { invalidationsOf, readObject } from '../../support/aws';
 import { startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
 import { saveHistory } from '../../support/histories';

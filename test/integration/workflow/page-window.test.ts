@@ -1,6 +1,6 @@
 import { crewResponseSignal } from '../../../workflows/messages';
 import { expandSite } from '../../../src/publish/sites';
-import { sampleBooking } from '../../fixtures/bookings';
+import { sampleBooking } from '../../../sim/samples';
 import { invalidationsOf, readObject } from '../../support/aws';
 import { startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
 import { saveHistory } from '../../support/histories';

@@ -15,7 +15,7 @@ import {
   readRepoFile,
   sourceEmitting,
   valueWithoutOverrides,
-} from './repo';
+} from '../../support/repo';
 
 interface ComposeService {
   image?: string;

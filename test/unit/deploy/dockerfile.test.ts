@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { emittedJs, readRepoFile, sourceEmitting } from './repo';
+import { emittedJs, readRepoFile, sourceEmitting } from '../../support/repo';
 
 interface Instruction {
   keyword: string;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { buildWorkflowBundle, type BuiltBundle } from '../../../scripts/build-workflow-bundle';
-import { ROOT } from './repo';
+import { ROOT } from '../../support/repo';
 import { HISTORY_ERA } from '../../support/histories';
 
 const quiet = {

@@ -1,5 +1,5 @@
 import { bookingWorkflowId, parseBooking } from '../../../src/domain/booking';
-import { sampleBooking } from '../../fixtures/bookings';
+import { sampleBooking } from '../../../sim/samples';
 
 describe('parseBooking', () => {
   test('accepts the sample booking', () => {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { friendlySlug, guestSlug, isValidSlug, SLUG_MAX_LENGTH } from '../../../src/domain/slug';
-import { sampleBooking } from '../../fixtures/bookings';
+import { sampleBooking } from '../../../sim/samples';
 
 const mac = (key: string, data: string) => createHmac('sha256', key).update(data).digest();
 

@@ -1,7 +1,7 @@
 import { composeCancellationNotice } from '../../../src/mail/cancellation';
 import { cancellationNoticeMessageId, opsSummaryMessageId } from '../../../src/mail/message-id';
 import { renderCancelledPage } from '../../../src/page/cancelled';
-import { sampleBooking } from '../../fixtures/bookings';
+import { sampleBooking } from '../../../sim/samples';
 
 describe('cancellation', () => {
   test('the notice lists what was undone and what is left, escaped in HTML', () => {

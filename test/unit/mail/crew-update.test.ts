@@ -1,7 +1,7 @@
 import { crewRoster } from '../../../src/domain/crew';
 import { composeCrewUpdate } from '../../../src/mail/crew-update';
 import { crewUpdateMessageId } from '../../../src/mail/message-id';
-import { sampleBooking } from '../../fixtures/bookings';
+import { sampleBooking } from '../../../sim/samples';
 
 test('a crew update names who answered, shows the whole roster, and escapes names in HTML', () => {
   const booking = sampleBooking({

@@ -1,8 +1,15 @@
 import { compare } from 'bcryptjs';
 import type { Tenant } from '../../../src/config/tenant';
 import { AUTH_CACHE_TTL_MS, createKeyVerifier } from '../../../src/service/auth';
-import { sampleBooking } from '../../fixtures/bookings';
-import { ACME_CREW_KEY, ACME_INTAKE_KEY, BLUE_INTAKE_KEY, buildTestApp, postJson, testTenants } from './helper';
+import { sampleBooking } from '../../../sim/samples';
+import {
+  ACME_CREW_KEY,
+  ACME_INTAKE_KEY,
+  BLUE_INTAKE_KEY,
+  buildTestApp,
+  postJson,
+  testTenants,
+} from '../../support/service-app';
 
 /** bcrypt's compare behind a counter: the cache's whole point is how often this runs. */
 function countingCompare() {

@@ -6,7 +6,7 @@ import {
   postJson,
   temporalDownError,
   type TestApp,
-} from './helper';
+} from '../../support/service-app';
 
 const URL = '/tenants/acme/crew-responses';
 const WORKFLOW_ID = 'booking-acme-boatsetter-bs-1001';

@@ -1,6 +1,6 @@
 import { bookingWorkflowId } from '../../../src/domain/booking';
 import { BODY_LIMIT_BYTES } from '../../../src/service/app';
-import { sampleBooking } from '../../fixtures/bookings';
+import { sampleBooking } from '../../../sim/samples';
 import {
   ACME_CREW_KEY,
   ACME_INTAKE_KEY,
@@ -9,7 +9,7 @@ import {
   postJson,
   temporalDownError,
   type TestApp,
-} from './helper';
+} from '../../support/service-app';
 
 const URL = '/tenants/acme/bookings';
 

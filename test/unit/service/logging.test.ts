@@ -1,5 +1,5 @@
-import { sampleBooking } from '../../fixtures/bookings';
-import { ACME_CREW_KEY, ACME_INTAKE_KEY, buildTestApp, postJson, type TestApp } from './helper';
+import { sampleBooking } from '../../../sim/samples';
+import { ACME_CREW_KEY, ACME_INTAKE_KEY, buildTestApp, postJson, type TestApp } from '../../support/service-app';
 
 const GUEST_EMAIL = 'carole.secret-guest@example.com';
 const GUEST_PHONE = '+1 415 555 0199';

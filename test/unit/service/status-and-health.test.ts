@@ -6,7 +6,7 @@ import {
   buildTestApp,
   temporalDownError,
   type TestApp,
-} from './helper';
+} from '../../support/service-app';
 
 function status(workflowId: string, tenant: string): BookingStatus {
   return {

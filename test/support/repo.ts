@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
 /** Helpers shared by the deployment tests: the repository, its TypeScript build, Compose interpolation. */
-export const ROOT = resolve(__dirname, '..', '..', '..');
+export const ROOT = resolve(__dirname, '..', '..');
 
 export const readRepoFile = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 

@@ -4,11 +4,12 @@ import { Writable } from 'node:stream';
 import { compare, hash } from 'bcryptjs';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { tenantDirectory, type Tenant } from '../../../src/config/tenant';
-import type { CrewResponse } from '../../../src/domain/crew';
-import { buildApp, type ServiceDeps } from '../../../src/service/app';
-import type { IntakeSettings } from '../../../src/service/start-booking';
-import type { BookingStatus } from '../../../workflows/types';
+import { tenantDirectory, type Tenant } from '../../src/config/tenant';
+import { sampleTenant } from '../../sim/samples';
+import type { CrewResponse } from '../../src/domain/crew';
+import { buildApp, type ServiceDeps } from '../../src/service/app';
+import type { IntakeSettings } from '../../src/service/start-booking';
+import type { BookingStatus } from '../../workflows/types';
 
 export const ACME_INTAKE_KEY = 'acme-intake-key-3f9e1b77c2';
 export const ACME_CREW_KEY = 'acme-crew-callback-key-8d02aa41';
@@ -22,18 +23,12 @@ export const SETTINGS: IntakeSettings = {
 };
 
 function tenant(id: string, intakeKeyHash: string, crewCallbackKeyHash: string): Tenant {
-  return {
+  return sampleTenant({
     id,
     name: `${id} charters`,
     auth: { intakeKeyHash, crewCallbackKeyHash },
-    jada: { baseUrl: 'http://127.0.0.1:9/jada', token: 'unused' },
-    scc: { apiUrl: 'http://127.0.0.1:9/scc', serviceKey: 'unused' },
-    sites: [],
-    uploads: { bucket: 'uploads', maxBytes: 1024 },
-    ops: { from: 'ops@example.com', to: ['ops@example.com'] },
     defaultCrew: [{ id: 'crew-default', role: 'Captain' }],
-    contact: {},
-  };
+  });
 }
 
 let tenants: Promise<Tenant[]> | undefined;
