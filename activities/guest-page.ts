@@ -1,6 +1,6 @@
 import type { CrewMemberStatus } from '../src/domain/crew';
 import type { UploadWindow, UploadWindowState } from '../src/domain/time';
-import { publishGuestPage as publishToSites } from '../src/publish/publisher';
+import { putPageOnSites } from '../src/publish/publisher';
 import { createUploadPolicy } from '../src/publish/upload-policy';
 import { calendarLocation, expandSite } from '../src/publish/sites';
 import { renderGuestPage, type UploadState } from '../src/page/render';
@@ -85,7 +85,7 @@ export function guestPageActivities(ctx: ActivityContext) {
           pageUrl: primary.publicUrl,
           now: at,
         });
-        const pages = await publishToSites({
+        const pages = await putPageOnSites({
           s3: ctx.s3,
           cloudfront: ctx.cloudfront,
           sites: tenant.sites,
@@ -119,7 +119,7 @@ export function guestPageActivities(ctx: ActivityContext) {
       const { tenant: tenantId, workflowId, slug, version } = input;
       const tenant = ctx.tenant(tenantId);
       try {
-        const pages = await publishToSites({
+        const pages = await putPageOnSites({
           s3: ctx.s3,
           cloudfront: ctx.cloudfront,
           sites: tenant.sites,

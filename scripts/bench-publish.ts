@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import type { Site } from '../src/config/tenant';
 import { createAwsClients } from '../src/publish/aws-clients';
-import { publishGuestPage } from '../src/publish/publisher';
+import { putPageOnSites } from '../src/publish/publisher';
 import { ROOT } from './local-stack/config';
 import { createBucket, createDistribution, uniqueName } from '../test/support/aws';
 import { startLocalAws } from './local-stack/aws';
@@ -46,7 +46,7 @@ export async function benchPublish(): Promise<boolean> {
     const samples: Record<'empty' | 'busy', number[]> = { empty: [], busy: [] };
     const publish = async (target: Site, version: number) => {
       const t0 = performance.now();
-      await publishGuestPage({
+      await putPageOnSites({
         s3,
         cloudfront,
         sites: [target],

@@ -23,7 +23,7 @@ export interface PublishedPage {
   calendarUrl?: string;
 }
 
-export interface PublishGuestPageInput {
+export interface PutPageOnSitesInput {
   s3: S3Client;
   cloudfront: CloudFrontClient;
   sites: Site[];
@@ -43,7 +43,7 @@ export interface PublishGuestPageInput {
  * each site's paths. Safe to repeat: the keys derive from the slug and the invalidations from
  * workflow ID + version.
  */
-export async function publishGuestPage(input: PublishGuestPageInput): Promise<PublishedPage[]> {
+export async function putPageOnSites(input: PutPageOnSitesInput): Promise<PublishedPage[]> {
   const body = Buffer.from(input.html, 'utf8');
   const calendar = input.calendar === undefined ? undefined : Buffer.from(input.calendar, 'utf8');
   // Check everything before writing anything, so a bad slug, template or version publishes nowhere.

@@ -16,7 +16,7 @@ import {
   GUEST_PAGE_CONTENT_TYPE,
   InvalidationConflictError,
   ensureInvalidation,
-  publishGuestPage,
+  putPageOnSites,
 } from '../../../src/publish';
 import { invalidationsOf, motoClients } from '../../support/aws';
 import { startFaultyProxy } from '../../support/faulty-proxy';
@@ -119,12 +119,12 @@ async function twoSites(): Promise<[Site, Site]> {
 const slug = 'carole-may-30-boatsetter-abcd2345';
 const html = '<!doctype html><meta charset="utf-8"><title>Ahoy, Zoë</title><p>Café at the dock ⛵</p>';
 
-describe('publishGuestPage against moto', () => {
+describe('putPageOnSites against moto', () => {
   it('puts the same bytes with the guest page headers to both sites and invalidates both paths per site', async () => {
     const [nested, flat] = await twoSites();
     const workflowId = unique('booking-acme-boatsetter');
 
-    const published = await publishGuestPage({
+    const published = await putPageOnSites({
       s3,
       cloudfront,
       sites: [nested, flat],
@@ -178,7 +178,7 @@ describe('publishGuestPage against moto', () => {
     const workflowId = unique('booking-acme-direct');
     const calendar = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nSUMMARY:Café ⛵\r\nEND:VCALENDAR\r\n';
 
-    const published = await publishGuestPage({
+    const published = await putPageOnSites({
       s3,
       cloudfront,
       sites: [nested, flat],
@@ -214,7 +214,7 @@ describe('publishGuestPage against moto', () => {
       Paths: { Quantity: 2, Items: [`/g/${slug}.html`, `/g/${slug}.ics`] },
     });
 
-    const retry = await publishGuestPage({
+    const retry = await putPageOnSites({
       s3,
       cloudfront,
       sites: [nested, flat],
@@ -230,7 +230,7 @@ describe('publishGuestPage against moto', () => {
   it('publishing a version again makes no second invalidation; a new version makes one', async () => {
     const sites = await twoSites();
     const workflowId = unique('booking-acme-getmyboat');
-    const publish = (version: number) => publishGuestPage({ s3, cloudfront, sites, slug, html, workflowId, version });
+    const publish = (version: number) => putPageOnSites({ s3, cloudfront, sites, slug, html, workflowId, version });
 
     const first = await publish(1);
     const retry = await publish(1);
@@ -253,7 +253,7 @@ describe('publishGuestPage against moto', () => {
   it('bounds a long CallerReference and still recognises the retry', async () => {
     const sites = await twoSites();
     const workflowId = `booking-acme-fareharbor-${'x'.repeat(200)}`;
-    const publish = () => publishGuestPage({ s3, cloudfront, sites, slug, html, workflowId, version: 3 });
+    const publish = () => putPageOnSites({ s3, cloudfront, sites, slug, html, workflowId, version: 3 });
 
     const first = await publish();
     const batch = await getInvalidation(sites[0].distributionId, first[0]?.invalidationId ?? '');
@@ -266,7 +266,7 @@ describe('publishGuestPage against moto', () => {
   it('publishes nowhere when the slug is not valid', async () => {
     const sites = await twoSites();
     await expect(
-      publishGuestPage({ s3, cloudfront, sites, slug: '../x', html, workflowId: unique('booking'), version: 1 }),
+      putPageOnSites({ s3, cloudfront, sites, slug: '../x', html, workflowId: unique('booking'), version: 1 }),
     ).rejects.toThrow(/not a valid guest page slug/);
     for (const site of sites) expect(await listInvalidationIds(site.distributionId)).toHaveLength(0);
   });
@@ -293,7 +293,7 @@ describe('ensureInvalidation against CloudFront (moto behind the shim)', () => {
   });
 });
 
-describe('publishGuestPage when CreateInvalidation answers are lost', () => {
+describe('putPageOnSites when CreateInvalidation answers are lost', () => {
   // The worker's client settings (SDK retries on, 3 attempts per call) but a short request timeout,
   // so that a lost answer costs 2 s here rather than 30.
   const REQUEST_TIMEOUT_MS = 2000;
@@ -313,7 +313,7 @@ describe('publishGuestPage when CreateInvalidation answers are lost', () => {
     try {
       for (const site of sites) proxy.hangNext(2, 60_000, createInvalidationOn(site.distributionId));
       const workflowId = unique('booking-acme-boatsetter');
-      const published = await publishGuestPage({ ...clients, sites, slug, html, workflowId, version: 1 });
+      const published = await putPageOnSites({ ...clients, sites, slug, html, workflowId, version: 1 });
       const inMoto = await Promise.all(
         sites.map((site) => invalidationsOf(behindTheShim.cloudfront, site.distributionId)),
       );
