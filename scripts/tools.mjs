@@ -1,7 +1,7 @@
 // Finds or provisions the external programs the tests and `npm start` need, saying what it does.
 // Versions are pinned here and nowhere else.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,6 +10,10 @@ export const TOOLS_DIR = join(ROOT, '.tools');
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
 export const MOTO_VERSION = '5.2.5';
+/** Temporal's Java time-skipping test server, from Maven Central, and the logger binding it runs with. */
+export const TEMPORAL_TEST_SERVER_VERSION = '1.38.0';
+export const TEMPORAL_TEST_SERVER_SLF4J_VERSION = '1.7.36';
+const TEMPORAL_TEST_SERVER_MAIN_CLASS = 'io.temporal.testserver.TestServer';
 
 const log = (msg) => process.stderr.write(`[tools] ${msg}\n`);
 
@@ -95,9 +99,128 @@ export function ensureMoto() {
   return { path: motoServer, version: MOTO_VERSION };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+/**
+ * Temporal's time-skipping test server: `io.temporal:temporal-test-server` from Maven Central with its
+ * runtime dependencies, run by a wrapper script (`temporal-test-server <port>`, the arguments the SDK's
+ * `existing-path` executable gets). The SDK's own download of it comes from GitHub, which is out of reach
+ * here. In this order: $TEMPORAL_TEST_SERVER_PATH, the cached copy in
+ * .tools/temporal-test-server/<version>/, else Maven (`mvn dependency:copy-dependencies` on a generated
+ * pom; its local repository is .tools/maven-repo, so nothing outside .tools/ changes). `toolsDir` points the
+ * cache elsewhere, e.g. at an empty folder to time a cold start.
+ */
+export function ensureTestServer({ toolsDir = TOOLS_DIR } = {}) {
+  const fromEnv = process.env.TEMPORAL_TEST_SERVER_PATH;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`TEMPORAL_TEST_SERVER_PATH=${fromEnv} does not exist`);
+    return { path: fromEnv, how: 'TEMPORAL_TEST_SERVER_PATH', version: TEMPORAL_TEST_SERVER_VERSION };
+  }
+  const home = join(toolsDir, 'temporal-test-server', TEMPORAL_TEST_SERVER_VERSION);
+  const wrapper = join(home, 'bin', 'temporal-test-server');
+  // The wrapper is written last and the folder renamed into place whole, so its presence means complete.
+  if (existsSync(wrapper)) {
+    return { path: wrapper, how: `cached in ${home}`, version: TEMPORAL_TEST_SERVER_VERSION };
+  }
+  const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : which('java');
+  if (!java || !existsSync(java)) throw new Error('the Temporal test server needs Java 8 or newer: install a JDK');
+  const mvn = which('mvn');
+  if (!mvn) throw new Error('provisioning the Temporal test server needs Maven (mvn): install it');
+
+  const started = Date.now();
+  log(
+    `fetching io.temporal:temporal-test-server:${TEMPORAL_TEST_SERVER_VERSION} and its runtime dependencies ` +
+      `from Maven Central into ${home} (once)`,
+  );
+  mkdirSync(dirname(home), { recursive: true });
+  const staging = `${home}.partial-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(join(staging, 'bin'), { recursive: true });
+  writeFileSync(join(staging, 'pom.xml'), testServerPom());
+  const result = spawnSync(
+    mvn,
+    [
+      '--batch-mode',
+      '--quiet',
+      '-Dstyle.color=never',
+      `-Dmaven.repo.local=${join(toolsDir, 'maven-repo')}`,
+      '-f',
+      join(staging, 'pom.xml'),
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${join(staging, 'lib')}`,
+    ],
+    // Maven prints its errors on stdout (and, quiet or not, a stray ANSI reset): shown only on failure.
+    { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' },
+  );
+  if (result.status !== 0) {
+    process.stderr.write(result.stdout ?? '');
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error(
+      `mvn dependency:copy-dependencies for the Temporal test server failed (${result.status ?? result.signal})`,
+    );
+  }
+  writeFileSync(join(staging, 'bin', 'temporal-test-server'), testServerWrapper());
+  chmodSync(join(staging, 'bin', 'temporal-test-server'), 0o755);
+  try {
+    renameSync(staging, home);
+  } catch (err) {
+    // Another process provisioned the same version meanwhile: keep its copy.
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(wrapper)) throw err;
+  }
+  const seconds = Math.round((Date.now() - started) / 1000);
+  log(`provisioned the Temporal test server ${TEMPORAL_TEST_SERVER_VERSION} in ${seconds} s: ${wrapper}`);
+  return { path: wrapper, how: `fetched with Maven (${seconds} s)`, version: TEMPORAL_TEST_SERVER_VERSION };
+}
+
+/** Nothing is built: the pom only names what to copy. slf4j-simple at WARN shows the server's problems, not its chatter. */
+function testServerPom() {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<!-- Generated by scripts/tools.mjs: what the Temporal test server needs at run time. -->
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.tools</groupId>
+  <artifactId>temporal-test-server-runtime</artifactId>
+  <version>${TEMPORAL_TEST_SERVER_VERSION}</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>io.temporal</groupId>
+      <artifactId>temporal-test-server</artifactId>
+      <version>${TEMPORAL_TEST_SERVER_VERSION}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.slf4j</groupId>
+      <artifactId>slf4j-simple</artifactId>
+      <version>${TEMPORAL_TEST_SERVER_SLF4J_VERSION}</version>
+    </dependency>
+  </dependencies>
+</project>
+`;
+}
+
+/**
+ * `exec`, so that the SDK's kill of this process is the kill of the JVM. Serial GC and the C1 compiler
+ * only: a test server holds a few workflows, and starts faster that way (the SDK gives it 5 s).
+ */
+function testServerWrapper() {
+  return `#!/bin/sh
+# Temporal's time-skipping test server ${TEMPORAL_TEST_SERVER_VERSION} (io.temporal:temporal-test-server),
+# provisioned by scripts/tools.mjs. Usage: temporal-test-server <port> [--enable-time-skipping]
+home=$(cd "$(dirname "$0")/.." && pwd)
+exec "\${JAVA_HOME:+\$JAVA_HOME/bin/}java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \\
+  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.logFile=System.err \\
+  -cp "$home/lib/*" ${TEMPORAL_TEST_SERVER_MAIN_CLASS} "$@"
+`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'test-server-path') {
+  // For the jest global setup: the wrapper's path alone on stdout, provisioning it first if need be.
+  process.stdout.write(`${ensureTestServer().path}\n`);
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const cli = ensureTemporalCli();
   log(cli ? `temporal CLI: ${cli.path} (${cli.how}) ${cli.version ?? ''}` : 'temporal CLI: SDK download');
   const moto = ensureMoto();
   log(`moto_server: ${moto.path} (moto ${moto.version})`);
+  const testServer = ensureTestServer();
+  log(`Temporal test server ${testServer.version}: ${testServer.path} (${testServer.how})`);
 }
