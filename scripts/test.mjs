@@ -13,7 +13,7 @@ if (cli) {
 }
 const moto = ensureMoto();
 console.log(`moto ${moto.version}: ${moto.path}`);
-const testServer = ensureTestServer();
+const testServer = await ensureTestServer();
 process.env.TEMPORAL_TEST_SERVER_PATH = testServer.path;
 console.log(`Temporal test server ${testServer.version} (${testServer.how}): ${testServer.path}`);
 
