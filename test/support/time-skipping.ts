@@ -29,9 +29,7 @@ export async function startTimeSkippingTemporal(): Promise<TimeSkippingTemporal>
   if (!path) throw new Error(process.env.TEST_TEMPORAL_TEST_SERVER_ERROR ?? 'the global setup found no test server');
   installTestRuntime();
   const started = Date.now();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path } },
-  });
+  const env = await createTimeSkipping(path);
   const startupMs = Date.now() - started;
   await registerSearchAttributes(env);
   return {
@@ -48,6 +46,25 @@ export async function startTimeSkippingTemporal(): Promise<TimeSkippingTemporal>
       if (at > now) await env.sleep(at - now);
     },
   };
+}
+
+/**
+ * The SDK gives the server 5 s to answer its first connection. The class-data archive that
+ * scripts/tools.mjs records gets the JVM there in about 2 s on a busy 2-core machine, about 5 without
+ * it; one more try covers a machine busier still.
+ */
+async function createTimeSkipping(path: string): Promise<TestWorkflowEnvironment> {
+  const start = () =>
+    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  try {
+    return await start();
+  } catch (err) {
+    // Not instanceof: under jest the SDK's errors come from another realm.
+    const message = String((err as { message?: unknown } | undefined)?.message ?? err);
+    if (!/did not start within/.test(message)) throw err;
+    process.stderr.write(`[time-skipping] ${message.split(':')[0]} in time: trying once more\n`);
+    return await start();
+  }
 }
 
 /**
