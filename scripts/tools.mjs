@@ -151,11 +151,11 @@ function fetchTestServer(toolsDir, home) {
       '-DincludeScope=runtime',
       `-DoutputDirectory=${join(staging, 'lib')}`,
     ],
-    // Maven prints its errors on stdout (and, quiet or not, a stray ANSI reset): shown only on failure.
-    { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' },
+    // Maven prints its errors on stdout and, quiet or not, stray ANSI resets: its output shows only on failure.
+    { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' },
   );
   if (result.status !== 0) {
-    process.stderr.write(result.stdout ?? '');
+    process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`);
     rmSync(staging, { recursive: true, force: true });
     throw new Error(
       `mvn dependency:copy-dependencies for the Temporal test server failed (${result.status ?? result.signal})`,
