@@ -6,6 +6,12 @@ import { DEFAULT_UPLOAD_WINDOW } from '../../../src/domain/time';
 import { expandSite } from '../../../src/publish/sites';
 import type { bookingFulfillment } from '../../../workflows/booking-fulfillment';
 import { crewResponseSignal, statusQuery } from '../../../workflows/messages';
+import {
+  BookingIdKey,
+  CharterStartKey,
+  FulfillmentStageKey,
+  SccEventIdKey,
+} from '../../../workflows/search-attributes';
 import type { BookingStatus } from '../../../workflows/types';
 import { sampleBooking } from '../../fixtures/bookings';
 import { invalidationsOf, readObject } from '../../support/aws';
@@ -161,6 +167,12 @@ describe('day-scale timers at their real durations (time-skipping test server)',
     expect(done.stage).toBe('COMPLETED');
     expect(done.crew.find((m) => m.id === 'crew-chef-fay')?.status).toBe('no-answer');
     expect(mailsOf(handle.workflowId)).toHaveLength(1);
+    // Intake's search attributes and the workflow's upserts, as registered in beforeAll.
+    const attributes = (await handle.describe()).typedSearchAttributes;
+    expect(attributes.get(BookingIdKey)).toBe(booking.bookingId);
+    expect(attributes.get(CharterStartKey)).toEqual(new Date(booking.charter.start));
+    expect(attributes.get(FulfillmentStageKey)).toBe('COMPLETED');
+    expect(attributes.get(SccEventIdKey)).toBe(done.sccEventId);
     await saveHistory(h.temporal.client, handle.workflowId, 'decline-and-timeout');
   });
 
