@@ -1,7 +1,8 @@
 // `npm test`: provisions what the tests need when it is missing (the Temporal CLI, moto in a
-// project-local venv), then type-checks, lints and runs every jest project.
+// project-local venv, Temporal's time-skipping test server), then type-checks, lints and runs every jest
+// project.
 import { spawnSync } from 'node:child_process';
-import { ROOT, TEMPORAL_CLI_VERSION, ensureMoto, ensureTemporalCli } from './tools.mjs';
+import { ROOT, TEMPORAL_CLI_VERSION, ensureMoto, ensureTemporalCli, ensureTestServer } from './tools.mjs';
 
 const cli = ensureTemporalCli();
 if (cli) {
@@ -12,6 +13,9 @@ if (cli) {
 }
 const moto = ensureMoto();
 console.log(`moto ${moto.version}: ${moto.path}`);
+const testServer = await ensureTestServer();
+process.env.TEMPORAL_TEST_SERVER_PATH = testServer.path;
+console.log(`Temporal test server ${testServer.version} (${testServer.how}): ${testServer.path}`);
 
 // The AWS SDK warns on every process that Node 20 support ends in 2027; the machine runs Node 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

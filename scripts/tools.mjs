@@ -1,7 +1,8 @@
 // Finds or provisions the external programs the tests and `npm start` need, saying what it does.
 // Versions are pinned here and nowhere else.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,6 +11,10 @@ export const TOOLS_DIR = join(ROOT, '.tools');
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
 export const MOTO_VERSION = '5.2.5';
+/** Temporal's Java time-skipping test server, from Maven Central, and the logger binding it runs with. */
+export const TEMPORAL_TEST_SERVER_VERSION = '1.38.0';
+export const TEMPORAL_TEST_SERVER_SLF4J_VERSION = '1.7.36';
+const TEMPORAL_TEST_SERVER_MAIN_CLASS = 'io.temporal.testserver.TestServer';
 
 const log = (msg) => process.stderr.write(`[tools] ${msg}\n`);
 
@@ -95,9 +100,223 @@ export function ensureMoto() {
   return { path: motoServer, version: MOTO_VERSION };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+/**
+ * Temporal's time-skipping test server: `io.temporal:temporal-test-server` from Maven Central with its
+ * runtime dependencies, run by a wrapper script (`temporal-test-server <port>`, the arguments the SDK's
+ * `existing-path` executable gets). The SDK's own download of it comes from GitHub, which is out of reach
+ * here. In this order: $TEMPORAL_TEST_SERVER_PATH, the cached copy in
+ * .tools/temporal-test-server/<version>/, else Maven (`mvn dependency:copy-dependencies` on a generated
+ * pom; its local repository is .tools/maven-repo, so nothing outside .tools/ changes). `toolsDir` points the
+ * cache elsewhere, e.g. at an empty folder to time a cold start.
+ */
+export async function ensureTestServer({ toolsDir = TOOLS_DIR } = {}) {
+  const fromEnv = process.env.TEMPORAL_TEST_SERVER_PATH;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`TEMPORAL_TEST_SERVER_PATH=${fromEnv} does not exist`);
+    return { path: fromEnv, how: 'TEMPORAL_TEST_SERVER_PATH', version: TEMPORAL_TEST_SERVER_VERSION };
+  }
+  const home = join(toolsDir, 'temporal-test-server', TEMPORAL_TEST_SERVER_VERSION);
+  // The jars arrive in a staging folder renamed into place whole: `home` exists only complete.
+  const how = existsSync(home) ? `cached in ${home}` : fetchTestServer(toolsDir, home);
+  const wrapper = join(home, 'bin', 'temporal-test-server');
+  // Derived from this file, so rewritten whenever this file runs the server differently.
+  writeIfChanged(wrapper, testServerWrapper(), 0o755);
+  if (!existsSync(join(home, TEST_SERVER_ARCHIVE))) await recordClassArchive(realpathSync(home));
+  return { path: wrapper, how, version: TEMPORAL_TEST_SERVER_VERSION };
+}
+
+function fetchTestServer(toolsDir, home) {
+  const mvn = which('mvn');
+  if (!mvn) throw new Error('provisioning the Temporal test server needs Maven (mvn): install it');
+  const started = Date.now();
+  log(
+    `fetching io.temporal:temporal-test-server:${TEMPORAL_TEST_SERVER_VERSION} and its runtime dependencies ` +
+      `from Maven Central into ${home} (once)`,
+  );
+  mkdirSync(dirname(home), { recursive: true });
+  const staging = `${home}.partial-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging);
+  writeFileSync(join(staging, 'pom.xml'), testServerPom());
+  const result = spawnSync(
+    mvn,
+    [
+      '--batch-mode',
+      '--quiet',
+      '-Dstyle.color=never',
+      `-Dmaven.repo.local=${join(toolsDir, 'maven-repo')}`,
+      '-f',
+      join(staging, 'pom.xml'),
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${join(staging, 'lib')}`,
+    ],
+    // Maven prints its errors on stdout and, quiet or not, stray ANSI resets: its output shows only on failure.
+    { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' },
+  );
+  if (result.status !== 0) {
+    process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`);
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error(
+      `mvn dependency:copy-dependencies for the Temporal test server failed (${result.status ?? result.signal})`,
+    );
+  }
+  try {
+    renameSync(staging, home);
+  } catch (err) {
+    // Another process provisioned the same version meanwhile: keep its copy.
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(home)) throw err;
+  }
+  const seconds = Math.round((Date.now() - started) / 1000);
+  log(`fetched the Temporal test server ${TEMPORAL_TEST_SERVER_VERSION} in ${seconds} s`);
+  return `fetched with Maven (${seconds} s)`;
+}
+
+/** Nothing is built: the pom only names what to copy. slf4j-simple at WARN shows the server's problems, not its chatter. */
+function testServerPom() {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<!-- Generated by scripts/tools.mjs: what the Temporal test server needs at run time. -->
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.tools</groupId>
+  <artifactId>temporal-test-server-runtime</artifactId>
+  <version>${TEMPORAL_TEST_SERVER_VERSION}</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>io.temporal</groupId>
+      <artifactId>temporal-test-server</artifactId>
+      <version>${TEMPORAL_TEST_SERVER_VERSION}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.slf4j</groupId>
+      <artifactId>slf4j-simple</artifactId>
+      <version>${TEMPORAL_TEST_SERVER_SLF4J_VERSION}</version>
+    </dependency>
+  </dependencies>
+</project>
+`;
+}
+
+/**
+ * The SDK gives the server 5 s to answer, and a cold JVM on a busy 2-core machine needs about 4 of them
+ * to load its classes; from a class-data archive of its start-up it needs about a third of that. Serial
+ * GC and the C1 compiler only: a test server holds a few workflows and starts faster so.
+ */
+const TEST_SERVER_JVM_FLAGS = [
+  '-XX:+UseSerialGC',
+  '-XX:TieredStopAtLevel=1',
+  '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+  '-Dorg.slf4j.simpleLogger.logFile=System.err',
+];
+const TEST_SERVER_ARCHIVE = 'temporal-test-server.jsa';
+
+/**
+ * `exec`, so that the SDK's kill of this process is the kill of the JVM. The physical path (`pwd -P`):
+ * the archive holds the classpath it was recorded with, whichever symlink leads here.
+ */
+function testServerWrapper() {
+  const flags = TEST_SERVER_JVM_FLAGS.join(' ');
+  const main = TEMPORAL_TEST_SERVER_MAIN_CLASS;
+  return `#!/bin/sh
+# Temporal's time-skipping test server ${TEMPORAL_TEST_SERVER_VERSION} (io.temporal:temporal-test-server),
+# provisioned by scripts/tools.mjs. Usage: temporal-test-server <port> [--enable-time-skipping]
+home=$(cd "$(dirname "$0")/.." && pwd -P)
+java="\${JAVA_HOME:+\$JAVA_HOME/bin/}java"
+if [ -f "$home/${TEST_SERVER_ARCHIVE}" ]; then
+  exec "$java" ${flags} -XX:SharedArchiveFile="$home/${TEST_SERVER_ARCHIVE}" -cp "$home/lib/*" ${main} "$@"
+fi
+exec "$java" ${flags} -cp "$home/lib/*" ${main} "$@"
+`;
+}
+
+/**
+ * Runs the server once until it listens, and lets the JVM write the classes it loaded to an archive
+ * on its way out (SIGTERM is a normal exit). Without one the server still runs, only slower to start.
+ */
+async function recordClassArchive(home) {
+  const archive = join(home, TEST_SERVER_ARCHIVE);
+  const partial = `${archive}.partial-${process.pid}`;
+  const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : which('java');
+  if (!java || !existsSync(java)) throw new Error('the Temporal test server needs Java 8 or newer: install a JDK');
+  const started = Date.now();
+  log('recording a class-data archive of the test server starting (once, a few seconds)');
+  const port = await freePort();
+  const server = spawn(
+    java,
+    [
+      ...TEST_SERVER_JVM_FLAGS,
+      `-XX:ArchiveClassesAtExit=${partial}`,
+      '-cp',
+      `${home}/lib/*`,
+      TEMPORAL_TEST_SERVER_MAIN_CLASS,
+      String(port),
+    ],
+    { stdio: 'ignore' },
+  );
+  const exited = new Promise((done) => server.once('exit', done));
+  const listening = await waitForPort(port, 60_000, exited);
+  server.kill('SIGTERM');
+  const timer = setTimeout(() => server.kill('SIGKILL'), 60_000);
+  await exited;
+  clearTimeout(timer);
+  if (listening && existsSync(partial)) {
+    renameSync(partial, archive);
+    log(`recorded ${archive} in ${Math.round((Date.now() - started) / 1000)} s`);
+  } else {
+    rmSync(partial, { force: true });
+    log(`no class-data archive (${listening ? 'the JVM wrote none' : 'the server did not listen'}): it starts slower`);
+  }
+}
+
+function freePort() {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => done(port));
+    });
+  });
+}
+
+/** True once something accepts connections on 127.0.0.1:port; false on `stop` or after `timeoutMs`. */
+async function waitForPort(port, timeoutMs, stop) {
+  let stopped = false;
+  void stop.then(() => (stopped = true));
+  const deadline = Date.now() + timeoutMs;
+  while (!stopped && Date.now() < deadline) {
+    const open = await new Promise((done) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        done(true);
+      });
+      socket.once('error', () => done(false));
+    });
+    if (open) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+function writeIfChanged(path, content, mode) {
+  if (existsSync(path) && readFileSync(path, 'utf8') === content) return;
+  mkdirSync(dirname(path), { recursive: true });
+  const partial = `${path}.partial-${process.pid}`;
+  writeFileSync(partial, content, { mode });
+  renameSync(partial, path);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'test-server-path') {
+  // For the jest global setup: the wrapper's path alone on stdout, provisioning it first if need be.
+  process.stdout.write(`${(await ensureTestServer()).path}\n`);
+} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const cli = ensureTemporalCli();
   log(cli ? `temporal CLI: ${cli.path} (${cli.how}) ${cli.version ?? ''}` : 'temporal CLI: SDK download');
   const moto = ensureMoto();
   log(`moto_server: ${moto.path} (moto ${moto.version})`);
+  const testServer = await ensureTestServer();
+  log(`Temporal test server ${testServer.version}: ${testServer.path} (${testServer.how})`);
 }

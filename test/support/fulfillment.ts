@@ -30,7 +30,13 @@ export interface HarnessOptions {
   /** Overrides of the tenant's secrets and URLs, for the wrong-key tests. */
   tenant?: (tenant: Tenant, env: { jada: JadaSim; scc: SccSim }) => Tenant;
   crewTimeoutMs?: number;
+  /** The crew wait ends at the latest this long before the charter (default 0: no cap). */
+  crewLeadMs?: number;
   uploadWindow?: UploadWindowPolicy;
+  /** Another Temporal than the run's dev server (a time-skipping one); the caller closes it. */
+  temporal?: TemporalForTest;
+  /** The activities' clock (default Date.now). */
+  now?: () => number;
   httpTimeoutMs?: number;
   mailTimeoutMs?: number;
 }
@@ -120,8 +126,8 @@ export async function startTenantWorld(
 }
 
 /**
- * A tenant world plus a worker on its own task queue against the run's Temporal dev server, in this
- * process. The worker's S3/CloudFront calls go through a proxy that can inject failures, with one
+ * A tenant world plus a worker on its own task queue against the run's Temporal dev server (or
+ * `options.temporal`), in this process. The worker's S3/CloudFront calls go through a proxy that can inject failures, with one
  * SDK attempt per call so that Temporal's retries are the ones under test.
  */
 export async function startFulfillmentHarness(options: HarnessOptions = {}): Promise<FulfillmentHarness> {
@@ -140,15 +146,16 @@ export async function startFulfillmentHarness(options: HarnessOptions = {}): Pro
     stateBucket,
     httpTimeoutMs: options.httpTimeoutMs ?? 1000,
     temporalUiWorkflowUrl: 'http://127.0.0.1:8233/namespaces/default/workflows/{workflowId}',
+    now: options.now,
   });
-  const temporal = await connectTemporal();
+  const temporal = options.temporal ?? (await connectTemporal());
   const taskQueue = uniqueTaskQueue('fulfillment');
   const worker = await temporal.createWorker({ taskQueue, activities });
   const running = worker.run();
   const settings: IntakeSettings = {
     taskQueue,
     slugSecret: SLUG_SECRET,
-    crewConfirmation: { timeoutMs: options.crewTimeoutMs ?? 60_000, leadBeforeStartMs: 0 },
+    crewConfirmation: { timeoutMs: options.crewTimeoutMs ?? 60_000, leadBeforeStartMs: options.crewLeadMs ?? 0 },
     uploadWindow: options.uploadWindow ?? DEFAULT_UPLOAD_WINDOW,
   };
   return {
@@ -175,7 +182,7 @@ export async function startFulfillmentHarness(options: HarnessOptions = {}): Pro
       mail.close();
       workerAws.s3.destroy();
       workerAws.cloudfront.destroy();
-      await Promise.all([world.stop(), aws.stop(), temporal.close()]);
+      await Promise.all([world.stop(), aws.stop(), options.temporal ? undefined : temporal.close()]);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,6 +23,7 @@ export interface GlobalServers {
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const cliPath = process.env.TEMPORAL_CLI_PATH ?? join(ROOT, '.tools', 'bin', 'temporal');
+  const testServer = process.env.TEMPORAL_TEST_SERVER_PATH ?? provisionedTestServer();
   const tmpDir = mkdtempSync(join(tmpdir(), 'charter-fulfillment-test-'));
   const [moto, temporal, bundle] = await Promise.all([
     startLocalAws({ motoServer: join(ROOT, '.tools', 'venv', 'bin', 'moto_server') }),
@@ -44,11 +46,30 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
   process.env.TEST_TMP_DIR = tmpDir;
   if (existsSync(cliPath)) process.env.TEST_TEMPORAL_CLI = cliPath;
+  if (testServer instanceof Error) process.env.TEST_TEMPORAL_TEST_SERVER_ERROR = testServer.message;
+  else process.env.TEST_TEMPORAL_TEST_SERVER = testServer;
   (globalThis as { __servers__?: GlobalServers }).__servers__ = { temporal, moto, tmpDir };
   process.stderr.write(
     `\n[global-setup] Temporal dev server ${temporal.address} (${existsSync(cliPath) ? cliPath : 'SDK download'}), ` +
       `moto ${moto.directUrl} behind the CloudFront shim ${moto.url}, workflows bundled, in ${Date.now() - started} ms\n`,
   );
+}
+
+/**
+ * The time-skipping test server, for the test files that create their own environment on it. `npm test`
+ * sets TEMPORAL_TEST_SERVER_PATH; a bare `npx jest` asks scripts/tools.mjs, which reuses its cache (or
+ * provisions it, saying so on stderr), so the version stays pinned in one place. Without it (no Java or
+ * Maven) only those test files fail, with the reason.
+ */
+function provisionedTestServer(): string | Error {
+  try {
+    return execFileSync(process.execPath, [join(ROOT, 'scripts', 'tools.mjs'), 'test-server-path'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).trim();
+  } catch (err) {
+    return new Error(`no Temporal test server: node scripts/tools.mjs test-server-path failed (${String(err)})`);
+  }
 }
 
 const quietLogger = {

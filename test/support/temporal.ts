@@ -25,12 +25,16 @@ export interface TemporalForTest {
 
 let runtimeInstalled = false;
 
+/** Once per test file, before anything else touches the SDK's Runtime (a TestWorkflowEnvironment does). */
+export function installTestRuntime(): void {
+  if (runtimeInstalled) return;
+  // Workflow and activity logs at INFO would bury the test report; failures still print as WARN/ERROR.
+  Runtime.install({ logger: new DefaultLogger(process.env.TEST_LOG_LEVEL === 'DEBUG' ? 'DEBUG' : 'WARN') });
+  runtimeInstalled = true;
+}
+
 export async function connectTemporal(): Promise<TemporalForTest> {
-  if (!runtimeInstalled) {
-    // Workflow and activity logs at INFO would bury the test report; failures still print as WARN/ERROR.
-    Runtime.install({ logger: new DefaultLogger(process.env.TEST_LOG_LEVEL === 'DEBUG' ? 'DEBUG' : 'WARN') });
-    runtimeInstalled = true;
-  }
+  installTestRuntime();
   const { address, bundlePath } = testServers();
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
