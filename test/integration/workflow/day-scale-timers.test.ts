@@ -13,7 +13,7 @@ import {
   SccEventIdKey,
 } from '../../../workflows/search-attributes';
 import type { BookingStatus } from '../../../workflows/types';
-import { sampleBooking } from '../../fixtures/bookings';
+import { sampleBooking } from '../../../sim/samples';
 import { invalidationsOf, readObject } from '../../support/aws';
 import { startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
 import { saveHistory } from '../../support/histories';
