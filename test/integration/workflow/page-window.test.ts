@@ -22,7 +22,9 @@ describe('guest page kept current over the upload window (wall clock, dev server
 
   beforeAll(async () => {
     h = await startFulfillmentHarness({
-      crewTimeoutMs: 2000,
+      // The crew answer comes at once; a deadline that a busy machine could pass first would end the
+      // crew wait before the test sees it.
+      crewTimeoutMs: 60_000,
       uploadWindow: { openBeforeStartMs: 3000, closeAfterEndMs: 3000, refreshEveryMs: 60_000 },
     });
   });
