@@ -1,9 +1,10 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { sampleBooking } from '../../../sim/samples';
+import { ManagedProcess } from '../../../scripts/local-stack/processes';
 import type { LocalStack } from '../../../scripts/local-stack/stack';
 import { startTestStack } from '../../support/local-stack';
 import { waitFor } from '../../support/wait';
@@ -21,17 +22,16 @@ function filesUnder(dir: string): string[] {
 }
 
 /** Runs a built entry point with only PATH set and collects what it says before it exits. */
-function runWithoutConfiguration(dir: string, entry: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [entry], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, NODE_ENV: 'production' },
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('close', (code) => done({ code, output }));
+async function runWithoutConfiguration(dir: string, entry: string): Promise<{ code: number | null; output: string }> {
+  const child = new ManagedProcess({
+    name: entry,
+    command: process.execPath,
+    args: [entry],
+    cwd: dir,
+    env: { PATH: process.env.PATH, NODE_ENV: 'production' },
   });
+  const { code } = await child.exited;
+  return { code, output: child.output() };
 }
 
 /**
