@@ -98,7 +98,34 @@ export function parseBooking(input: unknown): ParseResult<Booking> {
   return parseWith(BookingSchema, input);
 }
 
-/** `booking-{tenant}-{source}-{bookingId}`, lower-case: the same delivery always maps to the same workflow. */
-export function bookingWorkflowId(tenant: string, booking: Pick<Booking, 'source' | 'bookingId'>): string {
-  return `booking-${tenant}-${booking.source}-${booking.bookingId}`.toLowerCase();
+export type BookingRef = Pick<Booking, 'source' | 'bookingId'>;
+
+const WORKFLOW_ID_PREFIX = 'booking-';
+
+/**
+ * `booking-{tenant}-{source}-{bookingId}`, with the booking id exactly as the source sent it: `BS-77`
+ * and `bs-77` are two bookings. The contract restricts booking ids to characters a workflow ID carries
+ * as they are (`[A-Za-z0-9._-]`), so nothing needs escaping; tenant ids have no dashes and sources are
+ * a fixed list without dashes, so every ID reads back as exactly one (tenant, source, bookingId).
+ */
+export function bookingWorkflowId(tenant: string, booking: BookingRef): string {
+  return `${WORKFLOW_ID_PREFIX}${tenant}-${booking.source}-${booking.bookingId}`;
+}
+
+/** The inverse of bookingWorkflowId; undefined for anything it does not produce. */
+export function parseBookingWorkflowId(workflowId: string): ({ tenant: string } & BookingRef) | undefined {
+  const match = /^booking-([a-z0-9]{1,40})-([a-z]+)-([A-Za-z0-9._-]{1,64})$/.exec(workflowId);
+  if (!match) return undefined;
+  const [, tenant, source, bookingId] = match as unknown as [string, string, string, string];
+  if (!(BOOKING_SOURCES as readonly string[]).includes(source)) return undefined;
+  return { tenant, source: source as BookingSource, bookingId };
+}
+
+/**
+ * The ID bookings had before booking ids kept their case (everything lower-cased). Bookings started
+ * then still run under it; it is looked up only when the exact ID is unknown, and a workflow found
+ * there is the booking only if its BookingId search attribute is the id sent, exactly.
+ */
+export function legacyBookingWorkflowId(tenant: string, booking: BookingRef): string {
+  return bookingWorkflowId(tenant, booking).toLowerCase();
 }

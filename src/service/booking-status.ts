@@ -1,9 +1,9 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { BookingSchema, type Booking } from '../domain/booking';
+import { BookingSchema, type BookingRef } from '../domain/booking';
 import { parseWith, type ParseResult } from '../domain/validation';
-import type { bookingFulfillment } from '../../workflows/booking-fulfillment';
 import { statusQuery } from '../../workflows/messages';
+import { findBooking } from './running-booking';
 import type { BookingStatus } from '../../workflows/types';
 
 const BookingRefSchema = z.object({
@@ -12,10 +12,7 @@ const BookingRefSchema = z.object({
 });
 
 /** The booking a status request names: the path's booking id and `?source=` (Boatsetter unless given). */
-export function parseBookingRef(
-  bookingId: string,
-  source: unknown,
-): ParseResult<Pick<Booking, 'source' | 'bookingId'>> {
+export function parseBookingRef(bookingId: string, source: unknown): ParseResult<BookingRef> {
   return parseWith(BookingRefSchema, { bookingId, source });
 }
 
@@ -23,21 +20,20 @@ export function parseBookingRef(
 export const STATUS_QUERY_TIMEOUT_MS = 5000;
 
 /**
- * The workflow's `status` query, or undefined when this tenant has no such booking. Closed
- * workflows answer too (a worker replays them). The status names its tenant, which settles the
- * ambiguity of workflow IDs between tenants whose ids share a prefix (see crew-response.ts).
+ * The booking's `status` query, or undefined when this tenant has no such booking. Closed workflows
+ * answer too (a worker replays them).
  */
 export async function bookingStatus(
   client: Client,
   tenantId: string,
-  workflowId: string,
+  ref: BookingRef,
 ): Promise<BookingStatus | undefined> {
-  const handle = client.workflow.getHandle<typeof bookingFulfillment>(workflowId);
+  const found = await findBooking(client, tenantId, ref);
+  if (!found) return undefined;
   try {
-    const status = await client.connection.withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () =>
-      handle.query(statusQuery),
+    return await client.connection.withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () =>
+      found.handle.query(statusQuery),
     );
-    return status.tenant === tenantId ? status : undefined;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;

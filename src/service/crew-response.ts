@@ -5,7 +5,7 @@ import { fieldErrors, type FieldError, type ParseResult } from '../domain/valida
 import type { CrewResponse } from '../domain/crew';
 import { crewResponseSignal } from '../../workflows/messages';
 import { SccEventIdKey, TenantKey } from '../../workflows/search-attributes';
-import { actOnRunningBooking, type RunningBookingOutcome } from './running-booking';
+import { actOnRunningBooking, describeBooking, type RunningBookingOutcome } from './running-booking';
 
 /**
  * SCC's callback body. Not strict, unlike the booking contract: this is a third party's payload, and
@@ -67,7 +67,7 @@ function targetErrors(eventId: unknown, workflowId: unknown, tenantId: string): 
 /** The shape bookingWorkflowId gives for this tenant. A cheap first filter; ownership is checked on the workflow. */
 function bookingWorkflowIdPattern(tenantId: string): RegExp {
   const escaped = tenantId.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
-  return new RegExp(`^booking-${escaped}-(${BOOKING_SOURCES.join('|')})-[a-z0-9._-]{1,64}$`);
+  return new RegExp(`^booking-${escaped}-(${BOOKING_SOURCES.join('|')})-[A-Za-z0-9._-]{1,64}$`);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -90,11 +90,13 @@ export async function findBookingBySccEvent(
 }
 
 /** Signals the booking's workflow, while it runs (see actOnRunningBooking). */
-export function deliverCrewResponse(
+export async function deliverCrewResponse(
   client: Client,
   tenantId: string,
   workflowId: string,
   response: CrewResponse,
 ): Promise<RunningBookingOutcome> {
-  return actOnRunningBooking(client, tenantId, workflowId, (handle) => handle.signal(crewResponseSignal, response));
+  return actOnRunningBooking(await describeBooking(client, tenantId, workflowId), (handle) =>
+    handle.signal(crewResponseSignal, response),
+  );
 }

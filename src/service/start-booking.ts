@@ -7,6 +7,7 @@ import type { Tenant } from '../config/tenant';
 import type { bookingFulfillment } from '../../workflows/booking-fulfillment';
 import type { BookingFulfillmentInput, CrewConfirmationPolicy } from '../../workflows/types';
 import { BookingIdKey, CharterStartKey, FulfillmentStageKey, TenantKey } from '../../workflows/search-attributes';
+import { describeBooking, findLegacyBooking } from './running-booking';
 
 export interface IntakeSettings {
   taskQueue: string;
@@ -34,11 +35,10 @@ export function fulfillmentInput(
   return { workflowId, input };
 }
 
-export interface StartedBooking {
-  workflowId: string;
-  /** False when this delivery was a duplicate and the existing workflow was kept. */
-  started: boolean;
-}
+export type StartedBooking =
+  | { outcome: 'started' | 'duplicate'; workflowId: string }
+  /** The exact ID holds an older booking whose id differs only in case (see findBooking). */
+  | { outcome: 'id-taken'; workflowId: string; heldBy: string };
 
 /**
  * Starts the booking's workflow, or finds the one a previous delivery started. The ID reuse policy
@@ -52,6 +52,9 @@ export async function startBookingFulfillment(
   booking: Booking,
   settings: IntakeSettings,
 ): Promise<StartedBooking> {
+  // A re-delivery of a booking that started before booking ids kept their case is that booking.
+  const legacy = await findLegacyBooking(client, tenant.id, booking);
+  if (legacy) return { outcome: 'duplicate', workflowId: legacy.handle.workflowId };
   const { workflowId, input } = fulfillmentInput(tenant, booking, settings);
   try {
     await client.workflow.start<typeof bookingFulfillment>('bookingFulfillment', {
@@ -67,11 +70,16 @@ export async function startBookingFulfillment(
       ],
       staticSummary: staticSummary(tenant, booking),
     });
-    return { workflowId, started: true };
+    return { outcome: 'started', workflowId };
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
-    throw err;
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
+  const holder = (await describeBooking(client, tenant.id, workflowId))?.description.typedSearchAttributes.get(
+    BookingIdKey,
+  );
+  return holder === undefined || holder === booking.bookingId
+    ? { outcome: 'duplicate', workflowId }
+    : { outcome: 'id-taken', workflowId, heldBy: holder };
 }
 
 /** "Charter: Carole, May 30 10:00-13:00, JADA": what ops read in the Temporal UI's list. */

@@ -44,6 +44,8 @@ export function testTenants(): Promise<Tenant[]> {
 
 interface FakeWorkflow {
   tenant: string;
+  /** The BookingId search attribute, as intake sets it. */
+  bookingId?: string;
   status: 'RUNNING' | 'COMPLETED' | 'FAILED';
   signals: CrewResponse[];
   bookingStatus?: BookingStatus;
@@ -64,7 +66,10 @@ export class FakeTemporal {
 
   readonly client = {
     workflow: {
-      start: async (_type: string, options: { workflowId: string; args: [{ tenant: string }] }) => {
+      start: async (
+        _type: string,
+        options: { workflowId: string; args: [{ tenant: string; booking: { bookingId: string } }] },
+      ) => {
         this.check();
         if (this.workflows.has(options.workflowId)) {
           throw new WorkflowExecutionAlreadyStartedError(
@@ -73,7 +78,13 @@ export class FakeTemporal {
             'bookingFulfillment',
           );
         }
-        this.workflows.set(options.workflowId, { tenant: options.args[0].tenant, status: 'RUNNING', signals: [] });
+        const [{ tenant, booking }] = options.args;
+        this.workflows.set(options.workflowId, {
+          tenant,
+          bookingId: booking.bookingId,
+          status: 'RUNNING',
+          signals: [],
+        });
         this.startedIds.push(options.workflowId);
         return { workflowId: options.workflowId };
       },
@@ -83,7 +94,9 @@ export class FakeTemporal {
           const wf = this.find(workflowId);
           return {
             status: { name: wf.status },
-            typedSearchAttributes: { get: (key: { name: string }) => (key.name === 'Tenant' ? wf.tenant : undefined) },
+            typedSearchAttributes: {
+              get: (key: { name: string }) => ({ Tenant: wf.tenant, BookingId: wf.bookingId })[key.name],
+            },
           };
         },
         signal: async (_signal: unknown, response: CrewResponse) => {

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { bookingWorkflowId, parseBooking, type Booking } from '../../domain/booking';
+import { parseBooking, type Booking } from '../../domain/booking';
 import { bookingStatus, parseBookingRef } from '../booking-status';
 import { conflict, invalidRequest, notFound, unsupportedMediaType } from '../errors';
-import { actOnRunningBooking } from '../running-booking';
+import { actOnRunningBooking, findBooking } from '../running-booking';
 import { startBookingFulfillment } from '../start-booking';
 import { requireServiceKey } from '../tenant-auth';
 import type { RouteContext } from './context';
@@ -23,9 +23,17 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): 
       if (request.body === undefined) throw unsupportedMediaType();
       const parsed = parseBooking(request.body);
       if (!parsed.ok) throw invalidRequest('booking', parsed.errors);
-      const { workflowId, started } = await startBookingFulfillment(ctx.client, tenant, parsed.value, ctx.settings);
+      const started = await startBookingFulfillment(ctx.client, tenant, parsed.value, ctx.settings);
+      const { workflowId } = started;
+      if (started.outcome === 'id-taken') {
+        throw conflict(
+          `booking id ${parsed.value.bookingId} is taken: ${workflowId} holds booking ${started.heldBy}, ` +
+            'started before booking ids kept their case; ask the source for another id or enter it by hand',
+          { workflowId },
+        );
+      }
       return reply
-        .code(started ? 202 : 200)
+        .code(started.outcome === 'started' ? 202 : 200)
         .send({ workflowId, statusUrl: statusUrl(ctx, request, tenant.id, parsed.value) });
     },
   );
@@ -37,7 +45,7 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): 
       const { tenant } = request;
       const ref = parseBookingRef(request.params.bookingId, request.query.source);
       if (!ref.ok) throw invalidRequest('booking reference', ref.errors);
-      const status = await bookingStatus(ctx.client, tenant.id, bookingWorkflowId(tenant.id, ref.value));
+      const status = await bookingStatus(ctx.client, tenant.id, ref.value);
       if (!status) throw notFound('unknown booking');
       return status;
     },
@@ -50,12 +58,14 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): 
       const { tenant } = request;
       const ref = parseBookingRef(request.params.bookingId, request.query.source);
       if (!ref.ok) throw invalidRequest('booking reference', ref.errors);
-      const workflowId = bookingWorkflowId(tenant.id, ref.value);
       // The workflow withdraws the guest page and tells ops what to undo in JADA and SCC.
-      const result = await actOnRunningBooking(ctx.client, tenant.id, workflowId, (handle) => handle.cancel());
+      const found = await findBooking(ctx.client, tenant.id, ref.value);
+      const result = await actOnRunningBooking(found, (handle) => handle.cancel());
       if (result.outcome === 'unknown-booking') throw notFound('unknown booking');
-      if (result.outcome === 'closed')
+      const { workflowId } = result;
+      if (result.outcome === 'closed') {
         throw conflict('the booking has already finished', { workflowId, workflowStatus: result.status });
+      }
       return reply.code(202).send({ workflowId, cancellation: 'requested' });
     },
   );

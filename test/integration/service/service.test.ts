@@ -4,8 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import { tenantDirectory } from '../../../src/config/tenant';
 import type { Booking } from '../../../src/domain/booking';
 import { buildApp } from '../../../src/service/app';
+import { fulfillmentInput } from '../../../src/service/start-booking';
 import { temporalReachable } from '../../../src/service/temporal';
 import type { bookingFulfillment } from '../../../workflows/booking-fulfillment';
+import { statusQuery } from '../../../workflows/messages';
+import { BookingIdKey, TenantKey } from '../../../workflows/search-attributes';
 import type { BookingStatus } from '../../../workflows/types';
 import { sampleBooking } from '../../../sim/samples';
 import {
@@ -77,7 +80,7 @@ describe('HTTP service with a real Temporal server and worker', () => {
     expect(first.status).toBe(202);
     const created = (await first.json()) as IntakeAnswer;
     expect(created).toEqual({
-      workflowId: `booking-${h.tenant.id}-boatsetter-${booking.bookingId}`.toLowerCase(),
+      workflowId: `booking-${h.tenant.id}-boatsetter-${booking.bookingId}`,
       statusUrl: `${url(`/bookings/${booking.bookingId}`)}?source=boatsetter`,
     });
 
@@ -219,6 +222,71 @@ describe('HTTP service with a real Temporal server and worker', () => {
 
     expect((await postByEvent('evt_no_such_event', 'crew-captain-ana')).status).toBe(404);
     await handle.terminate('test done');
+  });
+
+  test('booking ids that differ only in case are two bookings, end to end', async () => {
+    const id = sampleBooking().bookingId.toUpperCase();
+    const bookings = [sampleBooking({ bookingId: id }), sampleBooking({ bookingId: id.toLowerCase() })];
+    const answers = await Promise.all(bookings.map(postBooking));
+    expect(answers.map((res) => res.status)).toEqual([202, 202]);
+    const workflowIds = await Promise.all(answers.map(async (res) => ((await res.json()) as IntakeAnswer).workflowId));
+    expect(new Set(workflowIds).size).toBe(2);
+    for (const [i, booking] of bookings.entries()) {
+      const handle = h.temporal.client.workflow.getHandle<typeof bookingFulfillment>(workflowIds[i]!);
+      await waitForStage(handle, 'AWAITING_CREW');
+      for (const member of booking.crew!) expect((await postCrewAnswer(workflowIds[i]!, member.id)).status).toBe(202);
+      const done = await waitForStage(handle, 'KEEPING_PAGE_CURRENT');
+      expect(done.bookingId).toBe(booking.bookingId);
+      const status = (await (await getStatus(booking.bookingId)).json()) as BookingStatus;
+      expect(status.workflowId).toBe(workflowIds[i]);
+      expect(h.jada.events.filter((e) => e.externalId === workflowIds[i])).toHaveLength(1);
+      expect(h.scc.events.filter((e) => e.external_id === workflowIds[i])).toHaveLength(1);
+      expect(h.smtp.messages.filter((m) => m.messageId === done.opsEmailMessageId)).toHaveLength(1);
+      await handle.terminate('test done');
+    }
+  });
+
+  test('a booking started under its old lower-cased workflow ID still answers status, re-delivery, crew answers and cancel', async () => {
+    const booking = sampleBooking({ bookingId: `OLD-${sampleBooking().bookingId}` });
+    const legacyId = `booking-${h.tenant.id}-boatsetter-${booking.bookingId}`.toLowerCase();
+    // As intake started bookings before ids kept their case: the lower-cased ID, the id as sent in BookingId.
+    const { input } = fulfillmentInput(h.tenant, booking, h.settings);
+    await h.temporal.client.workflow.start<typeof bookingFulfillment>('bookingFulfillment', {
+      taskQueue: h.taskQueue,
+      workflowId: legacyId,
+      args: [input],
+      typedSearchAttributes: [
+        { key: BookingIdKey, value: booking.bookingId },
+        { key: TenantKey, value: h.tenant.id },
+      ],
+    });
+    const handle = h.temporal.client.workflow.getHandle<typeof bookingFulfillment>(legacyId);
+    await waitForStage(handle, 'AWAITING_CREW');
+
+    const status = await getStatus(booking.bookingId);
+    expect(status.status).toBe(200);
+    expect(((await status.json()) as BookingStatus).workflowId).toBe(legacyId);
+    expect((await getStatus(booking.bookingId.toLowerCase())).status).toBe(404);
+
+    const again = await postBooking(booking);
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as IntakeAnswer).workflowId).toBe(legacyId);
+
+    expect((await postCrewAnswer(legacyId, booking.crew![0]!.id)).status).toBe(202);
+    await waitFor(
+      () => handle.query(statusQuery),
+      (s) => s.crew[0]?.status === 'accepted',
+      10_000,
+    );
+
+    const cancel = await fetch(url(`/bookings/${booking.bookingId}`), {
+      method: 'DELETE',
+      headers: { 'x-service-key': INTAKE_KEY },
+    });
+    expect(cancel.status).toBe(202);
+    expect(await cancel.json()).toEqual({ workflowId: legacyId, cancellation: 'requested' });
+    await expect(handle.result()).rejects.toThrow();
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
   });
 
   test('the status of a booking that does not exist is 404', async () => {

@@ -25,10 +25,10 @@ describe('POST /tenants/:tenant/bookings', () => {
     const res = await postJson(t, URL, ACME_INTAKE_KEY, booking);
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({
-      workflowId: 'booking-acme-boatsetter-bs-carole-42',
+      workflowId: 'booking-acme-boatsetter-BS-Carole-42',
       statusUrl: 'https://fulfilment.example.com/tenants/acme/bookings/BS-Carole-42?source=boatsetter',
     });
-    expect(t.temporal.startedIds).toEqual(['booking-acme-boatsetter-bs-carole-42']);
+    expect(t.temporal.startedIds).toEqual(['booking-acme-boatsetter-BS-Carole-42']);
   });
 
   test('a duplicate delivery: 200 with the same body, no second workflow', async () => {
@@ -38,6 +38,51 @@ describe('POST /tenants/:tenant/bookings', () => {
     expect([first.statusCode, second.statusCode]).toEqual([202, 200]);
     expect(second.json()).toEqual(first.json());
     expect(t.temporal.startedIds).toHaveLength(1);
+  });
+
+  test('booking ids that differ only in case are two bookings', async () => {
+    const upper = await postJson(t, URL, ACME_INTAKE_KEY, sampleBooking({ bookingId: 'BS-77' }));
+    const lower = await postJson(t, URL, ACME_INTAKE_KEY, sampleBooking({ bookingId: 'bs-77' }));
+    expect([upper.statusCode, lower.statusCode]).toEqual([202, 202]);
+    expect(t.temporal.startedIds).toEqual(['booking-acme-boatsetter-BS-77', 'booking-acme-boatsetter-bs-77']);
+  });
+
+  test('a re-delivery of a booking started under its old lower-cased ID is that booking: 200, nothing started', async () => {
+    t.temporal.workflows.set('booking-acme-boatsetter-bs-88', {
+      tenant: 'acme',
+      bookingId: 'BS-88',
+      status: 'RUNNING',
+      signals: [],
+    });
+    const res = await postJson(t, URL, ACME_INTAKE_KEY, sampleBooking({ bookingId: 'BS-88' }));
+    expect(res.statusCode).toBe(200);
+    expect(res.json().workflowId).toBe('booking-acme-boatsetter-bs-88');
+    expect(t.temporal.startedIds).toEqual([]);
+  });
+
+  test("the old lower-cased ID is someone else's when its BookingId differs in case: a new booking", async () => {
+    t.temporal.workflows.set('booking-acme-boatsetter-bs-99', {
+      tenant: 'acme',
+      bookingId: 'bs-99',
+      status: 'RUNNING',
+      signals: [],
+    });
+    const res = await postJson(t, URL, ACME_INTAKE_KEY, sampleBooking({ bookingId: 'BS-99' }));
+    expect(res.statusCode).toBe(202);
+    expect(t.temporal.startedIds).toEqual(['booking-acme-boatsetter-BS-99']);
+  });
+
+  test('an id whose exact workflow ID holds an old booking of another case: 409 naming both, nothing started', async () => {
+    t.temporal.workflows.set('booking-acme-boatsetter-bs-66', {
+      tenant: 'acme',
+      bookingId: 'BS-66',
+      status: 'RUNNING',
+      signals: [],
+    });
+    const res = await postJson(t, URL, ACME_INTAKE_KEY, sampleBooking({ bookingId: 'bs-66' }));
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error).toMatch(/booking id bs-66 is taken: booking-acme-boatsetter-bs-66 holds booking BS-66/);
+    expect(t.temporal.startedIds).toEqual([]);
   });
 
   test('without PUBLIC_BASE_URL the status URL is on the host the caller used', async () => {

@@ -29,8 +29,14 @@ describe('GET /tenants/:tenant/bookings/:bookingId', () => {
   let t: TestApp;
   beforeEach(async () => {
     t = await buildTestApp();
-    const id = 'booking-acme-boatsetter-bs-1001';
-    t.temporal.workflows.set(id, { tenant: 'acme', status: 'RUNNING', signals: [], bookingStatus: status(id, 'acme') });
+    const id = 'booking-acme-boatsetter-BS-1001';
+    t.temporal.workflows.set(id, {
+      tenant: 'acme',
+      bookingId: 'BS-1001',
+      status: 'RUNNING',
+      signals: [],
+      bookingStatus: status(id, 'acme'),
+    });
   });
   afterEach(() => t.app.close());
 
@@ -41,12 +47,27 @@ describe('GET /tenants/:tenant/bookings/:bookingId', () => {
   test("the workflow's status query as JSON; source defaults to boatsetter", async () => {
     const res = await get('/tenants/acme/bookings/BS-1001');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual(status('booking-acme-boatsetter-bs-1001', 'acme'));
+    expect(res.json()).toEqual(status('booking-acme-boatsetter-BS-1001', 'acme'));
     expect((await get('/tenants/acme/bookings/BS-1001?source=boatsetter')).statusCode).toBe(200);
   });
 
   test('another source is another booking', async () => {
     expect((await get('/tenants/acme/bookings/BS-1001?source=getmyboat')).statusCode).toBe(404);
+  });
+
+  test('a booking started under its old lower-cased ID answers by the id as sent, never by another case', async () => {
+    const legacy = 'booking-acme-boatsetter-bs-2002';
+    t.temporal.workflows.set(legacy, {
+      tenant: 'acme',
+      bookingId: 'BS-2002',
+      status: 'RUNNING',
+      signals: [],
+      bookingStatus: status(legacy, 'acme'),
+    });
+    const res = await get('/tenants/acme/bookings/BS-2002');
+    expect(res.statusCode).toBe(200);
+    expect(res.json().workflowId).toBe(legacy);
+    expect((await get('/tenants/acme/bookings/Bs-2002')).statusCode).toBe(404);
   });
 
   test('unknown booking: 404', async () => {
