@@ -1,6 +1,6 @@
 import { log } from '@temporalio/activity';
 import type { Booking } from '../src/domain/booking';
-import type { ActivityContext, BookingRef } from './context';
+import { inAttempt, type ActivityContext, type BookingRef } from './context';
 import { clientFailure } from './failures';
 
 export interface CalendarEntry {
@@ -12,21 +12,26 @@ export interface CalendarEntry {
 export function calendarEntryActivities(ctx: ActivityContext) {
   return {
     async createCalendarEntry({ tenant, workflowId, booking }: BookingRef): Promise<CalendarEntry> {
-      try {
-        const { event, created } = await ctx.jada(tenant).events.ensure({
-          title: `${booking.guest.name} · ${booking.boat} (${booking.source})`,
-          start: booking.charter.start,
-          end: booking.charter.end,
-          notes: calendarNotes(booking),
-          externalId: workflowId,
-        });
-        log.info(created ? 'JADA calendar entry created' : 'JADA calendar entry already existed', {
-          jadaEventId: event.id,
-        });
-        return { jadaEventId: event.id, created };
-      } catch (err) {
-        throw clientFailure(err, 'Creating the JADA calendar entry failed');
-      }
+      return inAttempt(async (call) => {
+        try {
+          const { event, created } = await ctx.jada(tenant).events.ensure(
+            {
+              title: `${booking.guest.name} · ${booking.boat} (${booking.source})`,
+              start: booking.charter.start,
+              end: booking.charter.end,
+              notes: calendarNotes(booking),
+              externalId: workflowId,
+            },
+            call,
+          );
+          log.info(created ? 'JADA calendar entry created' : 'JADA calendar entry already existed', {
+            jadaEventId: event.id,
+          });
+          return { jadaEventId: event.id, created };
+        } catch (err) {
+          throw clientFailure(err, 'Creating the JADA calendar entry failed');
+        }
+      });
     },
   };
 }

@@ -5,6 +5,8 @@ import type { Tenant, TenantDirectory } from '../src/config/tenant';
 import type { MailTransport } from '../src/mail/transport';
 import { JadaClient } from '../src/clients/jada';
 import { SccClient } from '../src/clients/scc';
+import { Context } from '@temporalio/activity';
+import { HEARTBEAT_EVERY_MS, type CallOptions } from '../src/domain/time-budgets';
 import { configurationFailure } from './failures';
 
 export interface ActivityDeps {
@@ -18,6 +20,8 @@ export interface ActivityDeps {
   temporalUiWorkflowUrl?: string;
   /** Per-request timeout towards JADA and SCC. */
   httpTimeoutMs?: number;
+  /** How long a claim in the sent-mail ledger holds off other attempts (MAIL_CLAIM_LEASE_MS). */
+  mailClaimLeaseMs?: number;
   now?: () => number;
 }
 
@@ -55,4 +59,26 @@ export function activityContext(deps: ActivityDeps): ActivityContext {
       return new SccClient({ apiUrl: scc.apiUrl, serviceKey: scc.serviceKey, timeoutMs: deps.httpTimeoutMs });
     },
   };
+}
+
+/**
+ * One activity attempt: it gets Temporal's cancellation signal to pass to every call (so an attempt
+ * Temporal has timed out or cancelled, or a worker shutting down past its grace, stops calling), and
+ * heartbeats while it runs, so a worker that died mid-attempt is noticed within the profile's
+ * heartbeat timeout instead of its start-to-close.
+ */
+export async function inAttempt<T>(run: (call: CallOptions) => Promise<T>): Promise<T> {
+  const context = Context.current();
+  context.heartbeat();
+  const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+  const { cancellationSignal: signal } = context;
+  try {
+    return await run({ signal });
+  } catch (err) {
+    // Cancelled (timed out, the workflow cancelled, the worker shutting down): say so, whatever the
+    // aborted call threw, so Temporal records a cancellation rather than a failure to retry.
+    throw signal.aborted ? (signal.reason ?? err) : err;
+  } finally {
+    clearInterval(beat);
+  }
 }

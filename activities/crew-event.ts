@@ -1,6 +1,6 @@
 import { log } from '@temporalio/activity';
 import type { CrewAssignment } from '../src/domain/booking';
-import type { ActivityContext, BookingRef } from './context';
+import { inAttempt, type ActivityContext, type BookingRef } from './context';
 import { clientFailure } from './failures';
 
 export interface CrewEvent {
@@ -19,20 +19,25 @@ export function crewEventActivities(ctx: ActivityContext) {
       booking,
       crew,
     }: BookingRef & { crew: CrewAssignment[] }): Promise<CrewEvent> {
-      try {
-        const { event, created } = await ctx.scc(tenant).events.ensure({
-          event_name: `${booking.boat}: ${booking.guest.name} (party of ${booking.guest.partySize})`,
-          start_time: booking.charter.start,
-          end_time: booking.charter.end,
-          notes: booking.notes,
-          crew: crew.map((c) => ({ id: c.id, role: c.role })),
-          external_id: workflowId,
-        });
-        log.info(created ? 'SCC crew event created' : 'SCC crew event already existed', { sccEventId: event.id });
-        return { sccEventId: event.id, created, notifiedCrewIds: event.magic_links.map((l) => l.crew_id) };
-      } catch (err) {
-        throw clientFailure(err, 'Creating the SCC crew event failed');
-      }
+      return inAttempt(async (call) => {
+        try {
+          const { event, created } = await ctx.scc(tenant).events.ensure(
+            {
+              event_name: `${booking.boat}: ${booking.guest.name} (party of ${booking.guest.partySize})`,
+              start_time: booking.charter.start,
+              end_time: booking.charter.end,
+              notes: booking.notes,
+              crew: crew.map((c) => ({ id: c.id, role: c.role })),
+              external_id: workflowId,
+            },
+            call,
+          );
+          log.info(created ? 'SCC crew event created' : 'SCC crew event already existed', { sccEventId: event.id });
+          return { sccEventId: event.id, created, notifiedCrewIds: event.magic_links.map((l) => l.crew_id) };
+        } catch (err) {
+          throw clientFailure(err, 'Creating the SCC crew event failed');
+        }
+      });
     },
   };
 }

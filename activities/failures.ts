@@ -27,6 +27,8 @@ export type ActivityFailureType =
   /** SMTP refused the message for good (5yz, auth, envelope), or may take it later (4yz, connection). */
   | 'MailRejected'
   | 'MailUnavailable'
+  /** Another attempt holds the email's claim in the sent-mail ledger: retried once it has sent or its lease ended. */
+  | 'MailInProgress'
   /** Anything else: a bug or an error nobody classified; retried, as Temporal does by default. */
   | 'UnexpectedError';
 
@@ -85,4 +87,8 @@ export function mailFailure(err: unknown, step: string): ApplicationFailure {
   return isRetryableMailError(err)
     ? failure('MailUnavailable', true, message)
     : failure('MailRejected', false, message);
+}
+
+export function mailInProgressFailure(message: string): ApplicationFailure {
+  return failure('MailInProgress', true, message);
 }

@@ -6,7 +6,7 @@ import { calendarLocation, expandSite } from '../src/publish/sites';
 import { renderGuestPage, type UploadState } from '../src/page/render';
 import { renderCalendarFile } from '../src/page/ics';
 import { renderCancelledPage } from '../src/page/cancelled';
-import type { ActivityContext, BookingRef } from './context';
+import { inAttempt, type ActivityContext, type BookingRef } from './context';
 import { awsFailure, configurationFailure } from './failures';
 
 export interface GuestPagePublication {
@@ -47,68 +47,71 @@ export function guestPageActivities(ctx: ActivityContext) {
       if (!firstSite) throw configurationFailure(`Tenant "${tenantId}" has no sites to publish the guest page to`);
       const at = ctx.now();
       const operator = { name: tenant.name, ...tenant.contact };
-      try {
-        // The same page goes to every site, so its links (upload redirect, calendar file) name the first.
-        const primary = expandSite(firstSite, slug);
-        let upload: UploadState;
-        if (state === 'open') {
-          const policy = await createUploadPolicy(ctx.s3, {
-            bucket: tenant.uploads.bucket,
+      return inAttempt(async ({ signal }) => {
+        try {
+          // The same page goes to every site, so its links (upload redirect, calendar file) name the first.
+          const primary = expandSite(firstSite, slug);
+          let upload: UploadState;
+          if (state === 'open') {
+            const policy = await createUploadPolicy(ctx.s3, {
+              bucket: tenant.uploads.bucket,
+              slug,
+              maxBytes: tenant.uploads.maxBytes,
+              expiresInSeconds: Math.max(60, Math.floor((window.closesAt - at) / 1000)),
+              successRedirect: `${primary.publicUrl}?uploaded=1`,
+            });
+            upload = {
+              state,
+              ...window,
+              form: { url: policy.url, fields: policy.fields, maxBytes: policy.maxBytes, accept: policy.accept },
+            };
+          } else {
+            upload = { state, ...window };
+          }
+          const html = renderGuestPage({
+            booking,
             slug,
-            maxBytes: tenant.uploads.maxBytes,
-            expiresInSeconds: Math.max(60, Math.floor((window.closesAt - at) / 1000)),
-            successRedirect: `${primary.publicUrl}?uploaded=1`,
+            operator,
+            meetingPoint: tenant.meetingPoint,
+            crew,
+            now: at,
+            upload,
+            calendarFileUrl: calendarLocation(primary).publicUrl,
           });
-          upload = {
-            state,
-            ...window,
-            form: { url: policy.url, fields: policy.fields, maxBytes: policy.maxBytes, accept: policy.accept },
+          const calendar = renderCalendarFile({
+            booking,
+            slug,
+            operator,
+            meetingPoint: tenant.meetingPoint,
+            pageUrl: primary.publicUrl,
+            now: at,
+          });
+          const pages = await putPageOnSites({
+            s3: ctx.s3,
+            cloudfront: ctx.cloudfront,
+            sites: tenant.sites,
+            slug,
+            html,
+            calendar,
+            workflowId,
+            version,
+            signal,
+          });
+          return {
+            version,
+            uploadState: state,
+            bytes: Buffer.byteLength(html),
+            pages: pages.map((p) => ({
+              site: p.site,
+              url: p.publicUrl,
+              invalidationId: p.invalidationId,
+              calendarUrl: p.calendarUrl,
+            })),
           };
-        } else {
-          upload = { state, ...window };
+        } catch (err) {
+          throw awsFailure(err, 'Publishing the guest page failed');
         }
-        const html = renderGuestPage({
-          booking,
-          slug,
-          operator,
-          meetingPoint: tenant.meetingPoint,
-          crew,
-          now: at,
-          upload,
-          calendarFileUrl: calendarLocation(primary).publicUrl,
-        });
-        const calendar = renderCalendarFile({
-          booking,
-          slug,
-          operator,
-          meetingPoint: tenant.meetingPoint,
-          pageUrl: primary.publicUrl,
-          now: at,
-        });
-        const pages = await putPageOnSites({
-          s3: ctx.s3,
-          cloudfront: ctx.cloudfront,
-          sites: tenant.sites,
-          slug,
-          html,
-          calendar,
-          workflowId,
-          version,
-        });
-        return {
-          version,
-          uploadState: state,
-          bytes: Buffer.byteLength(html),
-          pages: pages.map((p) => ({
-            site: p.site,
-            url: p.publicUrl,
-            invalidationId: p.invalidationId,
-            calendarUrl: p.calendarUrl,
-          })),
-        };
-      } catch (err) {
-        throw awsFailure(err, 'Publishing the guest page failed');
-      }
+      });
     },
 
     /**
@@ -118,24 +121,27 @@ export function guestPageActivities(ctx: ActivityContext) {
     async withdrawGuestPage(input: Omit<BookingRef, 'booking'> & { slug: string; version: number }) {
       const { tenant: tenantId, workflowId, slug, version } = input;
       const tenant = ctx.tenant(tenantId);
-      try {
-        const pages = await putPageOnSites({
-          s3: ctx.s3,
-          cloudfront: ctx.cloudfront,
-          sites: tenant.sites,
-          slug,
-          html: renderCancelledPage({ operator: { name: tenant.name, ...tenant.contact } }),
-          removeCalendar: true,
-          workflowId,
-          version,
-        });
-        return {
-          version,
-          pages: pages.map((p) => ({ site: p.site, url: p.publicUrl, invalidationId: p.invalidationId })),
-        };
-      } catch (err) {
-        throw awsFailure(err, 'Withdrawing the guest page failed');
-      }
+      return inAttempt(async ({ signal }) => {
+        try {
+          const pages = await putPageOnSites({
+            s3: ctx.s3,
+            cloudfront: ctx.cloudfront,
+            sites: tenant.sites,
+            slug,
+            html: renderCancelledPage({ operator: { name: tenant.name, ...tenant.contact } }),
+            removeCalendar: true,
+            workflowId,
+            version,
+            signal,
+          });
+          return {
+            version,
+            pages: pages.map((p) => ({ site: p.site, url: p.publicUrl, invalidationId: p.invalidationId })),
+          };
+        } catch (err) {
+          throw awsFailure(err, 'Withdrawing the guest page failed');
+        }
+      });
     },
   };
 }

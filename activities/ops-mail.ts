@@ -6,9 +6,10 @@ import type { BookingEmailContext, OpsEmail } from '../src/mail/email';
 import { SentMailLedger } from '../src/mail/ledger';
 import { cancellationNoticeMessageId, crewUpdateMessageId, opsSummaryMessageId } from '../src/mail/message-id';
 import { composeOpsSummary } from '../src/mail/summary';
-import { sendMail } from '../src/mail/transport';
-import type { ActivityContext, BookingRef } from './context';
-import { awsFailure, mailFailure } from './failures';
+import { sendMail, smtpRefused } from '../src/mail/transport';
+import { MAIL_CLAIM_LEASE_MS } from '../src/domain/time-budgets';
+import { inAttempt, type ActivityContext, type BookingRef } from './context';
+import { awsFailure, mailFailure, mailInProgressFailure } from './failures';
 
 export interface OpsMailSent {
   messageId: string;
@@ -21,9 +22,16 @@ export function opsMailActivities(ctx: ActivityContext) {
   const temporalUiUrl = (workflowId: string) =>
     ctx.temporalUiWorkflowUrl?.replace('{workflowId}', encodeURIComponent(workflowId));
 
-  const ledger = new SentMailLedger(ctx.s3, ctx.stateBucket);
+  const ledger = new SentMailLedger(ctx.s3, ctx.stateBucket, {
+    leaseMs: ctx.mailClaimLeaseMs ?? MAIL_CLAIM_LEASE_MS,
+    now: ctx.now,
+  });
 
-  /** Sends the email unless the ledger says an earlier attempt did. */
+  /**
+   * Sends the email exactly once across attempts (see SentMailLedger): claim its Message-ID, send,
+   * record. Once SMTP has the message, the send runs to its end even if the attempt is cancelled: a
+   * send cut short is the one case that could go out twice.
+   */
   async function sendOnce(
     input: BookingRef,
     what: string,
@@ -31,22 +39,36 @@ export function opsMailActivities(ctx: ActivityContext) {
     compose: () => OpsEmail,
   ): Promise<OpsMailSent> {
     const tenant = ctx.tenant(input.tenant);
-    try {
-      if (await ledger.wasSent(messageId)) return { messageId, alreadySent: true };
-    } catch (err) {
-      throw awsFailure(err, `Checking whether the ${what} was already sent failed`);
-    }
-    try {
-      await sendMail(ctx.mail, { from: tenant.ops.from, to: tenant.ops.to, messageId, email: compose() });
-    } catch (err) {
-      throw mailFailure(err, `Sending the ${what} email failed`);
-    }
-    try {
-      await ledger.recordSent(messageId, { workflowId: input.workflowId, sentAt: new Date(ctx.now()).toISOString() });
-    } catch (err) {
-      log.warn(`The ${what} was sent but not recorded; a retry may send it again`, { error: String(err) });
-    }
-    return { messageId, alreadySent: false };
+    return inAttempt(async (call) => {
+      const claimed = await ledger
+        .claim(messageId, input.workflowId, call)
+        .catch((err: unknown) =>
+          Promise.reject(awsFailure(err, `Claiming the ${what} in the sent-mail ledger failed`)),
+        );
+      if (claimed.outcome === 'sent') return { messageId, alreadySent: true };
+      if (claimed.outcome === 'in-progress') {
+        throw mailInProgressFailure(
+          `Another attempt is sending the ${what} (its claim holds until ${claimed.leaseUntil})`,
+        );
+      }
+      const { claim } = claimed;
+      call.signal?.throwIfAborted();
+      try {
+        await sendMail(ctx.mail, { from: tenant.ops.from, to: tenant.ops.to, messageId, email: compose() });
+      } catch (err) {
+        // A refusal the server gave delivered nothing: release the claim so the retry need not wait.
+        if (smtpRefused(err)) await ledger.release(claim).catch(() => undefined);
+        throw mailFailure(err, `Sending the ${what} email failed`);
+      }
+      const recorded = await ledger.recordSent(claim).catch((err: unknown) => {
+        // Sent, and this attempt completes: only a lost completion could bring a retry, which the
+        // claim's lease then holds off.
+        log.warn(`The ${what} was sent but not recorded in the sent-mail ledger`, { error: String(err) });
+        return true;
+      });
+      if (!recorded) log.warn(`The ${what} was sent after another attempt took its claim over; it may go out twice`);
+      return { messageId, alreadySent: false };
+    });
   }
 
   /** The part every email shares: the operator, the booking, and the link to its workflow. */

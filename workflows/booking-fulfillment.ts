@@ -22,14 +22,17 @@ import {
   uploadWindow,
   uploadWindowState,
 } from '../src/domain/time';
+import { ACTIVITY_PROFILES } from '../src/domain/time-budgets';
 import { crewResponseSignal, statusQuery } from './messages';
 import { FulfillmentStageKey, SccEventIdKey } from './search-attributes';
 import type { BookingFulfillmentInput, BookingFulfillmentResult, BookingStatus, FulfillmentStage } from './types';
 
 /**
- * Timeout profiles (STYLE: group proxies by profile). Every call has a start-to-close timeout, and
- * retries are bounded by time rather than count: an outage of JADA or SCC for an afternoon should
- * delay a booking, not fail it, while a wrong key fails at once (non-retryable).
+ * Timeout profiles (STYLE: group proxies by profile), from the time budgets in
+ * src/domain/time-budgets.ts: each start-to-close outlasts the worst case of its calls, so an attempt
+ * has ended before Temporal starts the next one; long attempts heartbeat. Retries are bounded by time
+ * rather than count: an outage of JADA or SCC for an afternoon should delay a booking, not fail it,
+ * while a wrong key fails at once (non-retryable).
  */
 const RETRY_FOR_HOURS = {
   scheduleToCloseTimeout: '6 hours',
@@ -37,17 +40,19 @@ const RETRY_FOR_HOURS = {
 } as const;
 
 const externalApi = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: ACTIVITY_PROFILES.externalApi.startToCloseMs,
   ...RETRY_FOR_HOURS,
 });
 
 const publishing = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: ACTIVITY_PROFILES.publishing.startToCloseMs,
+  heartbeatTimeout: ACTIVITY_PROFILES.publishing.heartbeatMs,
   ...RETRY_FOR_HOURS,
 });
 
 const mail = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: ACTIVITY_PROFILES.mail.startToCloseMs,
+  heartbeatTimeout: ACTIVITY_PROFILES.mail.heartbeatMs,
   ...RETRY_FOR_HOURS,
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CallOptions } from '../domain/time-budgets';
 import type { JsonApi } from './http';
 
 export interface EventCollectionOptions<Event, NewEvent> {
@@ -29,28 +30,35 @@ export class EventCollection<Event, NewEvent> {
     this.listSchema = z.object({ events: z.array(options.schema) });
   }
 
-  async find(externalId: string): Promise<Event | undefined> {
+  async find(externalId: string, { signal }: CallOptions = {}): Promise<Event | undefined> {
     const { path, externalIdField: field } = this.options;
     const { events } = await this.api.request({
       method: 'GET',
       path: `${path}?${field}=${encodeURIComponent(externalId)}`,
       schema: this.listSchema,
+      signal,
     });
     // The filter is the system's; an exact match is ours to insist on.
     return events.find((event) => event[field] === externalId);
   }
 
-  create(input: NewEvent): Promise<Event> {
-    return this.api.request({ method: 'POST', path: this.options.path, body: input, schema: this.options.schema });
+  create(input: NewEvent, { signal }: CallOptions = {}): Promise<Event> {
+    return this.api.request({
+      method: 'POST',
+      path: this.options.path,
+      body: input,
+      schema: this.options.schema,
+      signal,
+    });
   }
 
   /**
    * Lookup before create: an attempt that timed out may still have created the event (and, at SCC,
    * sent crew their links), so a retry must find it rather than create a second one.
    */
-  async ensure(input: NewEvent): Promise<{ event: Event; created: boolean }> {
-    const existing = await this.find(input[this.options.externalIdField] as string);
+  async ensure(input: NewEvent, options: CallOptions = {}): Promise<{ event: Event; created: boolean }> {
+    const existing = await this.find(input[this.options.externalIdField] as string, options);
     if (existing !== undefined) return { event: existing, created: false };
-    return { event: await this.create(input), created: true };
+    return { event: await this.create(input, options), created: true };
   }
 }

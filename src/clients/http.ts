@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { HTTP_CALL } from '../domain/time-budgets';
 import {
   ExternalAuthError,
   ExternalRejectedError,
@@ -7,7 +8,6 @@ import {
   type ExternalSystem,
 } from './errors';
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
 const EXCERPT_MAX = 300;
 
 export interface JsonRequest<T> {
@@ -18,6 +18,11 @@ export interface JsonRequest<T> {
   headers: Record<string, string>;
   body?: unknown;
   timeoutMs?: number;
+  /**
+   * The caller giving up (Temporal cancelled or timed out the activity attempt): the request is
+   * aborted at once, so an attempt Temporal has given up on stops before the next one starts.
+   */
+  signal?: AbortSignal;
   /** Shape of a successful answer; anything else counts as the system misbehaving (retryable). */
   schema: z.ZodType<T>;
   /** Turns a 401/403 into the error that tells ops what to fix (SCC tells a stripped key from a wrong one). */
@@ -64,6 +69,7 @@ export class JsonApi {
     path: string;
     body?: unknown;
     schema: z.ZodType<T>;
+    signal?: AbortSignal;
   }): Promise<T> {
     const { system, credential, timeoutMs, diagnoseAuth } = this.options;
     return requestJson({
@@ -72,6 +78,7 @@ export class JsonApi {
       url: `${this.baseUrl}${req.path}`,
       body: req.body,
       schema: req.schema,
+      signal: req.signal,
       headers: { [credential.header]: credential.value },
       timeoutMs,
       authError: (status, headers) =>
@@ -90,7 +97,8 @@ export async function requestJson<T>(req: JsonRequest<T>): Promise<T> {
   const target = new URL(req.url);
   // Origin and path only: never userinfo, and the query adds nothing for ops.
   const where = `${method} ${target.origin}${target.pathname}`;
-  const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = req.timeoutMs ?? HTTP_CALL.timeoutMs;
+  const timeout = AbortSignal.timeout(timeoutMs);
 
   let res: Response;
   let text: string;
@@ -105,10 +113,12 @@ export async function requestJson<T>(req: JsonRequest<T>): Promise<T> {
       body: req.body === undefined ? undefined : JSON.stringify(req.body),
       // Following a redirect would send the credential header to wherever it points.
       redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: req.signal ? AbortSignal.any([timeout, req.signal]) : timeout,
     });
     text = await res.text();
   } catch (err) {
+    // Cancelled by the caller: nothing to retry or report, the attempt is over.
+    if (req.signal?.aborted) throw req.signal.reason ?? err;
     const timedOut = field(err, 'name') === 'TimeoutError';
     const detail = timedOut ? `no answer within ${timeoutMs} ms` : `unreachable (${networkCode(err)})`;
     throw new ExternalUnavailableError(system, `${system} ${detail}: ${where}`, undefined, { cause: err });

@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { ACTIVITY_PROFILES, HTTP_CALL } from '../domain/time-budgets';
 import { ConfigurationError, issuesToProblems } from './problems';
+
+/** The longest per-request timeout for which a find-then-create still fits its attempt, with a margin. */
+const HTTP_TIMEOUT_MAX_MS = Math.floor((ACTIVITY_PROFILES.externalApi.startToCloseMs * 0.9) / 2);
 
 /** "true"/"false" only: z.coerce.boolean would read "false" as true. */
 const flag = z
@@ -35,7 +39,13 @@ export const WorkerEnvSchema = z.object({
   /** Only for local S3/CloudFront implementations (moto); unset in production. */
   AWS_ENDPOINT_URL: url.optional(),
   STATE_BUCKET: z.string().min(3),
-  HTTP_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Per request to JADA and SCC; two requests in a row must fit the 30 s attempt (src/domain/time-budgets.ts). */
+  HTTP_TIMEOUT_MS: positiveInt
+    .max(
+      HTTP_TIMEOUT_MAX_MS,
+      `must be at most ${HTTP_TIMEOUT_MAX_MS}: two calls in a row must fit the JADA/SCC attempt`,
+    )
+    .default(HTTP_CALL.timeoutMs),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   SHUTDOWN_GRACE_SECONDS: positiveInt.default(30),
   /** The SDK's log level for the worker, its workflows and activities. */

@@ -1,4 +1,5 @@
 import { createTransport, type SMTPSentMessageInfo, type Transporter } from 'nodemailer';
+import { SMTP_CALL } from '../domain/time-budgets';
 import type { OpsEmail } from './email';
 
 export type MailTransport = Transporter<SMTPSentMessageInfo>;
@@ -7,10 +8,9 @@ export type MailTransport = Transporter<SMTPSentMessageInfo>;
  * nodemailer's defaults (2 min to connect, 10 min of socket silence) outlast any sensible activity
  * timeout; a stuck server should fail the attempt quickly so that Temporal retries it.
  */
-const DEFAULT_TIMEOUT_MS = 10_000;
 
 export function createMailTransport(smtpUrl: string, opts: { timeoutMs?: number } = {}): MailTransport {
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = opts.timeoutMs ?? SMTP_CALL.timeoutMs;
   return createTransport({
     url: smtpUrl,
     connectionTimeout: timeoutMs,
@@ -78,4 +78,20 @@ export function isRetryableMailError(err: unknown): boolean {
     return responseCode < 500 || responseCode === 503;
   }
   return typeof code === 'string' && TRANSIENT_CODES.has(code);
+}
+
+/**
+ * Whether the server refused the message (it answered 4yz or 5yz) or it never got that far (the
+ * connection was refused): either way nothing was delivered. A timeout or a dropped connection after
+ * the message was sent proves nothing: the server may have taken it.
+ */
+export function smtpRefused(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { responseCode, code, originalCode } = err as {
+    responseCode?: unknown;
+    code?: unknown;
+    originalCode?: unknown;
+  };
+  // nodemailer reports a refused connection as ESOCKET and keeps the system's code beside it.
+  return (typeof responseCode === 'number' && responseCode >= 400) || [code, originalCode].includes('ECONNREFUSED');
 }

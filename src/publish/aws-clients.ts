@@ -1,28 +1,28 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { AWS_CALL } from '../domain/time-budgets';
 
 export interface AwsClientOptions {
   region: string;
   /** A local S3/CloudFront implementation (moto); unset for real AWS. */
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
-  /**
-   * The SDK waits forever on a silent socket by default; a bounded request lets the activity fail
-   * and Temporal retry instead of holding the attempt until its start-to-close timeout.
-   */
-  requestTimeoutMs?: number;
-  /** SDK-level attempts per call, before Temporal's own retries. */
-  maxAttempts?: number;
 }
 
+/**
+ * The worker's S3 and CloudFront clients. The SDK waits forever on a silent socket by default; bounded
+ * tries (AWS_CALL in src/domain/time-budgets.ts) let a call fail within the activity's time budget,
+ * so Temporal's retry, not an overlapping attempt, takes over. Every call is also given the activity's
+ * cancellation signal (`abortSignal`) by its caller.
+ */
 export function createAwsClients(options: AwsClientOptions): { s3: S3Client; cloudfront: CloudFrontClient } {
   const common = {
     region: options.region,
     credentials: options.credentials,
-    maxAttempts: options.maxAttempts ?? 3,
+    maxAttempts: AWS_CALL.attempts,
     requestHandler: {
-      requestTimeout: options.requestTimeoutMs ?? 30_000,
-      connectionTimeout: 5_000,
+      requestTimeout: AWS_CALL.requestTimeoutMs,
+      connectionTimeout: AWS_CALL.connectTimeoutMs,
       throwOnRequestTimeout: true,
     },
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),

@@ -45,6 +45,7 @@ export interface EnsureInvalidationInput {
   distributionId: string;
   paths: string[];
   callerReference: string;
+  signal?: AbortSignal;
 }
 
 /**
@@ -62,6 +63,7 @@ export async function ensureInvalidation(cf: CloudFrontClient, input: EnsureInva
         DistributionId: distributionId,
         InvalidationBatch: { CallerReference: callerReference, Paths: { Quantity: paths.length, Items: paths } },
       }),
+      { abortSignal: input.signal },
     )
     .catch((err: unknown) => {
       // Documented for a reused CallerReference but not in the SDK's model, so there is no class to match.

@@ -36,6 +36,8 @@ export interface PutPageOnSitesInput {
   workflowId: string;
   /** Increases with every re-render of the page; one invalidation per site per version. */
   version: number;
+  /** The activity's cancellation: no call starts, and none in flight goes on, once it is aborted. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -59,6 +61,7 @@ export async function putPageOnSites(input: PutPageOnSitesInput): Promise<Publis
       callerReference: invalidationCallerReference(input.workflowId, input.version, template.name),
     };
   });
+  const call = { signal: input.signal };
   return Promise.all(
     targets.map(async ({ site, calendarAt, callerReference }): Promise<PublishedPage> => {
       const page = {
@@ -69,17 +72,16 @@ export async function putPageOnSites(input: PutPageOnSitesInput): Promise<Publis
         cacheControl: GUEST_PAGE_CACHE_CONTROL,
       };
       await Promise.all([
-        putObject(input.s3, page),
+        putObject(input.s3, page, call),
         calendar && calendarAt
-          ? putObject(input.s3, {
-              ...page,
-              key: calendarAt.objectKey,
-              body: calendar,
-              contentType: GUEST_CALENDAR_CONTENT_TYPE,
-            })
+          ? putObject(
+              input.s3,
+              { ...page, key: calendarAt.objectKey, body: calendar, contentType: GUEST_CALENDAR_CONTENT_TYPE },
+              call,
+            )
           : undefined,
         input.removeCalendar && calendarAt
-          ? deleteObject(input.s3, { bucket: site.bucket, key: calendarAt.objectKey })
+          ? deleteObject(input.s3, { bucket: site.bucket, key: calendarAt.objectKey }, call)
           : undefined,
       ]);
       // Only after the puts: invalidating first would let the edge fetch and cache the old files again.
@@ -87,6 +89,7 @@ export async function putPageOnSites(input: PutPageOnSitesInput): Promise<Publis
         distributionId: site.distributionId,
         paths: [...new Set([...invalidationPaths(site), ...(calendarAt ? [calendarAt.publicPath] : [])])],
         callerReference,
+        signal: input.signal,
       });
       return {
         site: site.name,

@@ -5,16 +5,15 @@ import {
   ListInvalidationsCommand,
   type CloudFrontClient,
 } from '@aws-sdk/client-cloudfront';
-import { createAwsClients, type AwsClientOptions } from '../../src/publish/aws-clients';
+import { createAwsClients } from '../../src/publish/aws-clients';
 import { s3DistributionConfig } from '../../sim/distribution-config';
 
 /** SDK clients pointed at moto (or a proxy in front of it), as the worker builds them. */
-export function motoClients(motoUrl: string, options: Partial<AwsClientOptions> = {}) {
+export function motoClients(motoUrl: string) {
   return createAwsClients({
     region: 'us-east-1',
     endpoint: motoUrl,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    ...options,
   });
 }
 

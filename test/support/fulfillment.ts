@@ -37,8 +37,10 @@ export interface HarnessOptions {
   temporal?: TemporalForTest;
   /** The activities' clock (default Date.now). */
   now?: () => number;
+  /** Per request to JADA and SCC (HTTP_TIMEOUT_MS). */
   httpTimeoutMs?: number;
   mailTimeoutMs?: number;
+  mailClaimLeaseMs?: number;
 }
 
 export interface FulfillmentHarness {
@@ -127,14 +129,15 @@ export async function startTenantWorld(
 
 /**
  * A tenant world plus a worker on its own task queue against the run's Temporal dev server (or
- * `options.temporal`), in this process. The worker's S3/CloudFront calls go through a proxy that can inject failures, with one
- * SDK attempt per call so that Temporal's retries are the ones under test.
+ * `options.temporal`), in this process. The worker's S3/CloudFront calls go through a proxy that can
+ * inject failures, with the worker's own client settings (the SDK's retries on, its timeouts), so a
+ * test sees what production does with a 5xx or a lost answer.
  */
 export async function startFulfillmentHarness(options: HarnessOptions = {}): Promise<FulfillmentHarness> {
   const world = await startTenantWorld();
   const { jada, scc, smtp, s3, cloudfront, stateBucket } = world;
   const aws = await startFaultyProxy(testServers().motoUrl);
-  const workerAws = motoClients(aws.url, { maxAttempts: 1, requestTimeoutMs: options.httpTimeoutMs ?? 1000 });
+  const workerAws = motoClients(aws.url);
   const baseTenant = world.tenant;
   const tenant = options.tenant ? options.tenant(baseTenant, { jada, scc }) : baseTenant;
   const mail = createMailTransport(smtp.url, { timeoutMs: options.mailTimeoutMs ?? 1500 });
@@ -145,6 +148,8 @@ export async function startFulfillmentHarness(options: HarnessOptions = {}): Pro
     mail,
     stateBucket,
     httpTimeoutMs: options.httpTimeoutMs ?? 1000,
+    // A send that hung leaves its claim until the lease ends; seconds, so the retry comes within a test.
+    mailClaimLeaseMs: options.mailClaimLeaseMs ?? 3000,
     temporalUiWorkflowUrl: 'http://127.0.0.1:8233/namespaces/default/workflows/{workflowId}',
     now: options.now,
   });

@@ -294,9 +294,7 @@ describe('ensureInvalidation against CloudFront (moto behind the shim)', () => {
 });
 
 describe('putPageOnSites when CreateInvalidation answers are lost', () => {
-  // The worker's client settings (SDK retries on, 3 attempts per call) but a short request timeout,
-  // so that a lost answer costs 2 s here rather than 30.
-  const REQUEST_TIMEOUT_MS = 2000;
+  // The worker's client settings: SDK retries on, 3 attempts per call, AWS_CALL's request timeout.
   const createInvalidationOn = (distributionId: string) => (req: IncomingMessage) =>
     req.method === 'POST' && req.url === `/2020-05-31/distribution/${distributionId}/invalidation`;
 
@@ -308,7 +306,7 @@ describe('putPageOnSites when CreateInvalidation answers are lost', () => {
   async function publishWithLostAnswers(target: string) {
     const sites = await twoSites();
     const proxy = await startFaultyProxy(target);
-    const clients = motoClients(proxy.url, { requestTimeoutMs: REQUEST_TIMEOUT_MS });
+    const clients = motoClients(proxy.url);
     const behindTheShim = motoClients(motoDirectUrl!);
     try {
       for (const site of sites) proxy.hangNext(2, 60_000, createInvalidationOn(site.distributionId));

@@ -1,3 +1,4 @@
+import { AWS_CALL } from '../../../src/domain/time-budgets';
 import { WorkflowFailedError } from '@temporalio/client';
 import { crewResponseSignal } from '../../../workflows/messages';
 import { expandSite } from '../../../src/publish/sites';
@@ -99,7 +100,8 @@ describe('BookingFulfillment under injected failures', () => {
     const isInvalidation = (req: { method?: string; url?: string }) =>
       req.method === 'POST' && /\/invalidation/.test(req.url ?? '');
     h.aws.failNext(1, isPut);
-    h.aws.hangNext(1, 2000, isInvalidation);
+    // Past the SDK's request timeout: the invalidation is made, its answer lost, and the SDK sends it again.
+    h.aws.hangNext(1, AWS_CALL.requestTimeoutMs + 1000, isInvalidation);
     h.aws.failNext(1, isInvalidation);
     h.smtp.failNext(1);
     h.smtp.hangNext(1);

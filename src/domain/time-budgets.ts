@@ -1,0 +1,81 @@
+/**
+ * How long each call to another system may take, and how long an activity attempt may take, in one
+ * table: an attempt must end (its calls answered or given up on) before Temporal's start-to-close
+ * timeout, or Temporal starts the next attempt while the old one still runs and two attempts overlap.
+ *
+ *   attempt worst case = per-call timeout x SDK attempts per call x calls in a row  <  start-to-close
+ *
+ * The clients read their timeouts from here (src/clients, src/publish/aws-clients.ts,
+ * src/mail/transport.ts) and the workflow its profiles; test/unit/domain/time-budgets.test.ts checks
+ * that every sum holds. Pure data: the workflow sandbox imports it.
+ */
+
+/** JADA and SCC over fetch: no retries inside a call (Temporal retries the attempt). */
+export const HTTP_CALL = { timeoutMs: 10_000, attempts: 1 } as const;
+
+/**
+ * S3 and CloudFront through the AWS SDK: each call is tried up to `attempts` times (the SDK's
+ * standard retry, for the 5xx and throttling a call can absorb quickly), each try bounded by
+ * `requestTimeoutMs` of silence and `connectTimeoutMs` to connect. `backoffMs` is the most the
+ * standard strategy waits between them in all: before the 2nd and 3rd tries at most 2^n x 500 ms
+ * (its base for throttling; 100 ms otherwise).
+ */
+export const AWS_CALL = { requestTimeoutMs: 5_000, connectTimeoutMs: 2_000, attempts: 3, backoffMs: 3_000 } as const;
+
+/** SMTP through nodemailer: connect, greeting and every silence each bounded; one send per attempt. */
+export const SMTP_CALL = { timeoutMs: 10_000 } as const;
+
+const awsCallMs = AWS_CALL.attempts * (AWS_CALL.connectTimeoutMs + AWS_CALL.requestTimeoutMs) + AWS_CALL.backoffMs;
+const httpCallMs = HTTP_CALL.attempts * HTTP_CALL.timeoutMs;
+/** Connection, greeting, then the session's commands, each with its own bound. */
+const smtpSendMs = 3 * SMTP_CALL.timeoutMs;
+
+export interface ActivityProfile {
+  startToCloseMs: number;
+  /** Set where an attempt heartbeats, so a worker that died mid-attempt is noticed in seconds. */
+  heartbeatMs?: number;
+  /** The longest an attempt can run when every call waits out its timeouts. */
+  worstCaseMs: number;
+  /** What the worst case is made of, for the reader. */
+  calls: string;
+}
+
+export const ACTIVITY_PROFILES = {
+  /** JADA calendar entry, SCC crew event: find by external id, then create. */
+  externalApi: {
+    startToCloseMs: 30_000,
+    worstCaseMs: 2 * httpCallMs,
+    calls: 'GET by external id, then POST',
+  },
+  /**
+   * The guest page on every site: per site (sites in parallel) the page and calendar file (in
+   * parallel), then the invalidation, which must follow the puts.
+   */
+  publishing: {
+    startToCloseMs: 120_000,
+    heartbeatMs: 20_000,
+    worstCaseMs: 2 * awsCallMs,
+    calls: 'S3 puts (parallel), then CreateInvalidation, per site in parallel',
+  },
+  /** One email: claim it in the sent-mail ledger, send it, record it (src/mail/ledger.ts). */
+  mail: {
+    startToCloseMs: 180_000,
+    heartbeatMs: 20_000,
+    worstCaseMs: 4 * awsCallMs + smtpSendMs + 2 * awsCallMs,
+    calls: 'claim (S3: conditional put, read, take-over put, read), SMTP send, record (S3: conditional put, read)',
+  },
+} as const satisfies Record<string, ActivityProfile>;
+
+/** How often a heartbeating activity tells Temporal it is alive: well inside its heartbeat timeout. */
+export const HEARTBEAT_EVERY_MS = 5_000;
+
+/** How long a claim in the sent-mail ledger holds off other attempts: longer than its send and record. */
+export const MAIL_CLAIM_LEASE_MS = 90_000;
+
+/**
+ * What every call to another system takes besides its input: the activity attempt's cancellation,
+ * so an attempt Temporal has given up on (timed out, cancelled, worker shutting down) stops calling.
+ */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
