@@ -19,10 +19,12 @@ export interface TestSmtpServer {
   failNext(n: number, code?: number): void;
   /** The next n messages get no answer to their DATA at all, until stop(). */
   hangNext(n: number): void;
+  /** The next n messages are taken, but their 250 comes only after `ms`: a slow server. */
+  delayNext(n: number, ms: number): void;
   stop(): Promise<void>;
 }
 
-type Outcome = { kind: 'fail'; code: number } | { kind: 'hang' };
+type Outcome = { kind: 'fail'; code: number } | { kind: 'hang' } | { kind: 'delay'; ms: number };
 
 export async function startSmtpServer(): Promise<TestSmtpServer> {
   const messages: ParsedMail[] = [];
@@ -57,7 +59,8 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
               from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
               to: session.envelope.rcptTo.map((r) => r.address),
             });
-            callback();
+            if (outcome?.kind === 'delay') setTimeout(() => callback(), outcome.ms);
+            else callback();
           },
           (err: unknown) =>
             callback(Object.assign(new Error(`cannot parse message: ${String(err)}`), { responseCode: 451 })),
@@ -83,6 +86,9 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     },
     hangNext(n) {
       for (let i = 0; i < n; i++) plan.push({ kind: 'hang' });
+    },
+    delayNext(n, ms) {
+      for (let i = 0; i < n; i++) plan.push({ kind: 'delay', ms });
     },
     stop() {
       for (const callback of hung) callback(Object.assign(new Error('Test server stopping'), { responseCode: 421 }));
