@@ -89,6 +89,11 @@ export function mailFailure(err: unknown, step: string): ApplicationFailure {
     : failure('MailRejected', false, message);
 }
 
-export function mailInProgressFailure(message: string): ApplicationFailure {
-  return failure('MailInProgress', true, message);
+/** Retried when the other attempt's claim ends, not on the retry policy's growing backoff. */
+export function mailInProgressFailure(message: string, retryInMs: number): ApplicationFailure {
+  return ApplicationFailure.create({
+    message,
+    type: 'MailInProgress' satisfies ActivityFailureType,
+    nextRetryDelay: retryInMs,
+  });
 }

@@ -49,15 +49,19 @@ export function opsMailActivities(ctx: ActivityContext) {
       if (claimed.outcome === 'in-progress') {
         throw mailInProgressFailure(
           `Another attempt is sending the ${what} (its claim holds until ${claimed.leaseUntil})`,
+          Math.max(1000, Date.parse(claimed.leaseUntil) - ctx.now() + 1000),
         );
       }
       const { claim } = claimed;
+      if (claimed.after === 'unconfirmed') {
+        log.warn(`Sending the ${what} again: the previous attempt's copy may have been delivered (same Message-ID)`);
+      }
       call.signal?.throwIfAborted();
       try {
         await sendMail(ctx.mail, { from: tenant.ops.from, to: tenant.ops.to, messageId, email: compose() });
       } catch (err) {
-        // A refusal the server gave delivered nothing: release the claim so the retry need not wait.
-        if (smtpRefused(err)) await ledger.release(claim).catch(() => undefined);
+        // Settled by this attempt, which is no longer sending: the retry need not wait out the lease.
+        await ledger.settleFailed(claim, smtpRefused(err)).catch(() => undefined);
         throw mailFailure(err, `Sending the ${what} email failed`);
       }
       const recorded = await ledger.recordSent(claim).catch((err: unknown) => {

@@ -25,9 +25,63 @@ export interface SimReply {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * Faults drawn at random for each request, as a flaky network and overloaded servers give them: a
+ * share fail at once, a share do their work and answer late. Seeded, so a run can be repeated.
+ */
+export interface RandomFaultOptions {
+  failRate: number;
+  hangRate: number;
+  /** How late a hung answer comes: past the client's timeout, its answer is lost. */
+  hangMs: number;
+  /** The status a failed request answers (500 unless given). */
+  status?: number;
+  seed?: number;
+}
+
+export class RandomFaults {
+  private state: number;
+  /** What was injected, for a test's report. */
+  readonly injected = { fail: 0, hang: 0 };
+
+  constructor(private readonly options: RandomFaultOptions) {
+    this.state = options.seed ?? 0x9e3779b9;
+  }
+
+  next(): Fault | undefined {
+    const draw = this.random();
+    if (draw < this.options.failRate) {
+      this.injected.fail += 1;
+      return { kind: 'fail', status: this.options.status ?? 500 };
+    }
+    if (draw < this.options.failRate + this.options.hangRate) {
+      this.injected.hang += 1;
+      return { kind: 'hang', ms: this.options.hangMs };
+    }
+    return undefined;
+  }
+
+  /** mulberry32: a small seeded generator, good enough to spread faults. */
+  private random(): number {
+    this.state = (this.state + 0x6d2b79f5) | 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+}
+
 export class Faults {
   private readonly queue: Fault[] = [];
   private readonly held = new Set<() => void>();
+  /** Set by atRandom(): faults for requests that no queued fault claims. */
+  random?: RandomFaults;
+
+  /** From now on, every request without a queued fault may fail or hang at random. */
+  atRandom(options: RandomFaultOptions): RandomFaults {
+    this.random = new RandomFaults(options);
+    return this.random;
+  }
 
   /** The next n API requests answer `status` without doing anything. */
   failNext(n: number, status = 500): void {
@@ -45,12 +99,13 @@ export class Faults {
   /** Forgets queued faults and answers held requests now, so a stand-in can stop without waiting. */
   reset(): void {
     this.queue.length = 0;
+    this.random = undefined;
     for (const release of [...this.held]) release();
   }
 
   /** Runs one API request through the next queued fault, in the order the faults were queued. */
   async apply(work: () => SimReply | Promise<SimReply>): Promise<SimReply> {
-    const fault = this.queue.shift();
+    const fault = this.queue.shift() ?? this.random?.next();
     if (fault?.kind === 'fail') return { status: fault.status, body: { error: `injected fault (${fault.status})` } };
     const reply = await work();
     if (fault?.kind === 'hang') await this.hold(fault.ms);

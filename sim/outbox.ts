@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { escapeAttr, escapeHtml } from '../src/html/escape';
-import { listen, stopServer } from './faults';
+import { Faults, listen, stopServer } from './faults';
 
 /**
  * The local stack's mail catcher: an SMTP server that accepts every message and keeps it as an .eml
@@ -40,6 +40,8 @@ export interface Outbox {
   dir: string;
   /** Newest first. */
   messages(): Promise<OutboxMessage[]>;
+  /** Injected SMTP faults: set `faults.atRandom(...)` for 451 refusals and late 250s. */
+  faults: Faults;
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,8 @@ export async function startOutbox(options: OutboxOptions): Promise<Outbox> {
   await mkdir(dir, { recursive: true });
   // Messages never change once written, so a parsed summary is good for as long as its file exists.
   const summaries = new Map<string, OutboxMessage>();
+  // Only random faults here: a message either takes a 451, or is kept and answered late.
+  const faults = new Faults();
 
   const store = async (raw: Buffer): Promise<void> => {
     const id = `${String(Date.now()).padStart(13, '0')}-${randomBytes(4).toString('hex')}`;
@@ -81,8 +85,14 @@ export async function startOutbox(options: OutboxOptions): Promise<Outbox> {
           callback(Object.assign(new Error(`Message exceeds ${MAX_MESSAGE_BYTES} bytes`), { responseCode: 552 }));
           return;
         }
+        const fault = faults.random?.next();
+        if (fault?.kind === 'fail') {
+          callback(Object.assign(new Error('Try again later (injected fault)'), { responseCode: 451 }));
+          return;
+        }
         store(Buffer.concat(chunks)).then(
-          () => callback(),
+          // A hang takes the message and answers late: past the sender's timeout, its 250 is lost.
+          () => (fault?.kind === 'hang' ? setTimeout(() => callback(), fault.ms) : callback()),
           (err: unknown) =>
             callback(Object.assign(new Error(`Cannot store message: ${String(err)}`), { responseCode: 451 })),
         );
@@ -153,7 +163,9 @@ export async function startOutbox(options: OutboxOptions): Promise<Outbox> {
     url,
     dir,
     messages,
+    faults,
     async stop() {
+      faults.reset();
       await Promise.all([new Promise<void>((resolve) => smtp.close(() => resolve())), stopServer(http)]);
     },
   };

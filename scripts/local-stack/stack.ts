@@ -3,6 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEdge, type Edge } from '../../sim/edge';
+import { startFaultyProxy, type FaultyProxy } from '../../sim/faulty-proxy';
 import { startJadaSim, type JadaSim } from '../../sim/jada';
 import { startOutbox, type Outbox } from '../../sim/outbox';
 import { startSccSim, type SccSim } from '../../sim/scc';
@@ -38,6 +39,11 @@ export interface LocalStackOptions {
    * dependencies only), as the image does; without it they run from the TypeScript sources.
    */
   built?: string;
+  /**
+   * Put a proxy that can inject failures (sim/faulty-proxy.ts) between the worker and S3/CloudFront:
+   * `stack.awsFaults`. The stand-ins' own faults are on `jada.faults`, `scc.faults`, `outbox.faults`.
+   */
+  faultyAws?: boolean;
   /** Print every child's lines on stdout as well (npm start). */
   echo?: boolean;
   /** A child exited that nobody stopped. */
@@ -71,6 +77,8 @@ export class LocalStack {
   edge!: Edge;
   /** Clients for S3 and CloudFront through the shim, for set-up and assertions. */
   aws!: { s3: S3Client; cloudfront: CloudFrontClient; url: string };
+  /** Between the worker and S3/CloudFront, with `faultyAws`. */
+  awsFaults?: FaultyProxy;
   worker?: ManagedProcess;
   service?: ManagedProcess;
   temporal?: ManagedProcess;
@@ -168,13 +176,14 @@ export class LocalStack {
     const edgeOrigins = { nested: this.edge.origins.nested ?? '', flat: this.edge.origins.flat ?? '' };
 
     const sites = await provisionAws(clients.s3, clients.cloudfront, buckets);
+    if (options.faultyAws) this.awsFaults = await startFaultyProxy(awsUrl);
     this.envs = stackEnvs({
       keys,
       tenantsFile: paths.tenants,
       temporalAddress,
       temporalUiUrl: url(ports.temporalUi),
       smtpUrl: this.outbox.smtpUrl,
-      motoUrl: awsUrl,
+      motoUrl: this.awsFaults?.url ?? awsUrl,
       serviceHost: '127.0.0.1',
       servicePort: ports.service,
       serviceUrl,
@@ -299,6 +308,7 @@ export class LocalStack {
         this.jada?.stop(),
         this.outbox?.stop(),
         this.edge?.stop(),
+        this.awsFaults?.stop(),
         this.localAws?.stop(),
       ]);
       await this.temporal?.stop();

@@ -14,11 +14,10 @@
 export const HTTP_CALL = { timeoutMs: 10_000, attempts: 1 } as const;
 
 /**
- * S3 and CloudFront through the AWS SDK: each call is tried up to `attempts` times (the SDK's
- * standard retry, for the 5xx and throttling a call can absorb quickly), each try bounded by
- * `requestTimeoutMs` of silence and `connectTimeoutMs` to connect. `backoffMs` is the most the
- * standard strategy waits between them in all: before the 2nd and 3rd tries at most 2^n x 500 ms
- * (its base for throttling; 100 ms otherwise).
+ * S3 and CloudFront through the AWS SDK: each call is tried up to `attempts` times (for the 5xx,
+ * throttling and timeouts a call can absorb quickly), each try bounded by
+ * `requestTimeoutMs` of silence and `connectTimeoutMs` to connect. `backoffMs` bounds what the
+ * retry strategy (src/publish/aws-retry.ts) waits between them in all.
  */
 export const AWS_CALL = { requestTimeoutMs: 5_000, connectTimeoutMs: 2_000, attempts: 3, backoffMs: 3_000 } as const;
 

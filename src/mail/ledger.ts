@@ -13,15 +13,18 @@ import type { CallOptions } from '../domain/time-budgets';
  *                                        sending, come back later. Lease over, or released: take it
  *                                        over with PUT If-Match: its ETag, so only one attempt does.
  *   send    SMTP, after the claim
- *   record  PUT If-Match: our ETag       state "sent"; a refusal the server gave (4xx/5xx) releases
- *                                        the claim instead, so the retry need not wait out the lease
+ *   record  PUT If-Match: our ETag       state "sent". After a failed send the attempt settles the
+ *                                        claim itself, so the retry need not wait out the lease:
+ *                                        "released" when the server refused (nothing delivered),
+ *                                        "unconfirmed" when the answer never came (it may have been).
  *
- * The one gap SMTP leaves: a server that took the message but whose 250 never arrived looks like a
- * failure, so the claim stays until its lease ends and a later attempt sends again. That copy has the
- * same deterministic Message-ID, which lets mail clients and the outbox fold it.
+ * The lease only holds off other attempts while the owner may still be sending: an attempt Temporal
+ * gave up on, a worker that died mid-send. The one gap SMTP leaves: a server that took the message
+ * but whose 250 never arrived looks like a failure, so the retry sends again. That copy has the same
+ * deterministic Message-ID, which lets mail clients and the outbox fold it.
  */
 
-export type LedgerState = 'claimed' | 'released' | 'sent';
+export type LedgerState = 'claimed' | 'released' | 'unconfirmed' | 'sent';
 
 export interface LedgerEntry {
   state: LedgerState;
@@ -44,7 +47,10 @@ export interface OwnedClaim {
 }
 
 export type ClaimResult =
-  { outcome: 'ours'; claim: OwnedClaim } | { outcome: 'sent' } | { outcome: 'in-progress'; leaseUntil: string };
+  /** `after` says what the claim took over from, when it took one over. */
+  | { outcome: 'ours'; claim: OwnedClaim; after?: 'released' | 'unconfirmed' | 'expired' }
+  | { outcome: 'sent' }
+  | { outcome: 'in-progress'; leaseUntil: string };
 
 export interface SentMailLedgerOptions {
   /** How long a claim holds off other attempts: longer than a send and its record can take. */
@@ -67,9 +73,10 @@ export class SentMailLedger {
     const key = ledgerKey(messageId);
     const claimId = randomUUID();
     const entry = (): LedgerEntry => this.entry('claimed', { messageId, workflowId, claimId });
-    const owned = (etag: string): ClaimResult => ({
+    const owned = (etag: string, after?: 'released' | 'unconfirmed' | 'expired'): ClaimResult => ({
       outcome: 'ours',
       claim: { key, claimId, etag, messageId, workflowId },
+      ...(after ? { after } : {}),
     });
 
     const created = await this.put(key, entry(), { IfNoneMatch: '*' }, call);
@@ -82,14 +89,15 @@ export class SentMailLedger {
     if (current.entry.state === 'claimed' && Date.parse(current.entry.leaseUntil) > this.now()) {
       return { outcome: 'in-progress', leaseUntil: current.entry.leaseUntil };
     }
-    // A released claim, or one whose attempt died or overran its lease: take it over, conditionally.
+    // A settled claim, or one whose attempt died or overran its lease: take it over, conditionally.
+    const after = current.entry.state === 'claimed' ? 'expired' : current.entry.state;
     const taken = await this.put(key, entry(), { IfMatch: current.etag }, call);
-    if (taken.ok) return owned(taken.etag);
-    const after = await this.read(key, call);
-    if (after?.entry.claimId === claimId) return owned(after.etag);
-    return after?.entry.state === 'sent'
+    if (taken.ok) return owned(taken.etag, after);
+    const now = await this.read(key, call);
+    if (now?.entry.claimId === claimId) return owned(now.etag, after);
+    return now?.entry.state === 'sent'
       ? { outcome: 'sent' }
-      : { outcome: 'in-progress', leaseUntil: after?.entry.leaseUntil ?? new Date(this.now()).toISOString() };
+      : { outcome: 'in-progress', leaseUntil: now?.entry.leaseUntil ?? new Date(this.now()).toISOString() };
   }
 
   /** After SMTP's 250. False when another attempt took the claim over meanwhile (it may send again). */
@@ -97,12 +105,15 @@ export class SentMailLedger {
     return this.settle(claim, 'sent', call);
   }
 
-  /** After a refusal the server gave: nothing was delivered, so a retry may claim at once. */
-  release(claim: OwnedClaim, call: CallOptions = {}): Promise<boolean> {
-    return this.settle(claim, 'released', call);
+  /**
+   * After a failed send, so the retry may claim at once: `refused` when the server said no (nothing
+   * was delivered), else the answer never came and the message may have been delivered.
+   */
+  settleFailed(claim: OwnedClaim, refused: boolean, call: CallOptions = {}): Promise<boolean> {
+    return this.settle(claim, refused ? 'released' : 'unconfirmed', call);
   }
 
-  private async settle(claim: OwnedClaim, state: 'sent' | 'released', call: CallOptions): Promise<boolean> {
+  private async settle(claim: OwnedClaim, state: Exclude<LedgerState, 'claimed'>, call: CallOptions): Promise<boolean> {
     const written = await this.put(claim.key, this.entry(state, claim), { IfMatch: claim.etag }, call);
     if (written.ok) return true;
     // A lost answer to our own write looks like a conflict when the SDK retries it.

@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { AWS_CALL } from '../domain/time-budgets';
+import { boundedRetryStrategy } from './aws-retry';
 
 export interface AwsClientOptions {
   region: string;
@@ -20,6 +21,7 @@ export function createAwsClients(options: AwsClientOptions): { s3: S3Client; clo
     region: options.region,
     credentials: options.credentials,
     maxAttempts: AWS_CALL.attempts,
+    retryStrategy: boundedRetryStrategy(),
     requestHandler: {
       requestTimeout: AWS_CALL.requestTimeoutMs,
       connectionTimeout: AWS_CALL.connectTimeoutMs,

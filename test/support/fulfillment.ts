@@ -16,7 +16,7 @@ import { startSccSim, type SccSim, type SccSimOptions } from '../../sim/scc';
 import { startBookingFulfillment, type IntakeSettings } from '../../src/service/start-booking';
 import type { bookingFulfillment } from '../../workflows/booking-fulfillment';
 import { createBucket, createDistribution, motoClients, uniqueName } from './aws';
-import { startFaultyProxy, type FaultyProxy } from './faulty-proxy';
+import { startFaultyProxy, type FaultyProxy } from '../../sim/faulty-proxy';
 import { startSmtpServer, type TestSmtpServer } from './smtp';
 import { connectTemporal, testServers, uniqueTaskQueue, type TemporalForTest } from './temporal';
 

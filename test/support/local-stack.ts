@@ -9,7 +9,9 @@ import { testServers, uniqueTaskQueue } from './temporal';
  * The local stack `npm start` runs, on the run's Temporal dev server and moto, with free ports, its own
  * data directory, tenant, buckets and task queue: several can run at once without meeting.
  */
-export async function startTestStack(options: Pick<LocalStackOptions, 'env' | 'built'> = {}): Promise<LocalStack> {
+export async function startTestStack(
+  options: Pick<LocalStackOptions, 'env' | 'built' | 'faultyAws'> = {},
+): Promise<LocalStack> {
   const { address, motoUrl } = testServers();
   const tenantId = uniqueTenantId();
   const stack = new LocalStack({

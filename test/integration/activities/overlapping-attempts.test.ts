@@ -4,6 +4,8 @@ import { bookingWorkflowId } from '../../../src/domain/booking';
 import { crewRoster } from '../../../src/domain/crew';
 import { DEFAULT_UPLOAD_WINDOW, uploadWindow } from '../../../src/domain/time';
 import { AWS_CALL } from '../../../src/domain/time-budgets';
+import { SentMailLedger } from '../../../src/mail/ledger';
+import { opsSummaryMessageId } from '../../../src/mail/message-id';
 import { fulfillmentInput } from '../../../src/service/start-booking';
 import { sampleBooking } from '../../../sim/samples';
 import { invalidationsOf } from '../../support/aws';
@@ -110,15 +112,31 @@ describe('overlapping attempts of the same activity', () => {
     expect(h.smtp.messages.filter((m) => m.messageId === retry.messageId)).toHaveLength(1);
   });
 
-  test('a send that hung past its timeout keeps its claim until the lease ends; then one retry sends', async () => {
+  test('a send whose answer never came is settled by its attempt: the retry sends at once, with the same Message-ID', async () => {
     const notice = () =>
       attempt(() => h.activities.sendCancellationNotice({ ...ref, reason: 'test', undone: [], toDoByHand: [] }));
     h.smtp.hangNext(1);
     const hung = await outcome(notice());
     expect(hung.failure).toMatchObject({ type: 'MailUnavailable', retried: true });
-    expect(await outcome(notice())).toMatchObject({ failure: { type: 'MailInProgress', retried: true } });
-    await new Promise((r) => setTimeout(r, LEASE_MS));
     const retry = await notice();
+    expect(retry.alreadySent).toBe(false);
+    expect(h.smtp.messages.filter((m) => m.messageId === retry.messageId)).toHaveLength(1);
+  });
+
+  test('a claim left by an attempt that died mid-send holds off retries until its lease ends, then one sends', async () => {
+    const booking2 = sampleBooking();
+    const ref2 = { tenant: h.tenant.id, workflowId: bookingWorkflowId(h.tenant.id, booking2), booking: booking2 };
+    const summary = () =>
+      attempt(() =>
+        h.activities.sendOpsSummary({ ...ref2, crew: [], pages: [], jadaEventId: 'cal_2', sccEventId: 'evt_2' }),
+      );
+    // The dead attempt: it claimed the email and never settled the claim.
+    const dead = new SentMailLedger(h.s3, h.stateBucket, { leaseMs: LEASE_MS });
+    expect((await dead.claim(opsSummaryMessageId(ref2.workflowId), ref2.workflowId)).outcome).toBe('ours');
+    const held = await outcome(summary());
+    expect(held.failure).toMatchObject({ type: 'MailInProgress', retried: true });
+    await new Promise((r) => setTimeout(r, LEASE_MS));
+    const retry = await summary();
     expect(retry.alreadySent).toBe(false);
     expect(h.smtp.messages.filter((m) => m.messageId === retry.messageId)).toHaveLength(1);
   });

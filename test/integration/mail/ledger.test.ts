@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { AWS_CALL } from '../../../src/domain/time-budgets';
 import { SentMailLedger } from '../../../src/mail/ledger';
 import { createBucket, motoClients, uniqueName } from '../../support/aws';
-import { startFaultyProxy, type FaultyProxy } from '../../support/faulty-proxy';
+import { startFaultyProxy, type FaultyProxy } from '../../../sim/faulty-proxy';
 import { testServers } from '../../support/temporal';
 
 const LEASE_MS = 60_000;
@@ -61,12 +61,20 @@ describe('sent-mail ledger', () => {
     expect(await ledger().recordSent(stale.claim)).toBe(false);
   });
 
-  test('a released claim is taken at once, without waiting for its lease', async () => {
+  test('a claim released after a refusal is taken at once, without waiting for its lease', async () => {
     const id = messageId();
     const refused = await ledger().claim(id, 'wf-1');
     if (refused.outcome !== 'ours') throw new Error('unreachable');
-    expect(await ledger().release(refused.claim)).toBe(true);
-    expect((await ledger().claim(id, 'wf-1')).outcome).toBe('ours');
+    expect(await ledger().settleFailed(refused.claim, true)).toBe(true);
+    expect(await ledger().claim(id, 'wf-1')).toMatchObject({ outcome: 'ours', after: 'released' });
+  });
+
+  test('a send whose answer never came is taken at once too, and the taker is told it may be a second copy', async () => {
+    const id = messageId();
+    const unanswered = await ledger().claim(id, 'wf-1');
+    if (unanswered.outcome !== 'ours') throw new Error('unreachable');
+    expect(await ledger().settleFailed(unanswered.claim, false)).toBe(true);
+    expect(await ledger().claim(id, 'wf-1')).toMatchObject({ outcome: 'ours', after: 'unconfirmed' });
   });
 
   describe('when S3 answers are lost (the write happens, the answer never arrives)', () => {

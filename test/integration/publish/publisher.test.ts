@@ -19,7 +19,7 @@ import {
   putPageOnSites,
 } from '../../../src/publish';
 import { invalidationsOf, motoClients } from '../../support/aws';
-import { startFaultyProxy } from '../../support/faulty-proxy';
+import { startFaultyProxy } from '../../../sim/faulty-proxy';
 
 /** moto behind the CloudFront shim, as every client sees it; the direct URL looks behind the shim. */
 const motoUrl = process.env.TEST_MOTO_URL;

@@ -7,6 +7,7 @@ import {
   SMTP_CALL,
 } from '../../../src/domain/time-budgets';
 import { parseEnv, WorkerEnvSchema } from '../../../src/config/env';
+import { MAX_RETRY_WAIT_MS } from '../../../src/publish/aws-retry';
 
 const workerEnv = (overrides: Record<string, string>) =>
   parseEnv(WorkerEnvSchema, { TENANTS_FILE: 't.json', SMTP_URL: 'smtp://x:25', STATE_BUCKET: 'state', ...overrides });
@@ -45,4 +46,9 @@ describe('activity time budgets', () => {
     expect(workerEnv({ HTTP_TIMEOUT_MS: '13000' }).HTTP_TIMEOUT_MS).toBe(13_000);
     expect(() => workerEnv({ HTTP_TIMEOUT_MS: '30000' })).toThrow(/HTTP_TIMEOUT_MS: must be at most 13500/);
   });
+});
+
+test("the AWS retry strategy's waits fit the call's backoff budget", () => {
+  expect(MAX_RETRY_WAIT_MS).toBeGreaterThan(0);
+  expect(MAX_RETRY_WAIT_MS).toBeLessThanOrEqual(AWS_CALL.backoffMs);
 });

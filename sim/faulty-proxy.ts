@@ -1,5 +1,6 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RandomFaults, type RandomFaultOptions } from './faults';
 
 /**
  * An HTTP proxy in front of an implementation we do not control (moto), so tests can inject the
@@ -11,6 +12,8 @@ export interface FaultyProxy {
   url: string;
   failNext(n: number, matches?: (req: IncomingMessage) => boolean): void;
   hangNext(n: number, ms: number, matches?: (req: IncomingMessage) => boolean): void;
+  /** From now on, every request no queued fault claims may fail (500) or hang at random. */
+  atRandom(options: RandomFaultOptions): RandomFaults;
   stop(): Promise<void>;
 }
 
@@ -19,11 +22,12 @@ type Fault = { kind: 'fail' } | { kind: 'hang'; ms: number };
 export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
   const upstream = new URL(target);
   const faults: { fault: Fault; matches: (req: IncomingMessage) => boolean }[] = [];
+  let random: RandomFaults | undefined;
   const timers = new Set<NodeJS.Timeout>();
 
   const server: Server = createServer((req, res) => {
     const index = faults.findIndex((f) => f.matches(req));
-    const fault = index >= 0 ? faults.splice(index, 1)[0]?.fault : undefined;
+    const fault = index >= 0 ? faults.splice(index, 1)[0]?.fault : random?.next();
     if (fault?.kind === 'fail') {
       req.resume();
       res.writeHead(500, { 'content-type': 'application/xml' });
@@ -62,6 +66,7 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
     hangNext: (n, ms, matches = any) => {
       for (let i = 0; i < n; i++) faults.push({ fault: { kind: 'hang', ms }, matches });
     },
+    atRandom: (options) => (random = new RandomFaults(options)),
     stop: () =>
       new Promise<void>((resolve) => {
         timers.forEach(clearTimeout);
