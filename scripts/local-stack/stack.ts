@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startEdge, type Edge } from '../../sim/edge';
 import { startJadaSim, type JadaSim } from '../../sim/jada';
 import { startOutbox, type Outbox } from '../../sim/outbox';
-import { startSccSim, type SccSim } from '../../sim/scc';
+import { startSccSim, type SccSim, type SccSimOptions } from '../../sim/scc';
 import type { Tenant } from '../../src/config/tenant';
 import { loadTenantsFile } from '../../src/config/tenants-file';
 import { localAwsClients, localBuckets, provisionAws, startLocalAws, type LocalAws } from './aws';
@@ -38,6 +38,8 @@ export interface LocalStackOptions {
    * dependencies only), as the image does; without it they run from the TypeScript sources.
    */
   built?: string;
+  /** The SCC stand-in's crew give this answer as soon as their event exists (the pipeline benchmark). */
+  crewAnswerAtOnce?: SccSimOptions['answerAtOnce'];
   /** Print every child's lines on stdout as well (npm start). */
   echo?: boolean;
   /** A child exited that nobody stopped. */
@@ -156,6 +158,7 @@ export class LocalStack {
         port: ports.scc,
         cdnPort: ports.sccCdn,
         callback: { url: `${serviceUrl}/tenants/${this.tenantId}/crew-responses`, serviceKey: keys.crewCallbackKey },
+        answerAtOnce: options.crewAnswerAtOnce,
       }),
       startEdge({
         s3: clients.s3,
