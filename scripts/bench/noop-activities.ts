@@ -9,12 +9,12 @@ import { crewResponseSignal } from '../../workflows/messages';
 /**
  * The floor's activities: bookingFulfillment's steps, each answering at once with a result of the
  * real one's shape. The crew event's no-op makes the crew answer as SCC's callback would (a
- * crewResponse signal per member, through a Temporal client); the email's records when it ran.
+ * crewResponse signal per member, through a Temporal client); the email's says when it ran.
  */
 export function createNoopActivities(deps: {
   client: Client;
-  /** Workflow ID -> Date.now() when its ops email step ran. */
-  emailed: Map<string, number>;
+  /** Called with Date.now() when a booking's ops email step runs. */
+  onEmailed: (workflowId: string, at: number) => void;
 }) {
   return {
     async createCalendarEntry({ workflowId }: BookingRef) {
@@ -59,7 +59,7 @@ export function createNoopActivities(deps: {
       jadaEventId: string;
       sccEventId: string;
     }) {
-      deps.emailed.set(workflowId, Date.now());
+      deps.onEmailed(workflowId, Date.now());
       return { messageId: opsSummaryMessageId(workflowId), alreadySent: false };
     },
   };

@@ -5,7 +5,6 @@ import type { Tenant } from '../../src/config/tenant';
 import type { Booking } from '../../src/domain/booking';
 import { fulfillmentInput, staticSummary } from '../../src/service/start-booking';
 import { BookingIdKey, CharterStartKey, FulfillmentStageKey, TenantKey } from '../../workflows/search-attributes';
-import { sleep } from '../local-stack/processes';
 import { createNoopActivities } from './noop-activities';
 import type { noopBookingFulfillment } from './noop-workflow';
 import { runConcurrently } from './pool';
@@ -36,7 +35,10 @@ export interface FloorRun {
 }
 
 export interface NoopFloor {
-  /** Starts a workflow per booking, at most `concurrency` starts in flight, and waits for every email step. */
+  /**
+   * A workflow per booking, `concurrency` of them in flight from start to email step, as the pipeline's
+   * saturation batches run; each may take `timeoutMs` to reach its email step.
+   */
   run(bookings: Booking[], concurrency: number, timeoutMs: number): Promise<FloorRun>;
   stop(): Promise<void>;
 }
@@ -56,6 +58,11 @@ export async function startNoopFloor(o: {
   bundle: WorkflowBundle;
 }): Promise<NoopFloor> {
   const emailed = new Map<string, number>();
+  const waiting = new Map<string, (at: number) => void>();
+  const onEmailed = (workflowId: string, at: number) => {
+    emailed.set(workflowId, at);
+    waiting.get(workflowId)?.(at);
+  };
   const connection = await NativeConnection.connect({ address: o.address });
   let worker: Worker;
   try {
@@ -64,7 +71,7 @@ export async function startNoopFloor(o: {
       namespace: o.namespace,
       taskQueue: o.taskQueue,
       workflowBundle: o.bundle,
-      activities: createNoopActivities({ client: o.client, emailed }),
+      activities: createNoopActivities({ client: o.client, onEmailed }),
     });
   } catch (err) {
     await connection.close();
@@ -93,19 +100,33 @@ export async function startNoopFloor(o: {
     return workflowId;
   };
 
+  const emailStep = (workflowId: string, timeoutMs: number) =>
+    new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.delete(workflowId);
+        reject(new Error(`no-op booking ${workflowId} did not reach its email step within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      waiting.set(workflowId, (at) => {
+        clearTimeout(timer);
+        waiting.delete(workflowId);
+        resolve(at);
+      });
+      const at = emailed.get(workflowId);
+      if (at !== undefined) waiting.get(workflowId)?.(at);
+    });
+
   return {
     async run(bookings, concurrency, timeoutMs) {
       const firstStartAt = Date.now();
-      const workflowIds = await runConcurrently(bookings.length, concurrency, (i) => start(bookings[i]!));
-      const deadline = Date.now() + timeoutMs;
-      while (workflowIds.some((id) => !emailed.has(id))) {
-        if (Date.now() > deadline) {
-          const missing = workflowIds.filter((id) => !emailed.has(id)).length;
-          throw new Error(`${missing} of ${workflowIds.length} no-op bookings did not reach their email step`);
-        }
-        await sleep(20);
-      }
-      return { workflowIds, firstStartAt, lastEmailAt: Math.max(...workflowIds.map((id) => emailed.get(id)!)) };
+      const runs = await runConcurrently(bookings.length, concurrency, async (i) => {
+        const workflowId = await start(bookings[i]!);
+        return { workflowId, emailedAt: await emailStep(workflowId, timeoutMs) };
+      });
+      return {
+        workflowIds: runs.map((r) => r.workflowId),
+        firstStartAt,
+        lastEmailAt: Math.max(...runs.map((r) => r.emailedAt)),
+      };
     },
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();

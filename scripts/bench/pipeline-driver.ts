@@ -12,8 +12,16 @@ export interface PostedBooking {
   postedAt: number;
 }
 
-/** How often the outbox is read while waiting: arrival times come from the file names, not from this. */
-const OUTBOX_POLL_MS = 250;
+/**
+ * How often the outbox is read while someone waits: arrival times come from the file names, so this
+ * only delays the next booking of a closed loop, by a little against the seconds each one takes.
+ */
+const OUTBOX_POLL_MS = 25;
+
+interface Waiter {
+  resolve: (arrivedAt: number) => void;
+  reject: (err: Error) => void;
+}
 
 /**
  * Bookings into the local stack as a marketplace sends them (the intake webhook, with the intake key),
@@ -21,6 +29,9 @@ const OUTBOX_POLL_MS = 250;
  */
 export class PipelineDriver {
   private readonly headers: Record<string, string>;
+  /** Ops summary Message-ID -> whoever waits for it; one outbox poll serves them all. */
+  private readonly waiters = new Map<string, Waiter>();
+  private polling?: Promise<void>;
 
   constructor(private readonly stack: LocalStack) {
     this.headers = { 'content-type': 'application/json', 'x-service-key': stack.keys.intakeKey };
@@ -40,24 +51,53 @@ export class PipelineDriver {
     return { bookingId: booking.bookingId, workflowId, statusUrl, postedAt };
   }
 
-  /** The arrival ms of each booking's ops summary, once every one arrived; throws after `timeoutMs`. */
+  /** Posts the booking and resolves once its ops summary is in the outbox: one turn of a closed loop. */
+  async postAndAwaitEmail(booking: Booking, timeoutMs: number): Promise<PostedBooking & { emailedAt: number }> {
+    const posted = await this.post(booking);
+    return { ...posted, emailedAt: await this.opsEmailArrival(posted, timeoutMs) };
+  }
+
+  /** The arrival ms of each booking's ops summary, once every one arrived. */
   async opsEmailArrivals(bookings: PostedBooking[], timeoutMs: number): Promise<Map<string, number>> {
-    const wanted = new Map(bookings.map((b) => [opsSummaryMessageId(b.workflowId), b.workflowId]));
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const arrivals = new Map<string, number>();
-      for (const message of await this.stack.outbox.messages()) {
-        const workflowId = message.messageId === undefined ? undefined : wanted.get(message.messageId);
-        // Newest first: the earliest copy wins, and a second copy shows in the effect counts instead.
-        if (workflowId !== undefined) arrivals.set(workflowId, Number(message.id.slice(0, 13)));
-      }
-      if (arrivals.size === wanted.size) return arrivals;
-      const dead = this.stack.processes.find((child) => !child.running);
-      if (dead) throw new Error(`${dead.name} exited while ${wanted.size - arrivals.size} ops emails were awaited`);
-      if (Date.now() > deadline) {
-        throw new Error(
-          `${wanted.size - arrivals.size} of ${wanted.size} ops emails did not arrive within ${timeoutMs / 1000} s`,
-        );
+    const arrivals = await Promise.all(bookings.map((b) => this.opsEmailArrival(b, timeoutMs)));
+    return new Map(bookings.map((b, i) => [b.workflowId, arrivals[i]!]));
+  }
+
+  /** The arrival ms of the booking's ops summary; rejects after `timeoutMs` or when a process of the stack exits. */
+  opsEmailArrival(booking: PostedBooking, timeoutMs: number): Promise<number> {
+    const messageId = opsSummaryMessageId(booking.workflowId);
+    return new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(messageId);
+        reject(new Error(`the ops email of ${booking.workflowId} did not arrive within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      const done = (fn: () => void) => {
+        clearTimeout(timer);
+        this.waiters.delete(messageId);
+        fn();
+      };
+      this.waiters.set(messageId, {
+        resolve: (arrivedAt) => done(() => resolve(arrivedAt)),
+        reject: (err) => done(() => reject(err)),
+      });
+      this.polling ??= this.poll().finally(() => (this.polling = undefined));
+    });
+  }
+
+  /** Reads the outbox while anyone waits, and answers whoever's email arrived. */
+  private async poll(): Promise<void> {
+    while (this.waiters.size > 0) {
+      try {
+        // Oldest first: should a booking's email have come twice, its first copy is when it arrived.
+        for (const message of (await this.stack.outbox.messages()).reverse()) {
+          const waiter = message.messageId === undefined ? undefined : this.waiters.get(message.messageId);
+          waiter?.resolve(Number(message.id.slice(0, 13)));
+        }
+        const dead = this.stack.processes.find((child) => !child.running);
+        if (dead) throw new Error(`${dead.name} exited while ${this.waiters.size} ops emails were awaited`);
+      } catch (err) {
+        for (const waiter of [...this.waiters.values()])
+          waiter.reject(err instanceof Error ? err : new Error(String(err)));
       }
       await sleep(OUTBOX_POLL_MS);
     }

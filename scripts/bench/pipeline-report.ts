@@ -11,7 +11,8 @@ export interface PipelineResult {
   floor: { bookingsPerSecond: number; cpu: CpuSpent };
   /** CPU ms of one bcrypt check of the SCC stand-in's service key, measured in this process. */
   sccKeyCheckMs: number;
-  historyEvents: { pipeline: number[]; floor: number[] };
+  /** Events in each booking's history, and activity attempts beyond the first over all of them. */
+  histories: Record<'pipeline' | 'floor', { events: number[]; activityRetries: number }>;
   workerRss: { waiting: number; mb: number }[];
   seconds: { stackUp: number; total: number };
   /** Correctness: any that fails, fails the run. */
@@ -82,7 +83,7 @@ export function pipelineReport(r: PipelineResult): { text: string; ok: boolean }
   const load = (values: number[]) => values.map((l) => l.toFixed(2)).join(' / ');
   const lines = [
     `pipeline through the local stack, crew answering at once; ${r.machine.cores} cores (${r.machine.model}), ` +
-      `${r.machine.memoryGiB.toFixed(0)} GiB; N=${settings.bookings} per batch, ${settings.concurrency} at a time; ` +
+      `${r.machine.memoryGiB.toFixed(0)} GiB; N=${settings.bookings} per batch, ${settings.concurrency} in flight (POST to ops email); ` +
       `K=${settings.paced} at 1 booking/s after ${settings.warmUp} warm-up bookings`,
     `load average (1/5/15 min) before ${load(r.machine.loadBefore)}, after ${load(r.machine.loadAfter)} (this benchmark included)`,
     '',
@@ -116,7 +117,8 @@ export function pipelineReport(r: PipelineResult): { text: string; ok: boolean }
     '',
     '| measure | value |',
     '| --- | --- |',
-    `| history events per booking, median (min-max) | pipeline ${spread(r.historyEvents.pipeline)}; no-op floor ${spread(r.historyEvents.floor)} |`,
+    `| history events per booking, median (min-max) | pipeline ${spread(r.histories.pipeline.events)}; no-op floor ${spread(r.histories.floor.events)} |`,
+    `| activity retries (attempts beyond the first), all bookings | pipeline ${r.histories.pipeline.activityRetries}; no-op floor ${r.histories.floor.activityRetries} |`,
     `| worker RSS at ${r.workerRss.map((w) => w.waiting).join(' / ')} waiting bookings | ${r.workerRss.map((w) => `${w.mb.toFixed(0)} MB`).join(' / ')} |`,
     `| time | stack up in ${r.seconds.stackUp.toFixed(0)} s; whole benchmark ${r.seconds.total.toFixed(0)} s before stopping |`,
     '',
