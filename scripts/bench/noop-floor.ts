@@ -78,6 +78,8 @@ export async function startNoopFloor(o: {
     throw err;
   }
   const running = worker.run();
+  // Its failure is stop()'s to report; until then it must not count as unhandled and end the process.
+  running.catch(() => undefined);
 
   const start = async (booking: Booking): Promise<string> => {
     const { workflowId, input } = fulfillmentInput(o.tenant, booking, {
