@@ -1,7 +1,8 @@
 // `npm run bench`: the speed and memory targets live here, never in timed unit tests.
 // Each case runs for a fixed time, reports ops/s and per-op latency, and checks its target; the exit
 // code is non-zero when a target is missed. Numbers are for the 2-core machines CI runs on.
-// `npm run bench -- publish` runs the publish case instead: it starts moto, so it is kept apart.
+// `npm run bench -- publish` runs the publish case instead: it starts moto, so it is kept apart; and
+// `npm run bench -- pipeline` runs bookings through the whole local stack (scripts/bench-pipeline.ts).
 import bcrypt from 'bcryptjs';
 import { performance } from 'node:perf_hooks';
 import { createKeyVerifier } from '../src/service/auth';
@@ -10,6 +11,7 @@ import { composeOpsSummary } from '../src/mail/summary';
 import { parseBooking } from '../src/domain/booking';
 import { crewRoster } from '../src/domain/crew';
 import { sampleBooking, sampleTenant } from '../sim/samples';
+import { benchPipeline } from './bench-pipeline';
 import { benchPublish } from './bench-publish';
 
 interface Result {
@@ -142,9 +144,20 @@ async function main(): Promise<void> {
   if (results.some((r) => !r.ok) || heapMb >= 64) process.exit(1);
 }
 
-(process.argv[2] === 'publish' ? benchPublish().then((ok) => process.exit(ok ? 0 : 1)) : main()).catch(
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+/** The benchmarks that start servers, each run alone: `npm run bench -- <name> [args]`. */
+const SUITES: Record<string, (args: string[]) => Promise<boolean>> = {
+  publish: () => benchPublish(),
+  pipeline: benchPipeline,
+};
+
+const [suite, ...args] = process.argv.slice(2);
+const run = async (): Promise<void> => {
+  if (suite === undefined) return main();
+  const bench = SUITES[suite];
+  if (!bench) throw new Error(`no benchmark "${suite}": npm run bench [-- ${Object.keys(SUITES).join(' | ')}]`);
+  process.exit((await bench(args)) ? 0 : 1);
+};
+run().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -42,6 +42,12 @@ export interface SccSimOptions {
    * in X-Service-Key. Without it the crew inbox records answers and tells nobody.
    */
   callback?: SccCallback;
+  /**
+   * Every crew member gives this answer as soon as their event exists, through the callback as if each
+   * had clicked it in the inbox: load on the real HTTP -> service -> signal path without a person
+   * (the pipeline benchmark). Without it, crew answer in the inbox or not at all.
+   */
+  answerAtOnce?: CrewAnswer;
 }
 
 export interface SccCallback {
@@ -130,6 +136,9 @@ export async function startSccSim(options: SccSimOptions): Promise<SccSim> {
     const event: SccSimEvent = { id, ...parsed.data, magic_links };
     events.push(event);
     counters.created++;
+    const response = options.answerAtOnce;
+    // After this answer is sent, as the real crew can only answer links that SCC sent once the event existed.
+    if (response) setImmediate(() => void inbox.answerEveryone(event, response));
     return { status: 201, body: event };
   };
 
@@ -138,7 +147,8 @@ export async function startSccSim(options: SccSimOptions): Promise<SccSim> {
     counters.requests++;
     return faults.apply(() => handle(req));
   });
-  routeCrewInbox(api, crewInbox({ events, magicLinks, answers, callback: options.callback }));
+  const inbox = crewInbox({ events, magicLinks, answers, callback: options.callback });
+  routeCrewInbox(api, inbox.handle);
   const apiUrl = await listen(api, options.port);
   linkBase = (options.magicLinkBaseUrl ?? apiUrl).replace(/\/+$/, '');
 
@@ -213,6 +223,12 @@ interface InboxState {
 
 type InboxHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
+interface CrewInbox {
+  handle: InboxHandler;
+  /** Every crew member of the event answers, each as a click in the inbox would; failed deliveries stay on their pages. */
+  answerEveryone(event: SccSimEvent, response: CrewAnswer): Promise<void>;
+}
+
 /**
  * jsonServer owns the API's single request listener; the crew inbox answers HTML and form posts,
  * which that listener cannot, so its pages are taken off before the JSON API (and its faults and
@@ -234,7 +250,7 @@ function routeCrewInbox(api: Server, inbox: InboxHandler): void {
  * The first answer per link is kept, as the workflow keeps it; posting again re-sends that answer
  * only when its last delivery failed.
  */
-function crewInbox(state: InboxState): InboxHandler {
+function crewInbox(state: InboxState): CrewInbox {
   const eventOf = (target: MagicLinkTarget): SccSimEvent | undefined =>
     state.events.find((e) => e.id === target.eventId);
 
@@ -299,7 +315,18 @@ function crewInbox(state: InboxState): InboxHandler {
     return event ? { status: 200, html: linkPage(event, token, target, state.answers.get(token)) } : notFound();
   };
 
-  return (req, res) => {
+  const answerEveryone = async (event: SccSimEvent, response: CrewAnswer): Promise<void> => {
+    const form = new URLSearchParams({ response });
+    await Promise.all(
+      event.magic_links.map(async (link) => {
+        const token = tokenOf(link.url);
+        const target = state.magicLinks.get(token);
+        if (target) await answer(token, target, form);
+      }),
+    );
+  };
+
+  const handle: InboxHandler = (req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     if (path !== INBOX_PATH && !path.startsWith('/m/')) return false;
     route(req, path)
@@ -309,6 +336,7 @@ function crewInbox(state: InboxState): InboxHandler {
       );
     return true;
   };
+  return { handle, answerEveryone };
 }
 
 /**

@@ -6,7 +6,7 @@ import { startEdge, type Edge } from '../../sim/edge';
 import { startFaultyProxy, type FaultyProxy } from '../../sim/faulty-proxy';
 import { startJadaSim, type JadaSim } from '../../sim/jada';
 import { startOutbox, type Outbox } from '../../sim/outbox';
-import { startSccSim, type SccSim } from '../../sim/scc';
+import { startSccSim, type SccSim, type SccSimOptions } from '../../sim/scc';
 import type { Tenant } from '../../src/config/tenant';
 import { loadTenantsFile } from '../../src/config/tenants-file';
 import { localAwsClients, localBuckets, provisionAws, startLocalAws, type LocalAws } from './aws';
@@ -44,6 +44,8 @@ export interface LocalStackOptions {
    * `stack.awsFaults`. The stand-ins' own faults are on `jada.faults`, `scc.faults`, `outbox.faults`.
    */
   faultyAws?: boolean;
+  /** The SCC stand-in's crew give this answer as soon as their event exists (the pipeline benchmark). */
+  crewAnswerAtOnce?: SccSimOptions['answerAtOnce'];
   /** Print every child's lines on stdout as well (npm start). */
   echo?: boolean;
   /** A child exited that nobody stopped. */
@@ -164,6 +166,7 @@ export class LocalStack {
         port: ports.scc,
         cdnPort: ports.sccCdn,
         callback: { url: `${serviceUrl}/tenants/${this.tenantId}/crew-responses`, serviceKey: keys.crewCallbackKey },
+        answerAtOnce: options.crewAnswerAtOnce,
       }),
       startEdge({
         s3: clients.s3,

@@ -4,6 +4,7 @@ import { SccClient, type SccEvent } from '../../../src/clients/scc';
 import { listen, stopServer } from '../../../sim/faults';
 import { startSccSim, type SccSim } from '../../../sim/scc';
 import { freePort } from '../../../scripts/local-stack/processes';
+import { waitFor } from '../../support/wait';
 
 const SERVICE_KEY = 'scc-inbox-test-service-key';
 const CALLBACK_KEY = 'crew-callback-key-for-inbox-tests';
@@ -200,5 +201,55 @@ describe('SCC stand-in crew inbox', () => {
     expect(sim.counters.requests).toBe(requests);
     await expect(scc.events.find('booking-nobody')).rejects.toThrow();
     expect(sim.counters.requests).toBe(requests + 1);
+  });
+});
+
+describe('SCC stand-in with crew answering at once', () => {
+  let eager: SccSim;
+  let client: SccClient;
+
+  beforeAll(async () => {
+    eager = await startSccSim({
+      serviceKeyHash: await hash(SERVICE_KEY, 4),
+      callback: { url: callbackUrl, serviceKey: CALLBACK_KEY },
+      answerAtOnce: 'accepted',
+    });
+    client = new SccClient({ apiUrl: eager.apiUrl, serviceKey: SERVICE_KEY, timeoutMs: 2000 });
+  });
+  afterAll(() => eager.stop());
+
+  it('reports an answer for every crew member to the callback once the event is created, as the inbox does', async () => {
+    const event = await client.events.create({
+      event_name: 'Sea Breeze: Carole (party of 6)',
+      start_time: '2027-05-29T10:00:00-07:00',
+      end_time: '2027-05-29T13:00:00-07:00',
+      crew: [
+        { id: 'crew-captain-ana', role: 'Captain' },
+        { id: 'crew-mate-ben', role: 'Deckhand' },
+      ],
+      external_id: 'booking-jada-boatsetter-at-once',
+    });
+    await waitFor(
+      async () => received.length,
+      (count) => count >= 2,
+      2000,
+    );
+    expect(received.every((r) => r.headers['x-service-key'] === CALLBACK_KEY)).toBe(true);
+    expect(received.map((r) => r.body).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([
+      {
+        workflowId: event.external_id,
+        crewId: 'crew-captain-ana',
+        response: 'accepted',
+        respondedAt: expect.any(String),
+      },
+      { workflowId: event.external_id, crewId: 'crew-mate-ben', response: 'accepted', respondedAt: expect.any(String) },
+    ]);
+
+    // Recorded as inbox answers: the inbox shows them, and a later click changes nothing.
+    const inbox = await (await fetch(`${eager.apiUrl}/inbox`)).text();
+    expect(inbox).toMatch(/crew-captain-ana<\/a> \(Captain\): <span class="accepted">accepted<\/span>/);
+    expect(inbox).toMatch(/crew-mate-ben<\/a> \(Deckhand\): <span class="accepted">accepted<\/span>/);
+    await answer(linkOf(event, 'crew-mate-ben'), 'declined');
+    expect(received).toHaveLength(2);
   });
 });

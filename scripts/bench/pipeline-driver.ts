@@ -1,0 +1,139 @@
+import type { Booking } from '../../src/domain/booking';
+import { opsSummaryMessageId } from '../../src/mail/message-id';
+import type { BookingStatus } from '../../workflows/types';
+import type { LocalStack } from '../local-stack/stack';
+import { sleep } from '../local-stack/processes';
+
+export interface PostedBooking {
+  bookingId: string;
+  workflowId: string;
+  statusUrl: string;
+  /** Date.now() just before the POST: where webhook -> ops email latency starts. */
+  postedAt: number;
+}
+
+/**
+ * How often the outbox is read while someone waits: arrival times come from the file names, so this
+ * only delays the next booking of a closed loop, by a little against the seconds each one takes.
+ */
+const OUTBOX_POLL_MS = 25;
+
+interface Waiter {
+  resolve: (arrivedAt: number) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * Bookings into the local stack as a marketplace sends them (the intake webhook, with the intake key),
+ * and their ops summaries out of the outbox, whose file names carry each message's arrival time in ms.
+ */
+export class PipelineDriver {
+  private readonly headers: Record<string, string>;
+  /** Ops summary Message-ID -> whoever waits for it; one outbox poll serves them all. */
+  private readonly waiters = new Map<string, Waiter>();
+  private polling?: Promise<void>;
+
+  constructor(private readonly stack: LocalStack) {
+    this.headers = { 'content-type': 'application/json', 'x-service-key': stack.keys.intakeKey };
+  }
+
+  async post(booking: Booking): Promise<PostedBooking> {
+    const postedAt = Date.now();
+    const res = await fetch(`${this.stack.info.urls.service}/tenants/${this.stack.tenantId}/bookings`, {
+      method: 'POST',
+      headers: this.headers,
+      body: JSON.stringify(booking),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await res.text();
+    if (res.status !== 202) throw new Error(`POST booking ${booking.bookingId}: HTTP ${res.status} ${text}`);
+    const { workflowId, statusUrl } = JSON.parse(text) as { workflowId: string; statusUrl: string };
+    return { bookingId: booking.bookingId, workflowId, statusUrl, postedAt };
+  }
+
+  /** Posts the booking and resolves once its ops summary is in the outbox: one turn of a closed loop. */
+  async postAndAwaitEmail(booking: Booking, timeoutMs: number): Promise<PostedBooking & { emailedAt: number }> {
+    const posted = await this.post(booking);
+    return { ...posted, emailedAt: await this.opsEmailArrival(posted, timeoutMs) };
+  }
+
+  /** The arrival ms of each booking's ops summary, once every one arrived. */
+  async opsEmailArrivals(bookings: PostedBooking[], timeoutMs: number): Promise<Map<string, number>> {
+    const arrivals = await Promise.all(bookings.map((b) => this.opsEmailArrival(b, timeoutMs)));
+    return new Map(bookings.map((b, i) => [b.workflowId, arrivals[i]!]));
+  }
+
+  /** The arrival ms of the booking's ops summary; rejects after `timeoutMs` or when a process of the stack exits. */
+  opsEmailArrival(booking: PostedBooking, timeoutMs: number): Promise<number> {
+    const messageId = opsSummaryMessageId(booking.workflowId);
+    return new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(messageId);
+        reject(new Error(`the ops email of ${booking.workflowId} did not arrive within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      const done = (fn: () => void) => {
+        clearTimeout(timer);
+        this.waiters.delete(messageId);
+        fn();
+      };
+      this.waiters.set(messageId, {
+        resolve: (arrivedAt) => done(() => resolve(arrivedAt)),
+        reject: (err) => done(() => reject(err)),
+      });
+      this.polling ??= this.poll().finally(() => (this.polling = undefined));
+    });
+  }
+
+  /** Reads the outbox while anyone waits, and answers whoever's email arrived. */
+  private async poll(): Promise<void> {
+    while (this.waiters.size > 0) {
+      try {
+        // Oldest first: should a booking's email have come twice, its first copy is when it arrived.
+        for (const message of (await this.stack.outbox.messages()).reverse()) {
+          const waiter = message.messageId === undefined ? undefined : this.waiters.get(message.messageId);
+          waiter?.resolve(Number(message.id.slice(0, 13)));
+        }
+        const dead = this.stack.processes.find((child) => !child.running);
+        if (dead) throw new Error(`${dead.name} exited while ${this.waiters.size} ops emails were awaited`);
+      } catch (err) {
+        for (const waiter of [...this.waiters.values()])
+          waiter.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+      await sleep(OUTBOX_POLL_MS);
+    }
+  }
+
+  /** How many of each effect every booking has: one JADA entry, one SCC event, one ops summary each. */
+  async effects(bookings: PostedBooking[]): Promise<Map<string, { jada: number; scc: number; opsEmails: number }>> {
+    const messages = await this.stack.outbox.messages();
+    return new Map(
+      bookings.map(({ workflowId }) => {
+        const messageId = opsSummaryMessageId(workflowId);
+        return [
+          workflowId,
+          {
+            jada: this.stack.jada.events.filter((e) => e.externalId === workflowId).length,
+            scc: this.stack.scc.events.filter((e) => e.external_id === workflowId).length,
+            opsEmails: messages.filter((m) => m.messageId === messageId).length,
+          },
+        ];
+      }),
+    );
+  }
+
+  /** Every crew answer the SCC stand-in gave, and whether our callback took it (202). */
+  crewAnswers(): { given: number; accepted: number } {
+    const answers = [...this.stack.scc.answers.values()];
+    return {
+      given: answers.length,
+      accepted: answers.filter((a) => 'status' in a.delivery && a.delivery.status === 202).length,
+    };
+  }
+
+  /** The booking's status as ops read it (GET statusUrl): the workflow's status query. */
+  async status(booking: PostedBooking): Promise<BookingStatus> {
+    const res = await fetch(booking.statusUrl, { headers: this.headers, signal: AbortSignal.timeout(30_000) });
+    if (res.status !== 200) throw new Error(`GET ${booking.statusUrl}: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as BookingStatus;
+  }
+}
