@@ -125,6 +125,30 @@ export class Faults {
   }
 }
 
+/**
+ * The Idempotency-Key contract of the operator's APIs (DESIGN.md): a mutating request repeated with
+ * the same key gets the answer the first one got, and nothing happens twice. Requests without a key
+ * are done every time, as by a deployment that lacks the header.
+ */
+export class IdempotencyKeys {
+  private readonly replies = new Map<string, SimReply>();
+  /** How many requests were answered from a key seen before. */
+  replayed = 0;
+
+  once(key: string | undefined, work: () => SimReply): SimReply {
+    if (key === undefined) return work();
+    const seen = this.replies.get(key);
+    if (seen) {
+      this.replayed += 1;
+      return seen;
+    }
+    const reply = work();
+    // Only a success is kept: a request refused for its body may be sent again, corrected.
+    if (reply.status < 300) this.replies.set(key, reply);
+    return reply;
+  }
+}
+
 /** A server whose handler sees parsed JSON and answers with a SimReply; a throwing handler answers 500. */
 export function jsonServer(handle: (req: SimRequest) => Promise<SimReply>): Server {
   return createServer((req, res) => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { JadaEvent } from '../src/clients/jada';
 import {
   Faults,
+  IdempotencyKeys,
   headerValue,
   invalidBody,
   jsonServer,
@@ -42,6 +43,7 @@ export async function startJadaSim(options: JadaSimOptions): Promise<JadaSim> {
   const events: JadaEvent[] = [];
   const counters = { created: 0, requests: 0 };
   const faults = new Faults();
+  const keys = new IdempotencyKeys();
   // Digests have equal length whatever was sent, so timingSafeEqual neither throws nor leaks the length.
   const expected = createHash('sha256').update(options.token).digest();
   const authorized = (sent: string | undefined): boolean =>
@@ -58,7 +60,7 @@ export async function startJadaSim(options: JadaSimOptions): Promise<JadaSim> {
         body: { events: events.filter((e) => externalId === null || e.externalId === externalId) },
       };
     }
-    if (req.method === 'POST') return create(req.body);
+    if (req.method === 'POST') return keys.once(headerValue(req.headers, 'idempotency-key'), () => create(req.body));
     return { status: 405, body: { error: `${req.method} not allowed` }, headers: { allow: 'GET, POST' } };
   };
 

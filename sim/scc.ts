@@ -17,6 +17,7 @@ import type { CrewAnswer } from '../src/domain/crew';
 import { escapeAttr, escapeHtml } from '../src/html/escape';
 import {
   Faults,
+  IdempotencyKeys,
   headerValue,
   invalidBody,
   jsonServer,
@@ -107,6 +108,7 @@ export async function startSccSim(options: SccSimOptions): Promise<SccSim> {
   const answers = new Map<string, SccCrewAnswer>();
   const counters = { created: 0, requests: 0 };
   const faults = new Faults();
+  const keys = new IdempotencyKeys();
   let linkBase = '';
 
   const handle = async (req: SimRequest): Promise<SimReply> => {
@@ -120,7 +122,7 @@ export async function startSccSim(options: SccSimOptions): Promise<SccSim> {
         body: { events: events.filter((e) => externalId === null || e.external_id === externalId) },
       };
     }
-    if (req.method === 'POST') return create(req.body);
+    if (req.method === 'POST') return keys.once(headerValue(req.headers, 'idempotency-key'), () => create(req.body));
     return { status: 405, body: { message: `${req.method} not allowed` }, headers: { allow: 'GET, POST' } };
   };
 

@@ -42,6 +42,10 @@ export class EventCollection<Event, NewEvent> {
     return events.find((event) => event[field] === externalId);
   }
 
+  /**
+   * Creates the event with an Idempotency-Key derived from its external id: two attempts whose
+   * lookups both found nothing (one still in flight when the other looked) still create one event.
+   */
   create(input: NewEvent, { signal }: CallOptions = {}): Promise<Event> {
     return this.api.request({
       method: 'POST',
@@ -49,6 +53,7 @@ export class EventCollection<Event, NewEvent> {
       body: input,
       schema: this.options.schema,
       signal,
+      idempotencyKey: `${input[this.options.externalIdField] as string}:create`,
     });
   }
 

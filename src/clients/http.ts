@@ -70,6 +70,11 @@ export class JsonApi {
     body?: unknown;
     schema: z.ZodType<T>;
     signal?: AbortSignal;
+    /**
+     * For a mutating call: the same key on every attempt (DESIGN.md: workflow ID + step + revision),
+     * so a repeat of a call whose answer was lost changes nothing twice.
+     */
+    idempotencyKey?: string;
   }): Promise<T> {
     const { system, credential, timeoutMs, diagnoseAuth } = this.options;
     return requestJson({
@@ -79,7 +84,10 @@ export class JsonApi {
       body: req.body,
       schema: req.schema,
       signal: req.signal,
-      headers: { [credential.header]: credential.value },
+      headers: {
+        [credential.header]: credential.value,
+        ...(req.idempotencyKey === undefined ? {} : { 'Idempotency-Key': req.idempotencyKey }),
+      },
       timeoutMs,
       authError: (status, headers) =>
         diagnoseAuth?.(status, headers) ??

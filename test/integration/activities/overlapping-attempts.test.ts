@@ -47,6 +47,29 @@ describe('overlapping attempts of the same activity', () => {
     await h?.stop();
   });
 
+  test('createCalendarEntry and createCrewEvent twice at once, both lookups finding nothing: one entry, one event', async () => {
+    const booking3 = sampleBooking();
+    const ref3 = { tenant: h.tenant.id, workflowId: bookingWorkflowId(h.tenant.id, booking3), booking: booking3 };
+    // Each lookup is answered late, after both have read "nothing there": the race lookup-before-create
+    // cannot close alone; the create's Idempotency-Key does.
+    h.jada.faults.hangNext(2, 300);
+    h.scc.faults.hangNext(2, 300);
+    const before = { jada: h.jada.counters.created, scc: h.scc.counters.created };
+    const [entryA, entryB] = await Promise.all([
+      attempt(() => h.activities.createCalendarEntry(ref3)),
+      attempt(() => h.activities.createCalendarEntry(ref3)),
+    ]);
+    const [eventA, eventB] = await Promise.all([
+      attempt(() => h.activities.createCrewEvent({ ...ref3, crew: booking3.crew! })),
+      attempt(() => h.activities.createCrewEvent({ ...ref3, crew: booking3.crew! })),
+    ]);
+    expect(entryB.jadaEventId).toBe(entryA.jadaEventId);
+    expect(eventB.sccEventId).toBe(eventA.sccEventId);
+    expect(h.jada.counters.created - before.jada).toBe(1);
+    expect(h.scc.counters.created - before.scc).toBe(1);
+    expect(h.jada.events.filter((e) => e.externalId === ref3.workflowId)).toHaveLength(1);
+  });
+
   test('publishGuestPage twice at once, answers lost on the way: one invalidation per site', async () => {
     const { input } = fulfillmentInput(h.tenant, booking, h.settings);
     const isInvalidation = (req: IncomingMessage) => req.method === 'POST' && /\/invalidation$/.test(req.url ?? '');
