@@ -5,6 +5,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 
+/** webpack's progress stays quiet; its warnings and errors still show. */
+export const quietBundlerLogger: NonNullable<BundleOptions['logger']> = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => process.stderr.write(`[bundler] ${message}\n`),
+  error: (message: string) => process.stderr.write(`[bundler] ${message}\n`),
+};
+
 export interface BuiltBundle {
   path: string;
   bytes: number;

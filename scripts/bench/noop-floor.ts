@@ -8,18 +8,10 @@ import { BookingIdKey, CharterStartKey, FulfillmentStageKey, TenantKey } from '.
 import { createNoopActivities } from './noop-activities';
 import type { noopBookingFulfillment } from './noop-workflow';
 import { runConcurrently } from './pool';
+import { quietBundlerLogger as quietLogger } from '../build-workflow-bundle';
 
 /** The service's defaults (CREW_CONFIRMATION_*), so the floor's input is the real one's, byte for byte in shape. */
 const CREW_CONFIRMATION = { timeoutMs: 48 * 3600_000, leadBeforeStartMs: 24 * 3600_000 };
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => process.stderr.write(`[bundler] ${message}\n`),
-  error: (message: string) => process.stderr.write(`[bundler] ${message}\n`),
-};
 
 /** Bundled once, ahead of the run (webpack takes seconds of CPU that no phase should be charged). */
 export function bundleNoopWorkflow(): Promise<WorkflowBundle> {

@@ -6,6 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 import { startLocalAws, type LocalAws } from '../../scripts/local-stack/aws';
+import { quietBundlerLogger as quietLogger } from '../../scripts/build-workflow-bundle';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -71,12 +72,3 @@ function provisionedTestServer(): string | Error {
     return new Error(`no Temporal test server: node scripts/tools.mjs test-server-path failed (${String(err)})`);
   }
 }
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => process.stderr.write(`[bundler] ${message}\n`),
-  error: (message: string) => process.stderr.write(`[bundler] ${message}\n`),
-};
