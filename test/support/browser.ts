@@ -14,6 +14,7 @@ import { startEdge } from '../../sim/edge';
 import { createBucket, createDistribution, motoClients, readObject, uniqueName } from './aws';
 import { uniqueTenantId } from './fulfillment';
 import { testServers } from './temporal';
+import { MockActivityEnvironment } from '@temporalio/testing';
 
 /**
  * A real browser for the guest page tests: Debian's chromium, never one downloaded by Playwright, so
@@ -194,16 +195,19 @@ export async function startGuestSite(options: { uploadMaxBytes: number }): Promi
     async publish({ state, booking, crew, now }) {
       clock = now ?? Date.now();
       const slug = uniqueName('carole-may-29');
-      const publication = await activities.publishGuestPage({
-        tenant: tenant.id,
-        workflowId: `booking-${tenant.id}-${slug}`,
-        booking,
-        slug,
-        crew,
-        version: 1,
-        uploadWindow: uploadWindow(booking.charter, DEFAULT_UPLOAD_WINDOW),
-        uploadState: state,
-      });
+      // An activity runs in an activity context (heartbeats, cancellation), as a worker gives it.
+      const publication = (await new MockActivityEnvironment().run(() =>
+        activities.publishGuestPage({
+          tenant: tenant.id,
+          workflowId: `booking-${tenant.id}-${slug}`,
+          booking,
+          slug,
+          crew,
+          version: 1,
+          uploadWindow: uploadWindow(booking.charter, DEFAULT_UPLOAD_WINDOW),
+          uploadState: state,
+        }),
+      )) as Awaited<ReturnType<typeof activities.publishGuestPage>>;
       const [nested] = publication.pages;
       if (!nested?.calendarUrl)
         throw new Error(`publishGuestPage published no calendar file: ${JSON.stringify(publication)}`);
