@@ -11,8 +11,13 @@ import { sampleBooking } from '../../../sim/samples';
 import { invalidationsOf } from '../../support/aws';
 import { startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
 
-const LEASE_MS = 4000;
-/** The harness's SMTP timeout is 1.5 s: a slow server that still answers in time. */
+/**
+ * SMTP timeout, lease and a slow server's delay, in the order production has them (a send ends well
+ * within the lease), with room for a machine busy with a whole test run: 800 ms of delay against a 4 s
+ * timeout still answers in time (1.5 s did not, once, under CI's load).
+ */
+const MAIL_TIMEOUT_MS = 4000;
+const LEASE_MS = 8000;
 const SLOW_SMTP_MS = 800;
 
 /** One attempt, in an activity context of its own. */
@@ -40,7 +45,7 @@ describe('overlapping attempts of the same activity', () => {
   let ref: { tenant: string; workflowId: string; booking: typeof booking };
 
   beforeAll(async () => {
-    h = await startFulfillmentHarness({ mailClaimLeaseMs: LEASE_MS });
+    h = await startFulfillmentHarness({ mailClaimLeaseMs: LEASE_MS, mailTimeoutMs: MAIL_TIMEOUT_MS });
     ref = { tenant: h.tenant.id, workflowId: bookingWorkflowId(h.tenant.id, booking), booking };
   });
   afterAll(async () => {
