@@ -1,4 +1,6 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ChangeBookingRequest, ChangeBookingResult } from '../src/domain/change-request';
+import type { AssignCrewRequest } from '../src/domain/lifecycle';
 import type { CrewResponse } from '../src/domain/crew';
 import type { BookingStatus } from './types';
 
@@ -7,3 +9,13 @@ export const crewResponseSignal = defineSignal<[CrewResponse]>('crewResponse');
 
 /** Everything ops (and the booking status endpoint) need to know about a booking right now. */
 export const statusQuery = defineQuery<BookingStatus>('status');
+
+/**
+ * A change to the booking from a channel's re-delivery, ops' PATCH or the Temporal UI. The validator
+ * refuses invalid, stale, unchanged or too-late changes (nothing in history); an accepted one is
+ * applied to the booking at once and answered with what changed, and every system follows.
+ */
+export const changeBookingUpdate = defineUpdate<ChangeBookingResult, [ChangeBookingRequest]>('changeBooking');
+
+/** Replace a crew member (or add one): `{replace?: crewId, member: {id, role, name?}}`. */
+export const assignCrewUpdate = defineUpdate<{ crew: string[]; revision: number }, [AssignCrewRequest]>('assignCrew');

@@ -1,5 +1,6 @@
 import type { Booking, CrewAssignment } from '../src/domain/booking';
 import type { CrewMemberStatus } from '../src/domain/crew';
+import type { ChangeLogEntry, LifecycleState, ReminderPolicy, ReminderKind } from '../src/domain/lifecycle';
 import type { UploadWindowPolicy, UploadWindowState } from '../src/domain/time';
 
 export const TASK_QUEUE_DEFAULT = 'booking-fulfillment';
@@ -23,11 +24,30 @@ export interface BookingFulfillmentInput {
   uploadWindow?: UploadWindowPolicy;
 }
 
+/**
+ * A booking as the entity workflow (bookingLifecycle) takes it: what intake resolved, the reminder
+ * policy, and, after a continue-as-new, the state it carries on with.
+ */
+export interface BookingLifecycleInput extends BookingFulfillmentInput {
+  /** When silent crew are reminded; DEFAULT_REMINDERS when absent. */
+  crewReminders?: ReminderPolicy;
+  carried?: CarriedLifecycle;
+}
+
+/** What one run of the entity hands the next (continue-as-new). */
+export interface CarriedLifecycle {
+  state: LifecycleState;
+  pages: PublishedPageRef[];
+  timestamps: BookingStatus['timestamps'];
+}
+
 /** Named outcomes, in the order a booking moves through them. */
 export type FulfillmentStage =
   | 'CREATING_CALENDAR_ENTRY'
   | 'CREATING_CREW_EVENT'
   | 'AWAITING_CREW'
+  /** A member declined or stayed silent past the deadline: ops should replace them (assignCrew). */
+  | 'NEEDS_CREW'
   | 'PUBLISHING_PAGE'
   | 'EMAILING_OPS'
   | 'KEEPING_PAGE_CURRENT'
@@ -63,6 +83,27 @@ export interface BookingStatus {
   failure?: string;
   /** ISO instants of stage changes, for "how long did this take" questions. */
   timestamps: Partial<Record<FulfillmentStage | 'RECEIVED', string>>;
+  /** The entity only (bookingLifecycle): the details as they are now and their revision (1 at intake). */
+  revision?: number;
+  booking?: Booking;
+  /** Every change applied: when, which fields, from which channel. */
+  changes?: ChangeLogEntry[];
+  /** Every member ever asked, with when they were asked, reminded, answered or taken off. */
+  crewHistory?: CrewSeatStatus[];
+  /** What a system without the lifecycle endpoints left for ops to do by hand. */
+  toDoByHand?: string[];
+}
+
+export interface CrewSeatStatus extends CrewAssignment {
+  round: number;
+  askedAt: string;
+  deadline: string;
+  reminded: Partial<Record<ReminderKind, string>>;
+  answer?: CrewMemberStatus['status'];
+  answeredAt?: string;
+  escalatedAt?: string;
+  removedAt?: string;
+  replacedBy?: string;
 }
 
 export type BookingFulfillmentResult = BookingStatus;

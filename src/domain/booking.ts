@@ -82,6 +82,13 @@ export const BookingSchema = z
     crew: z.array(CrewAssignmentSchema).max(20).optional(),
     pricing: PricingSchema,
     notes: z.string().max(4000).optional(),
+    /**
+     * The channel's own version of these details, when it has one: a delivery older than the details
+     * a booking holds is stale and changes nothing.
+     */
+    revision: z.number().int('must be an integer').nonnegative().optional(),
+    /** `cancelled` in a delivery cancels the booking; absent means booked. */
+    status: z.enum(['booked', 'cancelled']).optional(),
   })
   .strict()
   .superRefine((b, ctx) => {

@@ -4,10 +4,11 @@ import { bookingWorkflowId, type Booking } from '../domain/booking';
 import { guestSlug } from '../domain/slug';
 import { DEFAULT_UPLOAD_WINDOW, type UploadWindowPolicy } from '../domain/time';
 import type { Tenant } from '../config/tenant';
-import type { bookingFulfillment } from '../../workflows/booking-fulfillment';
-import type { BookingFulfillmentInput, CrewConfirmationPolicy } from '../../workflows/types';
+import type { ReminderPolicy } from '../domain/lifecycle';
+import type { bookingLifecycle } from '../../workflows/booking-lifecycle';
+import type { BookingLifecycleInput, CrewConfirmationPolicy } from '../../workflows/types';
 import { BookingIdKey, CharterStartKey, FulfillmentStageKey, TenantKey } from '../../workflows/search-attributes';
-import { describeBooking, findLegacyBooking } from './running-booking';
+import { describeBooking, findLegacyBooking, type FoundBooking } from './running-booking';
 
 export interface IntakeSettings {
   taskQueue: string;
@@ -16,27 +17,32 @@ export interface IntakeSettings {
   crewConfirmation: CrewConfirmationPolicy;
   /** Defaults to DEFAULT_UPLOAD_WINDOW (opens 7 days before, closes 3 days after, refreshed every 6). */
   uploadWindow?: UploadWindowPolicy;
+  /** When silent crew are reminded; the workflow's DEFAULT_REMINDERS (24 h after asking, 12 h before the deadline) when absent. */
+  crewReminders?: ReminderPolicy;
 }
 
 export function fulfillmentInput(
   tenant: Tenant,
   booking: Booking,
-  settings: Pick<IntakeSettings, 'slugSecret' | 'crewConfirmation' | 'uploadWindow'>,
+  settings: Pick<IntakeSettings, 'slugSecret' | 'crewConfirmation' | 'uploadWindow' | 'crewReminders'>,
 ) {
   const workflowId = bookingWorkflowId(tenant.id, booking);
-  const input: BookingFulfillmentInput = {
+  const input: BookingLifecycleInput = {
     tenant: tenant.id,
     booking,
     crew: booking.crew ?? tenant.defaultCrew,
     slug: guestSlug(booking, createHmac('sha256', settings.slugSecret).update(workflowId).digest()),
     crewConfirmation: settings.crewConfirmation,
     uploadWindow: settings.uploadWindow ?? DEFAULT_UPLOAD_WINDOW,
+    ...(settings.crewReminders ? { crewReminders: settings.crewReminders } : {}),
   };
   return { workflowId, input };
 }
 
 export type StartedBooking =
-  | { outcome: 'started' | 'duplicate'; workflowId: string }
+  | { outcome: 'started'; workflowId: string }
+  /** A previous delivery started it: the running (or closed) booking, for the change path. */
+  | { outcome: 'duplicate'; workflowId: string; found?: FoundBooking }
   /** The exact ID holds an older booking whose id differs only in case (see findBooking). */
   | { outcome: 'id-taken'; workflowId: string; heldBy: string };
 
@@ -54,10 +60,10 @@ export async function startBookingFulfillment(
 ): Promise<StartedBooking> {
   // A re-delivery of a booking that started before booking ids kept their case is that booking.
   const legacy = await findLegacyBooking(client, tenant.id, booking);
-  if (legacy) return { outcome: 'duplicate', workflowId: legacy.handle.workflowId };
+  if (legacy) return { outcome: 'duplicate', workflowId: legacy.handle.workflowId, found: legacy };
   const { workflowId, input } = fulfillmentInput(tenant, booking, settings);
   try {
-    await client.workflow.start<typeof bookingFulfillment>('bookingFulfillment', {
+    await client.workflow.start<typeof bookingLifecycle>('bookingLifecycle', {
       taskQueue: settings.taskQueue,
       workflowId,
       args: [input],
@@ -74,11 +80,10 @@ export async function startBookingFulfillment(
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
-  const holder = (await describeBooking(client, tenant.id, workflowId))?.description.typedSearchAttributes.get(
-    BookingIdKey,
-  );
+  const found = await describeBooking(client, tenant.id, workflowId);
+  const holder = found?.description.typedSearchAttributes.get(BookingIdKey);
   return holder === undefined || holder === booking.bookingId
-    ? { outcome: 'duplicate', workflowId }
+    ? { outcome: 'duplicate', workflowId, found }
     : { outcome: 'id-taken', workflowId, heldBy: holder };
 }
 

@@ -1,0 +1,103 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
+import type { Booking } from '../domain/booking';
+import { diffBookings } from '../domain/booking-changes';
+import type { ChangeBookingRequest } from '../domain/change-request';
+import type { AssignCrewRequest } from '../domain/lifecycle';
+import type { FieldError } from '../domain/validation';
+import { assignCrewUpdate, changeBookingUpdate } from '../../workflows/messages';
+import type { BookingFulfillmentInput } from '../../workflows/types';
+import type { FoundBooking } from './running-booking';
+
+/** Workflow type of bookings started before they could change; they still run to their end. */
+export const LEGACY_WORKFLOW_TYPE = 'bookingFulfillment';
+
+/** What a change to a booking came to, for the route to answer. */
+export type ChangeOutcome =
+  | { outcome: 'changed'; workflowId: string; changed: string[]; revision: number }
+  | { outcome: 'unchanged'; workflowId: string }
+  | { outcome: 'stale'; workflowId: string; reason: string }
+  | { outcome: 'invalid'; workflowId: string; errors: FieldError[] }
+  | { outcome: 'refused'; workflowId: string; reason: string }
+  | { outcome: 'closed'; workflowId: string; status: string }
+  | { outcome: 'unknown-booking' };
+
+/**
+ * Sends a change to the booking's workflow as the `changeBooking` Update: its validator decides
+ * (invalid, stale, unchanged, too late) without writing history, an accepted change answers with the
+ * fields it changed. A booking started before bookings could change has no such Update: an identical
+ * re-delivery is still fine there, a changed one is refused with what to do instead.
+ */
+export async function changeBooking(
+  found: FoundBooking | undefined,
+  request: ChangeBookingRequest,
+): Promise<ChangeOutcome> {
+  return sendUpdate(found, async (handle) => {
+    const result = await handle.executeUpdate(changeBookingUpdate, { args: [request] });
+    return { outcome: 'changed', workflowId: handle.workflowId, ...result };
+  });
+}
+
+/** Every outcome but a change: what a booking that takes no update answers. */
+type NotApplied = Exclude<ChangeOutcome, { outcome: 'changed' }>;
+
+export type AssignOutcome = { outcome: 'assigned'; workflowId: string; crew: string[]; revision: number } | NotApplied;
+
+export async function assignCrew(found: FoundBooking | undefined, request: AssignCrewRequest): Promise<AssignOutcome> {
+  return sendUpdate(found, async (handle) => {
+    const result = await handle.executeUpdate(assignCrewUpdate, { args: [request] });
+    return { outcome: 'assigned', workflowId: handle.workflowId, ...result };
+  });
+}
+
+async function sendUpdate<T extends { outcome: string }>(
+  found: FoundBooking | undefined,
+  send: (handle: FoundBooking['handle']) => Promise<T>,
+): Promise<T | NotApplied> {
+  if (!found) return { outcome: 'unknown-booking' };
+  const { handle, description } = found;
+  const { workflowId } = handle;
+  if (description.status.name !== 'RUNNING') return { outcome: 'closed', workflowId, status: description.status.name };
+  if (description.type === LEGACY_WORKFLOW_TYPE) {
+    return {
+      outcome: 'refused',
+      workflowId,
+      reason:
+        'this booking started before bookings could change: change it in JADA and SCC by hand, ' +
+        'or cancel it and deliver it again',
+    };
+  }
+  try {
+    return await send(handle);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return { outcome: 'closed', workflowId, status: 'CLOSED' };
+    if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) throw err;
+    const { type, message, details } = err.cause;
+    switch (type) {
+      case 'BookingUnchanged':
+        return { outcome: 'unchanged', workflowId };
+      case 'StaleBookingChange':
+        return { outcome: 'stale', workflowId, reason: message };
+      case 'InvalidBookingChange':
+        return { outcome: 'invalid', workflowId, errors: (details?.[0] as FieldError[] | undefined) ?? [] };
+      case 'BookingChangeRefused':
+        return { outcome: 'refused', workflowId, reason: message };
+      default:
+        throw err;
+    }
+  }
+}
+
+/**
+ * A re-delivery of a booking whose workflow is the old type: the same details are a harmless
+ * duplicate, other details cannot be applied. The old type has no query for its details, so they are
+ * read from its start event (the plain payload converter: these histories predate any codec).
+ */
+export async function redeliveryToLegacy(found: FoundBooking, booking: Booking): Promise<ChangeOutcome> {
+  const history = await found.handle.fetchHistory();
+  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  const input = payload ? defaultPayloadConverter.fromPayload<BookingFulfillmentInput>(payload) : undefined;
+  const workflowId = found.handle.workflowId;
+  if (input && diffBookings(input.booking, booking).length === 0) return { outcome: 'unchanged', workflowId };
+  return changeBooking(found, { channel: booking.source, booking });
+}
