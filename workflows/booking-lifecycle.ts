@@ -20,6 +20,7 @@ import {
   activeCrew,
   applyChange,
   assignCrew,
+  crewWaitOver,
   initialState,
   passTime,
   recordAnswer,
@@ -39,7 +40,7 @@ import { DEFAULT_UPLOAD_WINDOW } from '../src/domain/time';
 import { ACTIVITY_PROFILES } from '../src/domain/time-budgets';
 import { assignCrewUpdate, changeBookingUpdate, crewResponseSignal, statusQuery } from './messages';
 import { CharterStartKey, FulfillmentStageKey, SccEventIdKey } from './search-attributes';
-import type { BookingLifecycleInput, BookingStatus, FulfillmentStage, PublishedPageRef } from './types';
+import type { BookingLifecycleInput, BookingStatus, CrewOutcome, FulfillmentStage, PublishedPageRef } from './types';
 
 /** Retries bounded by time rather than count (as bookingFulfillment): an afternoon's outage delays, a wrong key fails. */
 const RETRY_FOR_HOURS = {
@@ -104,6 +105,7 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
       source: state.booking.source,
       stage: stage(),
       crew: roster(state, now),
+      crewOutcome: crewOutcome(state, now),
       crewDeadline: latestDeadline(state),
       jadaEventId: state.jada.id,
       sccEventId: state.scc.id,
@@ -473,6 +475,14 @@ function refusal(refusal: ChangeRefusal): ApplicationFailure {
     nonRetryable: true,
     details: 'errors' in refusal ? [refusal.errors] : [],
   });
+}
+
+/** How the crew wait ended, once it has: everyone accepted, everyone answered, or someone stayed silent. */
+function crewOutcome(state: LifecycleState, now: number): CrewOutcome | undefined {
+  if (state.page.version === 0 && !crewWaitOver(state, now)) return undefined;
+  const crew = roster(state, now);
+  if (crew.some((m) => m.status === 'no-answer' || m.status === 'pending')) return 'TIMED_OUT';
+  return crew.every((m) => m.status === 'accepted') ? 'ALL_CONFIRMED' : 'ALL_ANSWERED';
 }
 
 function latestDeadline(state: LifecycleState): string | undefined {

@@ -69,6 +69,9 @@ export const ServiceEnvSchema = z.object({
   SLUG_SECRET: z.string().min(16, 'must be at least 16 characters'),
   CREW_CONFIRMATION_TIMEOUT_HOURS: z.coerce.number().positive().default(48),
   CREW_CONFIRMATION_LEAD_HOURS: z.coerce.number().nonnegative().default(24),
+  /** Silent crew are reminded through SCC this long after being asked, and this long before their deadline. */
+  CREW_REMINDER_AFTER_ASK_HOURS: z.coerce.number().positive().default(24),
+  CREW_REMINDER_BEFORE_DEADLINE_HOURS: z.coerce.number().positive().default(12),
   /** The guest photo-upload window, fixed into each booking's workflow when it starts. */
   UPLOAD_WINDOW_OPENS_BEFORE_START_HOURS: z.coerce
     .number()

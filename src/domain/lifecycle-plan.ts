@@ -28,7 +28,7 @@ export function windowOf(state: LifecycleState, policy: LifecyclePolicy): Upload
   return uploadWindow(state.booking.charter, policy.uploadWindow);
 }
 
-/** When each reminder of a silent member is due; a reminder only counts strictly between ask and deadline. */
+/** When each reminder of a silent member is due: strictly between ask and deadline, in order. */
 export function reminderTimes(
   seat: { askedAt: string; deadline: string },
   policy: LifecyclePolicy,
@@ -40,9 +40,9 @@ export function reminderTimes(
     { kind: 'before-deadline', at: deadline - policy.reminders.beforeDeadlineMs },
   ];
   const valid = times.filter((t) => t.at > asked && t.at < deadline);
-  // Two reminders within the same hour would be one too many: the later one stands.
+  // A first reminder at or after the second would remind twice for nothing: the second stands.
   const [first, second] = valid;
-  if (first && second && second.at - first.at < 3600_000) return [second];
+  if (first && second && second.at <= first.at) return [second];
   return valid;
 }
 

@@ -27,6 +27,10 @@ async function main(): Promise<void> {
         timeoutMs: env.CREW_CONFIRMATION_TIMEOUT_HOURS * HOUR_MS,
         leadBeforeStartMs: env.CREW_CONFIRMATION_LEAD_HOURS * HOUR_MS,
       },
+      crewReminders: {
+        afterAskMs: env.CREW_REMINDER_AFTER_ASK_HOURS * HOUR_MS,
+        beforeDeadlineMs: env.CREW_REMINDER_BEFORE_DEADLINE_HOURS * HOUR_MS,
+      },
       uploadWindow: {
         openBeforeStartMs: env.UPLOAD_WINDOW_OPENS_BEFORE_START_HOURS * HOUR_MS,
         closeAfterEndMs: env.UPLOAD_WINDOW_CLOSES_AFTER_END_HOURS * HOUR_MS,

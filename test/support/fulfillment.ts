@@ -14,7 +14,8 @@ import { createMailTransport } from '../../src/mail/transport';
 import { startJadaSim, type JadaSim } from '../../sim/jada';
 import { startSccSim, type SccSim, type SccSimOptions } from '../../sim/scc';
 import { startBookingFulfillment, type IntakeSettings } from '../../src/service/start-booking';
-import type { bookingFulfillment } from '../../workflows/booking-fulfillment';
+import type { bookingLifecycle } from '../../workflows/booking-lifecycle';
+import type { ReminderPolicy } from '../../src/domain/lifecycle';
 import { createBucket, createDistribution, motoClients, uniqueName } from './aws';
 import { startFaultyProxy, type FaultyProxy } from '../../sim/faulty-proxy';
 import { startSmtpServer, type TestSmtpServer } from './smtp';
@@ -33,6 +34,8 @@ export interface HarnessOptions {
   /** The crew wait ends at the latest this long before the charter (default 0: no cap). */
   crewLeadMs?: number;
   uploadWindow?: UploadWindowPolicy;
+  /** When silent crew are reminded (default: the workflow's, which seconds-long deadlines never reach). */
+  crewReminders?: ReminderPolicy;
   /** Another Temporal than the run's dev server (a time-skipping one); the caller closes it. */
   temporal?: TemporalForTest;
   /** The activities' clock (default Date.now). */
@@ -58,7 +61,7 @@ export interface FulfillmentHarness {
   stateBucket: string;
   activities: ReturnType<typeof createActivities>;
   settings: IntakeSettings;
-  start(booking: Booking): Promise<WorkflowHandle<typeof bookingFulfillment>>;
+  start(booking: Booking): Promise<WorkflowHandle<typeof bookingLifecycle>>;
   stop(): Promise<void>;
 }
 
@@ -162,6 +165,7 @@ export async function startFulfillmentHarness(options: HarnessOptions = {}): Pro
     slugSecret: SLUG_SECRET,
     crewConfirmation: { timeoutMs: options.crewTimeoutMs ?? 60_000, leadBeforeStartMs: options.crewLeadMs ?? 0 },
     uploadWindow: options.uploadWindow ?? DEFAULT_UPLOAD_WINDOW,
+    ...(options.crewReminders ? { crewReminders: options.crewReminders } : {}),
   };
   return {
     temporal,
@@ -179,7 +183,7 @@ export async function startFulfillmentHarness(options: HarnessOptions = {}): Pro
     settings,
     async start(booking) {
       const { workflowId } = await startBookingFulfillment(temporal.client, tenant, booking, settings);
-      return temporal.client.workflow.getHandle<typeof bookingFulfillment>(workflowId);
+      return temporal.client.workflow.getHandle<typeof bookingLifecycle>(workflowId);
     },
     async stop() {
       worker.shutdown();
