@@ -39,6 +39,12 @@ export function buildApp(deps: ServiceDeps): FastifyInstance {
 
   // JSON only: fastify would otherwise hand text/plain bodies to the handlers as strings.
   app.removeContentTypeParser('text/plain');
+  // PATCH bodies are JSON merge patches (RFC 7396), under their own media type or plain JSON.
+  app.addContentTypeParser(
+    'application/merge-patch+json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

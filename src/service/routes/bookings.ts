@@ -95,7 +95,10 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): 
       if (!parsed.ok) throw invalidRequest('crew assignment', parsed.errors);
       const found = await findBooking(ctx.client, tenant.id, ref.value);
       const assigned = await assignCrew(found, parsed.value);
-      if (assigned.outcome === 'assigned') return assigned;
+      if (assigned.outcome === 'assigned') {
+        const { workflowId, crew, revision } = assigned;
+        return { workflowId, crew, revision };
+      }
       return answerChange(assigned);
     },
   );
