@@ -94,6 +94,12 @@ export function link(url: string, text = url): string {
   return `<a href="${urlAttr(url)}">${escapeHtml(text)}</a>`;
 }
 
+/** "Sat, May 29, 2027 10:00 AM PDT": an instant as ops read it, in the charter's zone. */
+export function localDateTime(instant: string | number, timeZone: string): string {
+  const { date, time, zoneAbbreviation } = localTime(instant, timeZone);
+  return `${date} ${time} ${zoneAbbreviation}`;
+}
+
 /** "Carole Martin · Sat, May 29 10:00 AM PDT · Sea Breeze": how ops recognise a booking in a subject. */
 export function bookingSubject(booking: Booking): string {
   const zone = booking.charter.timeZone;
