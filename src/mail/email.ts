@@ -144,6 +144,11 @@ export function emailTitle(title: string): string {
   return `<h1 style="font-size:18px">${escapeHtml(title)}</h1>`;
 }
 
+/** Something ops copy as it is (a request, a command): monospace, wrapped rather than cut off. */
+export function codeBlock(text: string): string {
+  return `<pre style="background:#f4f4f4;padding:8px;white-space:pre-wrap;word-break:break-all">${escapeHtml(text)}</pre>`;
+}
+
 export function bulletList(lines: readonly string[]): string {
   return `<ul>${lines.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`;
 }
