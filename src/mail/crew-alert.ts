@@ -53,6 +53,11 @@ export function composeCrewEscalation(input: CrewEscalationInput): OpsEmail {
   });
 }
 
+/** "Ben Okafor (Deckhand, crew-mate-ben)": name, role and the id the replacement call takes. */
+function memberLabel(m: CrewMemberStatus): string {
+  return `${m.name ?? m.id} (${m.role}, ${m.id})`;
+}
+
 function composeCrewProblem(
   input: CrewReplacementContext,
   crewIds: readonly string[],
@@ -71,7 +76,7 @@ function composeCrewProblem(
         `guest ${booking.guest.name}.`,
     ],
     parts: [
-      { heading: wording.heading, bullets: members.map((m) => `${m.name ?? m.id} (${m.role}, ${m.id})`) },
+      { heading: wording.heading, bullets: members.map(memberLabel) },
       { heading: 'Crew', detail: roster.counts, text: roster.text, html: roster.html },
       { heading: 'How to replace', ...replacementHowTo(input, members) },
     ],
@@ -98,7 +103,7 @@ function replacementHowTo(
   const steps = members.map((m) => {
     const body = JSON.stringify({ replace: m.id, member: { id: '<new crew id>', role: m.role, name: '<name>' } });
     return {
-      intro: `To replace ${m.name ?? m.id} (${m.role}, ${m.id}), fill in the new member's id and name, then either`,
+      intro: `To replace ${memberLabel(m)}, fill in the new member's id and name, then either`,
       api: `POST ${path}\nX-Service-Key: <the tenant's intake key>\nContent-Type: application/json\n\n${body}`,
       update:
         `temporal workflow update execute --name assignCrew ` +
