@@ -29,6 +29,8 @@ export type ActivityFailureType =
   | 'MailUnavailable'
   /** Another attempt holds the email's claim in the sent-mail ledger: retried once it has sent or its lease ended. */
   | 'MailInProgress'
+  /** An email asked for with nothing to tell (no changes, no crew), or crew not on its roster: a workflow bug. */
+  | 'MailInputError'
   /** Anything else: a bug or an error nobody classified; retried, as Temporal does by default. */
   | 'UnexpectedError';
 
@@ -87,6 +89,11 @@ export function mailFailure(err: unknown, step: string): ApplicationFailure {
   return isRetryableMailError(err)
     ? failure('MailUnavailable', true, message)
     : failure('MailRejected', false, message);
+}
+
+/** The same input composes the same unusable email on every attempt: nothing to retry. */
+export function mailInputFailure(message: string): ApplicationFailure {
+  return failure('MailInputError', false, message);
 }
 
 /** Retried when the other attempt's claim ends, not on the retry policy's growing backoff. */

@@ -30,6 +30,11 @@ export function guestPageActivities(ctx: ActivityContext) {
         uploadWindow: UploadWindow;
         /** Decided by the workflow on its clock, which its durable timers follow. */
         uploadState: UploadWindowState;
+        /**
+         * The booking's revision, as the calendar file's SEQUENCE, so calendars take a changed booking
+         * as an update of the entry. Absent in histories from before bookings changed: 0.
+         */
+        sequence?: number;
       },
     ): Promise<GuestPagePublication> {
       const {
@@ -41,6 +46,7 @@ export function guestPageActivities(ctx: ActivityContext) {
         version,
         uploadWindow: window,
         uploadState: state,
+        sequence,
       } = input;
       const tenant = ctx.tenant(tenantId);
       const firstSite = tenant.sites[0];
@@ -85,6 +91,7 @@ export function guestPageActivities(ctx: ActivityContext) {
             meetingPoint: tenant.meetingPoint,
             pageUrl: primary.publicUrl,
             now: at,
+            sequence,
           });
           const pages = await putPageOnSites({
             s3: ctx.s3,

@@ -1,15 +1,28 @@
 import { log } from '@temporalio/activity';
+import type { FieldChange } from '../src/domain/booking-changes';
 import type { CrewMemberStatus } from '../src/domain/crew';
+import { composeBookingChange } from '../src/mail/booking-change';
 import { composeCancellationNotice } from '../src/mail/cancellation';
+import { composeCrewAlert, composeCrewEscalation, type CrewReplacementContext } from '../src/mail/crew-alert';
 import { composeCrewUpdate } from '../src/mail/crew-update';
 import type { BookingEmailContext, OpsEmail } from '../src/mail/email';
 import { SentMailLedger } from '../src/mail/ledger';
-import { cancellationNoticeMessageId, crewUpdateMessageId, opsSummaryMessageId } from '../src/mail/message-id';
+import {
+  bookingChangeMessageId,
+  cancellationNoticeMessageId,
+  crewAlertMessageId,
+  crewEscalationMessageId,
+  crewUpdateMessageId,
+  opsSummaryMessageId,
+} from '../src/mail/message-id';
 import { composeOpsSummary } from '../src/mail/summary';
 import { sendMail, smtpRefused } from '../src/mail/transport';
 import { MAIL_CLAIM_LEASE_MS } from '../src/domain/time-budgets';
 import { inAttempt, type ActivityContext, type BookingRef } from './context';
-import { awsFailure, mailFailure, mailInProgressFailure } from './failures';
+import { awsFailure, mailFailure, mailInProgressFailure, mailInputFailure } from './failures';
+
+/** What a crew alert and an escalation both take: the roster now, and the round of asking crew it is about. */
+export type CrewRound = BookingRef & { crew: CrewMemberStatus[]; round: number };
 
 export interface OpsMailSent {
   messageId: string;
@@ -17,7 +30,11 @@ export interface OpsMailSent {
   alreadySent: boolean;
 }
 
-/** Step 5, the summary email to ops, crew updates after it, and the notice when a booking is cancelled: each sent once. */
+/**
+ * Step 5, the summary email to ops, and what ops must hear of afterwards: crew updates, changes to
+ * the booking, crew who decline or never answer, and the notice when a booking is cancelled. Each is
+ * sent once, under a Message-ID derived from what it tells (src/mail/message-id.ts).
+ */
 export function opsMailActivities(ctx: ActivityContext) {
   const temporalUiUrl = (workflowId: string) =>
     ctx.temporalUiWorkflowUrl?.replace('{workflowId}', encodeURIComponent(workflowId));
@@ -83,6 +100,19 @@ export function opsMailActivities(ctx: ActivityContext) {
     temporalUiUrl: temporalUiUrl(workflowId),
   });
 
+  /** What a crew alert or escalation is about: the roster, which the crew it names must be on. */
+  function aboutCrew(
+    ref: BookingRef,
+    crew: CrewMemberStatus[],
+    named: readonly string[],
+    what: string,
+  ): CrewReplacementContext {
+    if (named.length === 0) throw mailInputFailure(`A ${what} names no crew`);
+    const unknown = named.filter((id) => !crew.some((m) => m.id === id));
+    if (unknown.length) throw mailInputFailure(`A ${what} names crew not on its roster: ${unknown.join(', ')}`);
+    return { ...about(ref), tenantId: ref.tenant, crew };
+  }
+
   return {
     async sendOpsSummary({
       crew,
@@ -109,6 +139,49 @@ export function opsMailActivities(ctx: ActivityContext) {
     }: BookingRef & { crew: CrewMemberStatus[]; changed: string[]; sequence: number }): Promise<OpsMailSent> {
       return sendOnce(ref, 'crew update', crewUpdateMessageId(ref.workflowId, sequence), () =>
         composeCrewUpdate({ ...about(ref), crew, changed }),
+      );
+    },
+
+    /** `booking` is the booking as the change left it; one email per revision. */
+    async sendBookingChange({
+      changes,
+      revision,
+      channel,
+      crewReasked,
+      ...ref
+    }: BookingRef & {
+      changes: FieldChange[];
+      revision: number;
+      channel: string;
+      crewReasked: boolean;
+    }): Promise<OpsMailSent> {
+      if (changes.length === 0) throw mailInputFailure(`The change to revision ${revision} changed nothing`);
+      return sendOnce(ref, 'booking change', bookingChangeMessageId(ref.workflowId, revision), () =>
+        composeBookingChange({ ...about(ref), changes, revision, channel, crewReasked }),
+      );
+    },
+
+    /**
+     * Sent at once when crew decline. One email per (round, declined crew ids): pass each decline in
+     * one alert only, and two declines that arrive apart each get their own.
+     */
+    async sendCrewAlert({ crew, declined, round, ...ref }: CrewRound & { declined: string[] }): Promise<OpsMailSent> {
+      const context = aboutCrew(ref, crew, declined, 'crew alert');
+      return sendOnce(ref, 'crew alert', crewAlertMessageId(ref.workflowId, round, declined), () =>
+        composeCrewAlert({ ...context, declined }),
+      );
+    },
+
+    /** Sent when a round's crew deadline passes with crew still silent: one email per round. */
+    async sendCrewEscalation({
+      crew,
+      missing,
+      round,
+      ...ref
+    }: CrewRound & { missing: string[] }): Promise<OpsMailSent> {
+      const context = aboutCrew(ref, crew, missing, 'crew escalation');
+      return sendOnce(ref, 'crew escalation', crewEscalationMessageId(ref.workflowId, round), () =>
+        composeCrewEscalation({ ...context, missing }),
       );
     },
 

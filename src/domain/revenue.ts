@@ -20,7 +20,8 @@ export interface RevenueBreakdown {
   marketplaceShare?: Money;
 }
 
-const GUEST_LINES: ReadonlyArray<[keyof Pricing, string]> = [
+/** What the guest pays, line by line, with the label ops know each line by. */
+export const GUEST_LINES: ReadonlyArray<[keyof Pricing, string]> = [
   ['base', 'Charter (base)'],
   ['captain', 'Captain'],
   ['fuel', 'Fuel'],

@@ -1,5 +1,4 @@
-import { localTime } from '../domain/time';
-import { composeNotice, type BookingEmailContext, type OpsEmail } from './email';
+import { composeNotice, localDateTime, type BookingEmailContext, type OpsEmail } from './email';
 
 export interface CancellationNoticeInput extends BookingEmailContext {
   /** Why the workflow was cancelled, as Temporal reports it (e.g. the reason typed in the UI). */
@@ -13,8 +12,7 @@ export interface CancellationNoticeInput extends BookingEmailContext {
 /** Tells ops a booking was cancelled: what was undone and what is left for them. */
 export function composeCancellationNotice(input: CancellationNoticeInput): OpsEmail {
   const { booking } = input;
-  const start = localTime(booking.charter.start, booking.charter.timeZone);
-  const when = `${start.date} ${start.time} ${start.zoneAbbreviation}`;
+  const when = localDateTime(booking.charter.start, booking.charter.timeZone);
   const orNothing = (lines: string[]) => (lines.length ? lines : ['nothing']);
   return composeNotice(input, {
     subject: `Cancelled: ${booking.guest.name} · ${when} · ${booking.boat}`,

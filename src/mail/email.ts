@@ -94,6 +94,12 @@ export function link(url: string, text = url): string {
   return `<a href="${urlAttr(url)}">${escapeHtml(text)}</a>`;
 }
 
+/** "Sat, May 29, 2027 10:00 AM PDT": an instant as ops read it, in the charter's zone. */
+export function localDateTime(instant: string | number, timeZone: string): string {
+  const { date, time, zoneAbbreviation } = localTime(instant, timeZone);
+  return `${date} ${time} ${zoneAbbreviation}`;
+}
+
 /** "Carole Martin · Sat, May 29 10:00 AM PDT · Sea Breeze": how ops recognise a booking in a subject. */
 export function bookingSubject(booking: Booking): string {
   const zone = booking.charter.timeZone;
@@ -136,6 +142,11 @@ ${sections.join('\n')}
 /** The email's title line. */
 export function emailTitle(title: string): string {
   return `<h1 style="font-size:18px">${escapeHtml(title)}</h1>`;
+}
+
+/** Something ops copy as it is (a request, a command): monospace, wrapped rather than cut off. */
+export function codeBlock(text: string): string {
+  return `<pre style="background:#f4f4f4;padding:8px;white-space:pre-wrap;word-break:break-all">${escapeHtml(text)}</pre>`;
 }
 
 export function bulletList(lines: readonly string[]): string {

@@ -1,5 +1,6 @@
 import type { Booking } from '../domain/booking';
 import { safeUrl } from '../html/escape';
+import { PublishInputError } from '../publish/errors';
 
 /**
  * The charter as an iCalendar file (RFC 5545), published beside the guest page so guests can put it
@@ -15,6 +16,11 @@ export interface CalendarFileInput {
   pageUrl?: string;
   /** Becomes DTSTAMP: when this copy of the file was made. */
   now: number;
+  /**
+   * Becomes SEQUENCE (RFC 5545 §3.8.7.4): the booking's revision, so a calendar that imported an
+   * earlier copy takes this one as newer (same UID, higher SEQUENCE). 0 when not given.
+   */
+  sequence?: number;
 }
 
 const CRLF = '\r\n';
@@ -108,7 +114,11 @@ function description(input: CalendarFileInput): string {
 
 /** One VEVENT in one VCALENDAR, CRLF line endings throughout, ending with CRLF. */
 export function renderCalendarFile(input: CalendarFileInput): string {
-  const { booking, operator, meetingPoint } = input;
+  const { booking, operator, meetingPoint, sequence = 0 } = input;
+  // SEQUENCE is an INTEGER: anything else would make the file one calendars refuse, on every retry.
+  if (!Number.isSafeInteger(sequence) || sequence < 0) {
+    throw new PublishInputError(`calendar sequence must be a whole number, got ${sequence}`);
+  }
   const page = uriValue(input.pageUrl);
   const lines = [
     'BEGIN:VCALENDAR',
@@ -119,6 +129,7 @@ export function renderCalendarFile(input: CalendarFileInput): string {
     'BEGIN:VEVENT',
     property('UID', calendarUid(input.slug)),
     property('DTSTAMP', icsUtc(input.now)),
+    property('SEQUENCE', String(sequence)),
     property('DTSTART', icsUtc(booking.charter.start)),
     property('DTEND', icsUtc(booking.charter.end)),
     property('SUMMARY', escapeText(`Charter on ${booking.boat} with ${operator.name}`)),

@@ -7,6 +7,8 @@ import { sampleBooking } from '../../../sim/samples';
 import { invalidationsOf, readObject } from '../../support/aws';
 import { startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
 import { expandSite } from '../../../src/publish/sites';
+import { diffBookings } from '../../../src/domain/booking-changes';
+import { bookingChangeMessageId, crewAlertMessageId, crewEscalationMessageId } from '../../../src/mail/message-id';
 
 /** Every activity, executed twice for the same booking, has one effect. */
 describe('activity idempotency (each activity run twice)', () => {
@@ -117,5 +119,62 @@ describe('activity idempotency (each activity run twice)', () => {
     expect(first.alreadySent).toBe(false);
     expect(second).toEqual({ messageId: first.messageId, alreadySent: true });
     expect(h.smtp.messages.filter((m) => m.messageId === first.messageId)).toHaveLength(1);
+  });
+
+  test('sendBookingChange: one email per revision', async () => {
+    const moved = { ...booking, charter: { ...booking.charter, start: '2027-05-29T11:00:00-07:00' } };
+    const changes = diffBookings(booking, moved);
+    const [first, second] = await twice(() =>
+      h.activities.sendBookingChange({
+        ...ref,
+        booking: moved,
+        changes,
+        revision: 2,
+        channel: 'fareharbor',
+        crewReasked: true,
+      }),
+    );
+    expect(first).toEqual({ messageId: bookingChangeMessageId(workflowId, 2), alreadySent: false });
+    expect(second).toEqual({ messageId: first.messageId, alreadySent: true });
+    const sent = h.smtp.messages.filter((m) => m.messageId === first.messageId);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.subject).toMatch(/^Changed by fareharbor: Start · Carole Martin · .* \(crew asked again\)$/);
+    expect(sent[0]?.text).toMatch(/Start: +Sat, May 29, 2027 10:00 AM PDT +→ +Sat, May 29, 2027 11:00 AM PDT/);
+  });
+
+  test('sendCrewAlert: one email per decline', async () => {
+    const crew = crewRoster(
+      booking.crew!,
+      { 'crew-mate-ben': { crewId: 'crew-mate-ben', response: 'declined', respondedAt: '2027-05-20T10:00:00Z' } },
+      false,
+    );
+    const [first, second] = await twice(() =>
+      h.activities.sendCrewAlert({ ...ref, crew, declined: ['crew-mate-ben'], round: 1 }),
+    );
+    expect(first).toEqual({ messageId: crewAlertMessageId(workflowId, 1, ['crew-mate-ben']), alreadySent: false });
+    expect(second).toEqual({ messageId: first.messageId, alreadySent: true });
+    const sent = h.smtp.messages.filter((m) => m.messageId === first.messageId);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.subject).toMatch(/^Crew declined: Ben Okafor \(Deckhand\) · /);
+    expect(sent[0]?.text).toContain(
+      `POST /tenants/${h.tenant.id}/bookings/${booking.bookingId}/crew?source=${booking.source}`,
+    );
+  });
+
+  test('sendCrewEscalation: one email per round', async () => {
+    const crew = crewRoster(
+      booking.crew!,
+      { 'crew-mate-ben': { crewId: 'crew-mate-ben', response: 'accepted', respondedAt: '2027-05-20T10:00:00Z' } },
+      true,
+    );
+    const [first, second] = await twice(() =>
+      h.activities.sendCrewEscalation({ ...ref, crew, missing: ['crew-captain-ana'], round: 1 }),
+    );
+    expect(first).toEqual({ messageId: crewEscalationMessageId(workflowId, 1), alreadySent: false });
+    expect(second).toEqual({ messageId: first.messageId, alreadySent: true });
+    const sent = h.smtp.messages.filter((m) => m.messageId === first.messageId);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.subject).toMatch(/^No crew answer: Ana Reyes \(Captain\) · /);
+    expect(sent[0]?.text).toContain(`--workflow-id '${workflowId}'`);
   });
 });

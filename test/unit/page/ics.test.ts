@@ -79,6 +79,18 @@ describe('renderCalendarFile', () => {
     expect(calendarUid('a')).not.toBe(calendarUid('b'));
   });
 
+  it('carries the booking revision as SEQUENCE under the same UID, 0 when not given', () => {
+    expect(property(ics, 'SEQUENCE')).toBe('0');
+    const revised = renderCalendarFile(input({ sequence: 3, now: Date.parse('2027-03-05T08:00:00Z') }));
+    expect(property(revised, 'SEQUENCE')).toBe('3');
+    expect(property(revised, 'UID')).toBe(property(ics, 'UID'));
+    for (const sequence of [-1, 1.5, Number.NaN]) {
+      expect(() => renderCalendarFile(input({ sequence }))).toThrow(
+        expect.objectContaining({ name: 'PublishInputError' }),
+      );
+    }
+  });
+
   it('says what, where, and how to reach the operator, never the operator notes', () => {
     expect(property(ics, 'SUMMARY')).toBe('Charter on Sea Breeze with Bay Charters');
     expect(property(ics, 'LOCATION')).toBe('Pier 39\\, Dock B');
