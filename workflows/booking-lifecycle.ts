@@ -325,6 +325,8 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
 
   async function sendNotice(notice: Notice): Promise<void> {
     const crew = roster(state, Date.now());
+    // A member ops replaced before their alert went out is no longer news; the others still are.
+    const onCrew = (ids: string[]) => ids.filter((id) => crew.some((m) => m.id === id));
     switch (notice.kind) {
       case 'change':
         await mail.sendBookingChange.executeWithOptions(
@@ -340,23 +342,32 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
           ],
         );
         return;
-      case 'crew-alert':
+      case 'crew-alert': {
+        const declined = onCrew(notice.declined);
+        if (declined.length === 0) return;
         await mail.sendCrewAlert.executeWithOptions(
-          { summary: `Crew alert ${notice.sequence}: ${notice.declined.join(', ')} declined` },
-          [{ ...ref(), crew, declined: notice.declined, round: notice.sequence }],
+          { summary: `Crew alert ${notice.sequence}: ${declined.join(', ')} declined` },
+          [{ ...ref(), crew, declined, round: notice.sequence }],
         );
         return;
-      case 'escalation':
+      }
+      case 'escalation': {
+        const missing = onCrew(notice.missing);
+        if (missing.length === 0) return;
         await mail.sendCrewEscalation.executeWithOptions(
-          { summary: `Crew escalation ${notice.sequence}: ${notice.missing.join(', ')} silent` },
-          [{ ...ref(), crew, missing: notice.missing, round: notice.sequence }],
+          { summary: `Crew escalation ${notice.sequence}: ${missing.join(', ')} silent` },
+          [{ ...ref(), crew, missing, round: notice.sequence }],
         );
         return;
-      case 'crew-update':
+      }
+      case 'crew-update': {
+        const changed = onCrew(notice.changed);
+        if (changed.length === 0) return;
         await mail.sendCrewUpdate.executeWithOptions({ summary: `Crew update ${notice.sequence} to ops` }, [
-          { ...ref(), crew, changed: notice.changed, sequence: notice.sequence },
+          { ...ref(), crew, changed, sequence: notice.sequence },
         ]);
         return;
+      }
     }
   }
 
