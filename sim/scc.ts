@@ -122,7 +122,7 @@ export async function startSccSim(options: SccSimOptions): Promise<SccSim> {
         body: { events: events.filter((e) => externalId === null || e.external_id === externalId) },
       };
     }
-    if (req.method === 'POST') return keys.once(headerValue(req.headers, 'idempotency-key'), () => create(req.body));
+    if (req.method === 'POST') return keys.once(req, () => create(req.body));
     return { status: 405, body: { message: `${req.method} not allowed` }, headers: { allow: 'GET, POST' } };
   };
 

@@ -44,7 +44,7 @@ function relayedByCloudFront(headers: Headers): boolean {
 
 export class SccClient {
   /** The crew events we keep there, by external id (the workflow ID). */
-  readonly events: EventCollection<SccEvent, NewSccEvent>;
+  readonly events: EventCollection<SccEvent, NewSccEvent, never>;
 
   constructor(options: SccClientOptions) {
     const host = new URL(options.apiUrl).host;
