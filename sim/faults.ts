@@ -229,7 +229,16 @@ export const requiredText = z.string().regex(/\S/, 'must not be blank');
 
 /** 400 listing every offending field, so the client's error says what to fix. */
 export function invalidBody(error: z.ZodError): SimReply {
-  const fields = [...new Set(error.issues.map((issue) => issue.path.join('.') || '(body)'))];
+  const fields = [
+    ...new Set(
+      error.issues.flatMap((issue) =>
+        // A field the contract does not have (a strict schema) is named itself, not its parent.
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((key) => [...issue.path, key].join('.'))
+          : [issue.path.join('.') || '(body)'],
+      ),
+    ),
+  ];
   return { status: 400, body: { error: 'missing or invalid fields', fields } };
 }
 

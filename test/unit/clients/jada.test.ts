@@ -244,6 +244,7 @@ describe('JadaClient update and remove (PATCH and DELETE /calendar/events/{id})'
     expect(err).toBeInstanceOf(ExternalRejectedError);
     expect(err).toMatchObject({ status: 400, retryable: false });
     expect(err.message).toContain('title');
+    expect(err.message).toContain('starts');
     expect(sim.events.find((e) => e.id === event.id)).toEqual(event);
   });
 });
