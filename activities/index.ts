@@ -5,8 +5,8 @@ import { guestPageActivities } from './guest-page';
 import { opsMailActivities } from './ops-mail';
 
 export type { ActivityDeps, BookingRef } from './context';
-export type { CalendarEntry } from './calendar-entry';
-export type { CrewEvent } from './crew-event';
+export type { CalendarEntry, CalendarEntryDeletion, CalendarEntryUpdate } from './calendar-entry';
+export type { CrewEvent, CrewEventCancellation, CrewEventUpdate, CrewReminder } from './crew-event';
 export type { GuestPagePublication } from './guest-page';
 export type { OpsMailSent } from './ops-mail';
 

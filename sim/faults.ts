@@ -19,6 +19,7 @@ export interface SimRequest {
 
 export interface SimReply {
   status: number;
+  /** JSON; undefined sends no body (a 204). */
   body: unknown;
   headers?: Record<string, string>;
 }
@@ -128,31 +129,54 @@ export class Faults {
 /**
  * The Idempotency-Key contract of the operator's APIs (DESIGN.md): a mutating request repeated with
  * the same key gets the answer the first one got, and nothing happens twice. Requests without a key
- * are done every time, as by a deployment that lacks the header.
+ * are done every time, as by a deployment that lacks the header. A key sent again with another
+ * request (method, path or body) is refused with 422, as the IETF Idempotency-Key draft has it: a
+ * caller whose key does not change with what it asks (a revision that was not bumped) learns at once,
+ * rather than getting the old answer for a change that was never made.
  */
 export class IdempotencyKeys {
-  private readonly replies = new Map<string, SimReply>();
+  private readonly replies = new Map<string, { request: string; reply: SimReply }>();
   /** How many requests were answered from a key seen before. */
   replayed = 0;
 
-  once(key: string | undefined, work: () => SimReply): SimReply {
+  once(req: SimRequest, work: () => SimReply): SimReply {
+    const key = headerValue(req.headers, 'idempotency-key');
     if (key === undefined) return work();
+    const request = `${req.method} ${req.url.pathname} ${JSON.stringify(req.body)}`;
     const seen = this.replies.get(key);
     if (seen) {
+      if (seen.request !== request) {
+        return { status: 422, body: { error: 'Idempotency-Key was used before for another request' } };
+      }
       this.replayed += 1;
-      return seen;
+      return seen.reply;
     }
     const reply = work();
     // Only a success is kept: a request refused for its body may be sent again, corrected.
-    if (reply.status < 300) this.replies.set(key, reply);
+    if (reply.status < 300) this.replies.set(key, { request, reply });
     return reply;
   }
+}
+
+/**
+ * How a deployment without an endpoint answers: no such route (404), not this method (405, with the
+ * methods it does take), or not implemented (501).
+ */
+export type MissingEndpointStatus = 404 | 405 | 501;
+
+export function missingEndpoint(status: MissingEndpointStatus, allow: string): SimReply {
+  if (status === 405) return { status, body: { error: 'method not allowed' }, headers: { allow } };
+  return { status, body: { error: status === 404 ? 'not found' : 'not implemented' } };
 }
 
 /** A server whose handler sees parsed JSON and answers with a SimReply; a throwing handler answers 500. */
 export function jsonServer(handle: (req: SimRequest) => Promise<SimReply>): Server {
   return createServer((req, res) => {
     const send = ({ status, body, headers }: SimReply): void => {
+      if (body === undefined) {
+        res.writeHead(status, { ...headers });
+        return void res.end();
+      }
       const payload = JSON.stringify(body);
       res.writeHead(status, {
         'content-type': 'application/json; charset=utf-8',
@@ -205,7 +229,16 @@ export const requiredText = z.string().regex(/\S/, 'must not be blank');
 
 /** 400 listing every offending field, so the client's error says what to fix. */
 export function invalidBody(error: z.ZodError): SimReply {
-  const fields = [...new Set(error.issues.map((issue) => issue.path.join('.') || '(body)'))];
+  const fields = [
+    ...new Set(
+      error.issues.flatMap((issue) =>
+        // A field the contract does not have (a strict schema) is named itself, not its parent.
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((key) => [...issue.path, key].join('.'))
+          : [issue.path.join('.') || '(body)'],
+      ),
+    ),
+  ];
   return { status: 400, body: { error: 'missing or invalid fields', fields } };
 }
 

@@ -12,7 +12,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { z } from 'zod';
-import type { SccEvent } from '../src/clients/scc';
+import type { SccEvent, SccMagicLink } from '../src/clients/scc';
 import type { CrewAnswer } from '../src/domain/crew';
 import { escapeAttr, escapeHtml } from '../src/html/escape';
 import {
@@ -22,9 +22,11 @@ import {
   invalidBody,
   jsonServer,
   listen,
+  missingEndpoint,
   readBody,
   requiredText,
   stopServer,
+  type MissingEndpointStatus,
   type SimReply,
   type SimRequest,
 } from './faults';
@@ -49,6 +51,12 @@ export interface SccSimOptions {
    * (the pipeline benchmark). Without it, crew answer in the inbox or not at all.
    */
   answerAtOnce?: CrewAnswer;
+  /**
+   * false: a deployment without PATCH/DELETE /events/{id} and POST /events/{id}/reminders, which
+   * answer `missingEndpointStatus` (404 unless given), for the "not supported" fallback. Default true.
+   */
+  lifecycleEndpoints?: boolean;
+  missingEndpointStatus?: MissingEndpointStatus;
 }
 
 export interface SccCallback {
@@ -66,13 +74,33 @@ export interface SccCrewAnswer {
   delivery: { status: number; body: string } | { error: string } | { skipped: string };
 }
 
-/** SCC keeps the notes it was given, though its event answer does not promise them. */
-export type SccSimEvent = SccEvent & { notes?: string };
+/**
+ * SCC keeps the notes it was given, though its event answer does not promise them. `magic_links` is
+ * each current member's live link. A cancelled event stays for the crew inbox, but the API no longer
+ * knows it.
+ */
+export type SccSimEvent = SccEvent & { notes?: string; cancelledAt?: string };
 
 /** Whose link a magic-link token is: enough for a crew inbox page to show the charter and record an answer. */
 export interface MagicLinkTarget {
   eventId: string;
   crewId: string;
+  /**
+   * Set once the link takes no more answers: SCC sent the member a fresh one because the times moved
+   * (their answer was reset), took them off the crew, or cancelled the event.
+   */
+  retired?: 'superseded' | 'removed' | 'cancelled';
+}
+
+/** What SCC sent a crew member, as the crew inbox shows it. */
+export interface SccInboxMessage {
+  at: string;
+  eventId: string;
+  crewId: string;
+  /** invitation: asked first; re-ask: the times moved, asked again with a fresh link; reminder: the link again. */
+  kind: 'invitation' | 're-ask' | 'reminder' | 'removed' | 'cancelled';
+  /** The magic link it carried (invitations, re-asks and reminders). */
+  url?: string;
 }
 
 export interface SccSim {
@@ -83,30 +111,57 @@ export interface SccSim {
   events: SccSimEvent[];
   /** Keyed by the token at the end of each magic link URL. */
   magicLinks: Map<string, MagicLinkTarget>;
-  /** Answers given in the crew inbox, keyed by magic-link token. */
+  /** Answers given in the crew inbox, keyed by magic-link token; a re-ask drops the member's answer. */
   answers: Map<string, SccCrewAnswer>;
-  counters: { created: number; requests: number };
+  /** Everything SCC sent the crew, oldest first: who was invited, re-asked, reminded, taken off, told of a cancellation. */
+  messages: SccInboxMessage[];
+  /** Effects (each once per Idempotency-Key) and every API request that reached the stand-in. */
+  counters: { created: number; updated: number; cancelled: number; remindersSent: number; requests: number };
   faults: Faults;
   stop(): Promise<void>;
 }
 
 const EVENTS_PATH = '/events';
+const EVENT_PATH = /^\/events\/([^/]+)(\/reminders)?$/;
+
+const CrewSchema = z.array(z.object({ id: requiredText, role: z.string().optional() })).superRefine((crew, ctx) => {
+  const seen = new Set<string>();
+  crew.forEach((member, i) => {
+    if (seen.has(member.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: 'is listed twice' });
+    seen.add(member.id);
+  });
+});
 
 const NewEventSchema = z.object({
   event_name: requiredText,
   start_time: requiredText,
   end_time: requiredText,
   notes: z.string().optional(),
-  crew: z.array(z.object({ id: requiredText, role: z.string().optional() })),
+  crew: CrewSchema,
   external_id: requiredText,
 });
+
+/** Strict: a misspelt field ("start" for start_time) would otherwise be a change that silently does nothing. */
+const EventPatchSchema = z
+  .object({
+    event_name: requiredText.optional(),
+    start_time: requiredText.optional(),
+    end_time: requiredText.optional(),
+    notes: z.string().optional(),
+    crew: CrewSchema.optional(),
+  })
+  .strict();
+
+const RemindersSchema = z.object({ crew: z.array(requiredText) }).strict();
 
 /** Local ShipCaptainCrew: its events API on one port and, on another, the CDN that strips the key. */
 export async function startSccSim(options: SccSimOptions): Promise<SccSim> {
   const events: SccSimEvent[] = [];
   const magicLinks = new Map<string, MagicLinkTarget>();
   const answers = new Map<string, SccCrewAnswer>();
-  const counters = { created: 0, requests: 0 };
+  const messages: SccInboxMessage[] = [];
+  const counters = { created: 0, updated: 0, cancelled: 0, remindersSent: 0, requests: 0 };
+  const lifecycle = options.lifecycleEndpoints ?? true;
   const faults = new Faults();
   const keys = new IdempotencyKeys();
   let linkBase = '';
@@ -115,41 +170,155 @@ export async function startSccSim(options: SccSimOptions): Promise<SccSim> {
     const key = headerValue(req.headers, 'x-service-key');
     if (key === undefined) return { status: 401, body: { message: 'Missing X-Service-Key' } };
     if (!(await compare(key, options.serviceKeyHash))) return { status: 401, body: { message: 'Invalid service key' } };
+    const route = eventRoute(req);
+    if (route) return handleEvent(req, route);
     if (req.method === 'GET') {
       const externalId = req.url.searchParams.get('external_id');
       return {
         status: 200,
-        body: { events: events.filter((e) => externalId === null || e.external_id === externalId) },
+        body: {
+          events: events.filter(
+            (e) => e.cancelledAt === undefined && (externalId === null || e.external_id === externalId),
+          ),
+        },
       };
     }
-    if (req.method === 'POST') return keys.once(headerValue(req.headers, 'idempotency-key'), () => create(req.body));
+    if (req.method === 'POST') return keys.once(req, () => create(req.body));
     return { status: 405, body: { message: `${req.method} not allowed` }, headers: { allow: 'GET, POST' } };
+  };
+
+  const handleEvent = (req: SimRequest, { id, reminders }: EventRoute): SimReply => {
+    if (!lifecycle) return missingEndpoint(options.missingEndpointStatus ?? 404, 'GET, POST');
+    const notAllowed = (allow: string): SimReply => ({
+      status: 405,
+      body: { message: `${req.method} not allowed` },
+      headers: { allow },
+    });
+    if (reminders) return req.method === 'POST' ? keys.once(req, () => remind(id, req.body)) : notAllowed('POST');
+    if (req.method === 'PATCH') return keys.once(req, () => update(id, req.body));
+    if (req.method === 'DELETE') return keys.once(req, () => cancel(id));
+    return notAllowed('PATCH, DELETE');
+  };
+
+  const send = (eventId: string, crewId: string, kind: SccInboxMessage['kind'], url?: string): void => {
+    messages.push({ at: new Date().toISOString(), eventId, crewId, kind, ...(url === undefined ? {} : { url }) });
+  };
+
+  /** A fresh link for a member, sent to their inbox. */
+  const issueLink = (eventId: string, crewId: string, kind: 'invitation' | 're-ask'): SccMagicLink => {
+    const token = randomBytes(18).toString('base64url');
+    magicLinks.set(token, { eventId, crewId });
+    const link = { crew_id: crewId, url: `${linkBase}/m/${token}` };
+    send(eventId, crewId, kind, link.url);
+    return link;
+  };
+
+  const retire = (link: SccMagicLink, why: NonNullable<MagicLinkTarget['retired']>): void => {
+    const token = tokenOf(link.url);
+    const target = magicLinks.get(token);
+    if (target) target.retired = why;
+    // Asked again: the old answer no longer counts.
+    if (why === 'superseded') answers.delete(token);
+  };
+
+  const activeEvent = (id: string): SccSimEvent | undefined =>
+    events.find((e) => e.id === id && e.cancelledAt === undefined);
+
+  /** A copy of the event as the API answers it: later changes must not alter an answer kept for replay. */
+  const answerOf = (event: SccSimEvent, magic_links: SccMagicLink[]): SccSimEvent => ({ ...event, magic_links });
+
+  const answerAtOnce = (links: SccMagicLink[]): void => {
+    const response = options.answerAtOnce;
+    // After this answer is sent, as the real crew can only answer links that SCC sent once the event existed.
+    if (response && links.length > 0) setImmediate(() => void inbox.answerLinks(links, response));
   };
 
   const create = (body: unknown): SimReply => {
     const parsed = NewEventSchema.safeParse(body);
     if (!parsed.success) return invalidBody(parsed.error);
     const id = `evt_${events.length + 1}`;
-    const magic_links = parsed.data.crew.map((member) => {
-      const token = randomBytes(18).toString('base64url');
-      magicLinks.set(token, { eventId: id, crewId: member.id });
-      return { crew_id: member.id, url: `${linkBase}/m/${token}` };
-    });
+    const magic_links = parsed.data.crew.map((member) => issueLink(id, member.id, 'invitation'));
     const event: SccSimEvent = { id, ...parsed.data, magic_links };
     events.push(event);
     counters.created++;
-    const response = options.answerAtOnce;
-    // After this answer is sent, as the real crew can only answer links that SCC sent once the event existed.
-    if (response) setImmediate(() => void inbox.answerEveryone(event, response));
-    return { status: 201, body: event };
+    answerAtOnce(magic_links);
+    return { status: 201, body: answerOf(event, magic_links) };
+  };
+
+  /**
+   * The whole new crew list replaces the old: members added get a link, members left out are told
+   * they are off the charter. SCC re-asks everyone (fresh links, answers reset) when start_time or
+   * end_time names another instant; the same instant written with another offset is no move.
+   */
+  const update = (id: string, body: unknown): SimReply => {
+    const event = activeEvent(id);
+    if (!event) return noSuchEvent(id);
+    const parsed = EventPatchSchema.safeParse(body);
+    if (!parsed.success) return invalidBody(parsed.error);
+    const { crew, ...fields } = parsed.data;
+    const moved =
+      (fields.start_time !== undefined && !sameInstant(fields.start_time, event.start_time)) ||
+      (fields.end_time !== undefined && !sameInstant(fields.end_time, event.end_time));
+    const nextCrew = crew ?? event.crew;
+    const staying = new Set(nextCrew.map((member) => member.id));
+    for (const link of event.magic_links) {
+      if (staying.has(link.crew_id)) continue;
+      retire(link, 'removed');
+      send(event.id, link.crew_id, 'removed');
+    }
+    const sent: SccMagicLink[] = [];
+    const links = nextCrew.map((member) => {
+      const current = event.magic_links.find((link) => link.crew_id === member.id);
+      if (current && !moved) return current;
+      if (current) retire(current, 'superseded');
+      const link = issueLink(event.id, member.id, current ? 're-ask' : 'invitation');
+      sent.push(link);
+      return link;
+    });
+    Object.assign(event, fields, { crew: nextCrew, magic_links: links });
+    counters.updated++;
+    answerAtOnce(sent);
+    return { status: 200, body: answerOf(event, sent) };
+  };
+
+  const cancel = (id: string): SimReply => {
+    const event = activeEvent(id);
+    if (!event) return noSuchEvent(id);
+    event.cancelledAt = new Date().toISOString();
+    for (const link of event.magic_links) {
+      retire(link, 'cancelled');
+      send(event.id, link.crew_id, 'cancelled');
+    }
+    counters.cancelled++;
+    return { status: 204, body: undefined };
+  };
+
+  /** All or nothing: one crew id not on the event and nobody is reminded. */
+  const remind = (id: string, body: unknown): SimReply => {
+    const event = activeEvent(id);
+    if (!event) return noSuchEvent(id);
+    const parsed = RemindersSchema.safeParse(body);
+    if (!parsed.success) return invalidBody(parsed.error);
+    const crewIds = [...new Set(parsed.data.crew)];
+    const unknown = crewIds.filter((crewId) => !event.magic_links.some((link) => link.crew_id === crewId));
+    if (unknown.length > 0) {
+      return { status: 400, body: { message: `not on event ${event.id}: ${unknown.join(', ')}`, crew: unknown } };
+    }
+    for (const crewId of crewIds) {
+      send(event.id, crewId, 'reminder', event.magic_links.find((link) => link.crew_id === crewId)?.url);
+      counters.remindersSent++;
+    }
+    return { status: 200, body: { reminded: crewIds } };
   };
 
   const api = jsonServer(async (req) => {
-    if (req.url.pathname !== EVENTS_PATH) return { status: 404, body: { message: `no route ${req.url.pathname}` } };
+    if (req.url.pathname !== EVENTS_PATH && eventRoute(req) === undefined) {
+      return { status: 404, body: { message: `no route ${req.url.pathname}` } };
+    }
     counters.requests++;
     return faults.apply(() => handle(req));
   });
-  const inbox = crewInbox({ events, magicLinks, answers, callback: options.callback });
+  const inbox = crewInbox({ events, magicLinks, answers, messages, callback: options.callback });
   routeCrewInbox(api, inbox.handle);
   const apiUrl = await listen(api, options.port);
   linkBase = (options.magicLinkBaseUrl ?? apiUrl).replace(/\/+$/, '');
@@ -164,6 +333,7 @@ export async function startSccSim(options: SccSimOptions): Promise<SccSim> {
     events,
     magicLinks,
     answers,
+    messages,
     counters,
     faults,
     async stop() {
@@ -172,6 +342,31 @@ export async function startSccSim(options: SccSimOptions): Promise<SccSim> {
       cdnAgent.destroy();
     },
   };
+}
+
+interface EventRoute {
+  id: string;
+  reminders: boolean;
+}
+
+/** /events/{id} or /events/{id}/reminders, the id decoded; undefined for any other path. */
+function eventRoute(req: SimRequest): EventRoute | undefined {
+  const match = EVENT_PATH.exec(req.url.pathname);
+  if (!match?.[1]) return undefined;
+  try {
+    return { id: decodeURIComponent(match[1]), reminders: match[2] !== undefined };
+  } catch {
+    return undefined;
+  }
+}
+
+function noSuchEvent(id: string): SimReply {
+  return { status: 404, body: { message: `no event ${id}` } };
+}
+
+function sameInstant(a: string, b: string): boolean {
+  const [x, y] = [Date.parse(a), Date.parse(b)];
+  return a === b || (!Number.isNaN(x) && x === y);
 }
 
 function cloudFrontHeaders(): OutgoingHttpHeaders {
@@ -220,6 +415,7 @@ interface InboxState {
   events: SccSimEvent[];
   magicLinks: Map<string, MagicLinkTarget>;
   answers: Map<string, SccCrewAnswer>;
+  messages: SccInboxMessage[];
   callback?: SccCallback;
 }
 
@@ -227,8 +423,8 @@ type InboxHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 interface CrewInbox {
   handle: InboxHandler;
-  /** Every crew member of the event answers, each as a click in the inbox would; failed deliveries stay on their pages. */
-  answerEveryone(event: SccSimEvent, response: CrewAnswer): Promise<void>;
+  /** Each link is answered as a click in the inbox would; failed deliveries stay on their pages. */
+  answerLinks(links: SccMagicLink[], response: CrewAnswer): Promise<void>;
 }
 
 /**
@@ -250,7 +446,8 @@ function routeCrewInbox(api: Server, inbox: InboxHandler): void {
  * behind a link where the member accepts or declines. An answer is reported to the callback as SCC
  * does (JSON, X-Service-Key), and the page shows the callback's status so a broken callback is seen.
  * The first answer per link is kept, as the workflow keeps it; posting again re-sends that answer
- * only when its last delivery failed.
+ * only when its last delivery failed. A retired link (replaced after the times moved, its member
+ * taken off, its event cancelled) takes no answer: 410, with the reason.
  */
 function crewInbox(state: InboxState): CrewInbox {
   const eventOf = (target: MagicLinkTarget): SccSimEvent | undefined =>
@@ -279,6 +476,7 @@ function crewInbox(state: InboxState): CrewInbox {
   const answer = async (token: string, target: MagicLinkTarget, form: URLSearchParams): Promise<HtmlReply> => {
     const event = eventOf(target);
     if (!event) return notFound();
+    if (target.retired) return { status: 410, html: linkPage(event, token, target, state.answers.get(token)) };
     const response = form.get('response');
     const previous = state.answers.get(token);
     if (previous && !deliveryFailed(previous)) return { status: 200, html: linkPage(event, token, target, previous) };
@@ -317,10 +515,10 @@ function crewInbox(state: InboxState): CrewInbox {
     return event ? { status: 200, html: linkPage(event, token, target, state.answers.get(token)) } : notFound();
   };
 
-  const answerEveryone = async (event: SccSimEvent, response: CrewAnswer): Promise<void> => {
+  const answerLinks = async (links: SccMagicLink[], response: CrewAnswer): Promise<void> => {
     const form = new URLSearchParams({ response });
     await Promise.all(
-      event.magic_links.map(async (link) => {
+      links.map(async (link) => {
         const token = tokenOf(link.url);
         const target = state.magicLinks.get(token);
         if (target) await answer(token, target, form);
@@ -338,7 +536,7 @@ function crewInbox(state: InboxState): CrewInbox {
       );
     return true;
   };
-  return { handle, answerEveryone };
+  return { handle, answerLinks };
 }
 
 /**
@@ -411,6 +609,20 @@ function answerText(answer: SccCrewAnswer | undefined): string {
   return `<span class="${answer.response}">${escapeHtml(answer.response)}</span> at ${escapeHtml(answer.respondedAt)}${note}`;
 }
 
+const MESSAGE_TEXT: Record<SccInboxMessage['kind'], string> = {
+  invitation: 'You are asked to crew this charter',
+  're-ask': "The charter's times changed: please answer again",
+  reminder: 'Reminder: please answer',
+  removed: 'You are no longer on this charter',
+  cancelled: 'This charter has been cancelled',
+};
+
+const RETIRED_TEXT: Record<NonNullable<MagicLinkTarget['retired']>, string> = {
+  superseded: "The charter's times changed and you were sent a new link: answer there (see the crew inbox).",
+  removed: 'You are no longer on this charter.',
+  cancelled: 'This charter has been cancelled.',
+};
+
 function inboxPage(state: InboxState): string {
   if (state.events.length === 0)
     return page('Crew inbox', '<p>No events yet. Post a booking (<code>npm run demo</code>) and reload.</p>');
@@ -421,14 +633,30 @@ function inboxPage(state: InboxState): string {
         return `<li><a href="${escapeAttr(link.url)}">${escapeHtml(link.crew_id)}</a>${role ? ` (${escapeHtml(role)})` : ''}: ${answerText(state.answers.get(tokenOf(link.url)))}</li>`;
       })
       .join('');
-    return `<tr><td><strong>${escapeHtml(event.event_name)}</strong><br><small>${escapeHtml(event.id)} · ${escapeHtml(event.external_id)}</small></td>
-<td class="when">${escapeHtml(event.start_time)}<br>${escapeHtml(event.end_time)}</td><td><ul>${crew}</ul></td></tr>`;
+    const cancelled = event.cancelledAt
+      ? `<br><span class="failed">cancelled at ${escapeHtml(event.cancelledAt)}</span>`
+      : '';
+    return `<tr><td><strong>${escapeHtml(event.event_name)}</strong><br><small>${escapeHtml(event.id)} · ${escapeHtml(event.external_id)}</small>${cancelled}</td>
+<td class="when">${escapeHtml(event.start_time)}<br>${escapeHtml(event.end_time)}</td><td><ul>${crew}</ul></td>
+<td><ol reversed>${messagesOf(state, event).join('')}</ol></td></tr>`;
   });
   return page(
     'Crew inbox',
-    `<p>Every event and each crew member's magic link, newest first. Open a link to answer as that crew member.</p>
-<table><thead><tr><th>Event</th><th>When</th><th>Crew</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`,
+    `<p>Every event and each crew member's magic link, newest first, with what SCC sent them (newest first). Open a link to answer as that crew member.</p>
+<table><thead><tr><th>Event</th><th>When</th><th>Crew</th><th>Messages</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`,
   );
+}
+
+function messagesOf(state: InboxState, event: SccSimEvent): string[] {
+  return state.messages
+    .filter((message) => message.eventId === event.id)
+    .reverse()
+    .map(
+      (message) =>
+        `<li class="message ${message.kind}"><small class="when">${escapeHtml(message.at)}</small> to ${escapeHtml(message.crewId)}: ${escapeHtml(MESSAGE_TEXT[message.kind])}${
+          message.url ? ` (<a href="${escapeAttr(message.url)}">link</a>)` : ''
+        }</li>`,
+    );
 }
 
 function linkPage(
@@ -449,7 +677,9 @@ ${event.notes ? `<tr><th>Notes</th><td>${escapeHtml(event.notes)}</td></tr>` : '
   const action = `/m/${token}`;
   const form = (buttons: string) => `<form method="post" action="${escapeAttr(action)}">${buttons}</form>`;
   let body: string;
-  if (!answer) {
+  if (target.retired) {
+    body = `<p class="failed">${escapeHtml(RETIRED_TEXT[target.retired])}</p>${answer ? `<p>Your answer: ${answerText(answer)}</p>` : ''}`;
+  } else if (!answer) {
     body = `${problem ? `<p class="failed">${escapeHtml(problem)}</p>` : ''}${form(
       '<button name="response" value="accepted">Accept</button><button name="response" value="declined">Decline</button>',
     )}`;

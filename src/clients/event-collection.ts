@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CallOptions } from '../domain/time-budgets';
-import type { JsonApi } from './http';
+import type { JsonApi, MutationOptions, NotSupported } from './http';
 
 export interface EventCollectionOptions<Event, NewEvent> {
   /** Where the system lists (GET, filtered by our external id) and creates (POST) its events. */
@@ -18,9 +18,10 @@ type ExternalIdField<Event, NewEvent> = {
 
 /**
  * Events an operator's system keeps for us under our external id (the workflow ID): JADA's calendar
- * entries and SCC's crew events. The external id is what makes creating one idempotent.
+ * entries and SCC's crew events. The external id is what makes creating one idempotent; changing or
+ * removing one (`{path}/{id}`, endpoints a deployment may lack) is idempotent by the caller's key.
  */
-export class EventCollection<Event, NewEvent> {
+export class EventCollection<Event, NewEvent, EventPatch> {
   private readonly listSchema: z.ZodType<{ events: Event[] }>;
 
   constructor(
@@ -65,5 +66,46 @@ export class EventCollection<Event, NewEvent> {
     const existing = await this.find(input[this.options.externalIdField] as string, options);
     if (existing !== undefined) return { event: existing, created: false };
     return { event: await this.create(input, options), created: true };
+  }
+
+  /** PATCH: only the fields given change; the answer is the event as it is now. */
+  async update(
+    id: string,
+    patch: EventPatch,
+    { idempotencyKey, signal }: MutationOptions,
+  ): Promise<{ outcome: 'updated'; event: Event } | NotSupported> {
+    const result = await this.api.optional({
+      method: 'PATCH',
+      path: this.eventPath(id),
+      body: patch,
+      schema: this.options.schema,
+      signal,
+      idempotencyKey,
+    });
+    return result.outcome === 'done' ? { outcome: 'updated', event: result.answer } : result;
+  }
+
+  /**
+   * DELETE (204). A retry after a lost 204 must carry the same key: without it the event is gone and
+   * the retry's 404 reads as "not supported".
+   */
+  async remove(
+    id: string,
+    { idempotencyKey, signal }: MutationOptions,
+  ): Promise<{ outcome: 'removed' } | NotSupported> {
+    const result = await this.api.optional({
+      method: 'DELETE',
+      path: this.eventPath(id),
+      // 204 has no body; a deployment that answers 200 with one has removed it all the same.
+      schema: z.unknown(),
+      signal,
+      idempotencyKey,
+    });
+    return result.outcome === 'done' ? { outcome: 'removed' } : result;
+  }
+
+  /** `{path}/{id}`, and below it (SCC's reminders). */
+  eventPath(id: string, below = ''): string {
+    return `${this.options.path}/${encodeURIComponent(id)}${below}`;
   }
 }

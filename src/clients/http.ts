@@ -1,18 +1,37 @@
 import type { z } from 'zod';
-import { HTTP_CALL } from '../domain/time-budgets';
+import { HTTP_CALL, type CallOptions } from '../domain/time-budgets';
 import {
   ExternalAuthError,
+  ExternalError,
   ExternalRejectedError,
   ExternalUnavailableError,
-  type ExternalError,
   type ExternalSystem,
 } from './errors';
 
 const EXCERPT_MAX = 300;
 
+/**
+ * How a deployment says it lacks an optional endpoint (DESIGN.md, "External systems"): no such route
+ * (404), not this method (405), not implemented (501). A 404 cannot tell a missing route from a
+ * missing event; both leave the change to ops, which is the fallback either way.
+ */
+const LACKS_ENDPOINT: ReadonlySet<number> = new Set([404, 405, 501]);
+
+/** An optional endpoint this deployment lacks: an answer for the caller to act on, not a failure. */
+export interface NotSupported {
+  outcome: 'not-supported';
+  /** What the system answered (404, 405 or 501), for the log line that tells ops. */
+  status: number;
+}
+
+/** A mutating call: the same key on every attempt (DESIGN.md: workflow ID + step + revision). */
+export interface MutationOptions extends CallOptions {
+  idempotencyKey: string;
+}
+
 export interface JsonRequest<T> {
   system: ExternalSystem;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   url: string;
   /** Credential headers: their values are redacted from any response excerpt that reaches a message. */
   headers: Record<string, string>;
@@ -55,6 +74,20 @@ export interface JsonApiOptions {
   diagnoseAuth?: (status: number, headers: Headers) => ExternalError | undefined;
 }
 
+/** One call through a JsonApi: the path under its base URL, and what a successful answer looks like. */
+export interface ApiRequest<T> {
+  method: JsonRequest<T>['method'];
+  path: string;
+  body?: unknown;
+  schema: z.ZodType<T>;
+  signal?: AbortSignal;
+  /**
+   * For a mutating call: the same key on every attempt (DESIGN.md: workflow ID + step + revision),
+   * so a repeat of a call whose answer was lost changes nothing twice.
+   */
+  idempotencyKey?: string;
+}
+
 /** One external JSON API: its base URL, its credential header and what a refused credential means. */
 export class JsonApi {
   private readonly baseUrl: string;
@@ -64,18 +97,7 @@ export class JsonApi {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
   }
 
-  request<T>(req: {
-    method: JsonRequest<T>['method'];
-    path: string;
-    body?: unknown;
-    schema: z.ZodType<T>;
-    signal?: AbortSignal;
-    /**
-     * For a mutating call: the same key on every attempt (DESIGN.md: workflow ID + step + revision),
-     * so a repeat of a call whose answer was lost changes nothing twice.
-     */
-    idempotencyKey?: string;
-  }): Promise<T> {
+  request<T>(req: ApiRequest<T>): Promise<T> {
     const { system, credential, timeoutMs, diagnoseAuth } = this.options;
     return requestJson({
       system,
@@ -97,6 +119,22 @@ export class JsonApi {
           status,
         ),
     });
+  }
+
+  /**
+   * A call to an endpoint a deployment may lack (PATCH, DELETE, SCC's reminders): a 404, 405 or 501
+   * is "not supported", for the caller to fall back on telling ops. Auth failures, other 4xx, 5xx and
+   * timeouts are the errors `request` throws.
+   */
+  async optional<T>(req: ApiRequest<T>): Promise<{ outcome: 'done'; answer: T } | NotSupported> {
+    try {
+      return { outcome: 'done', answer: await this.request(req) };
+    } catch (err) {
+      if (err instanceof ExternalError && err.status !== undefined && LACKS_ENDPOINT.has(err.status)) {
+        return { outcome: 'not-supported', status: err.status };
+      }
+      throw err;
+    }
   }
 }
 
@@ -135,11 +173,15 @@ export async function requestJson<T>(req: JsonRequest<T>): Promise<T> {
   const { status } = res;
   const excerpt = safeExcerpt(text, Object.values(req.headers));
   if (status >= 200 && status < 300) {
-    const parsed = req.schema.safeParse(parseJson(text));
+    const json = parseJson(text);
+    const parsed = req.schema.safeParse(json);
     if (parsed.success) return parsed.data;
+    // A success answer may carry credentials (SCC's magic links), so JSON is described by the fields
+    // that did not fit, never quoted; only a body that is not JSON at all (a proxy's page) is.
+    const what = json === undefined ? excerpt : `fields ${issuePaths(parsed.error)} do not fit`;
     throw new ExternalUnavailableError(
       system,
-      `${system} answered ${status} with a body that is not the expected JSON: ${where}: ${excerpt}`,
+      `${system} answered ${status} with a body that is not the expected JSON: ${where}: ${what}`,
       status,
     );
   }
@@ -158,7 +200,12 @@ export async function requestJson<T>(req: JsonRequest<T>): Promise<T> {
   throw new ExternalUnavailableError(system, `${system} answered ${status}: ${where}: ${excerpt}`, status);
 }
 
+function issuePaths(error: z.ZodError): string {
+  return [...new Set(error.issues.map((issue) => issue.path.join('.') || '(body)'))].join(', ');
+}
+
 function parseJson(text: string): unknown {
+  if (text === '') return undefined;
   try {
     return JSON.parse(text);
   } catch {

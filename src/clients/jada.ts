@@ -15,6 +15,9 @@ export type JadaEvent = z.infer<typeof JadaEventSchema>;
 
 export type NewJadaEvent = Omit<JadaEvent, 'id'>;
 
+/** What PATCH /calendar/events/{id} may change; absent fields stay as they are. */
+export type JadaEventPatch = Partial<Pick<JadaEvent, 'title' | 'start' | 'end' | 'notes'>>;
+
 export interface JadaClientOptions {
   baseUrl: string;
   token: string;
@@ -22,8 +25,11 @@ export interface JadaClientOptions {
 }
 
 export class JadaClient {
-  /** The calendar entries we keep there, by external id (the workflow ID). */
-  readonly events: EventCollection<JadaEvent, NewJadaEvent>;
+  /**
+   * The calendar entries we keep there, by external id (the workflow ID); `update` and `remove` are
+   * PATCH and DELETE /calendar/events/{id}, which a deployment may lack ('not-supported').
+   */
+  readonly events: EventCollection<JadaEvent, NewJadaEvent, JadaEventPatch>;
 
   constructor(options: JadaClientOptions) {
     const api = new JsonApi({

@@ -11,7 +11,7 @@ import { tenantDirectory } from '../../src/config/tenant';
 import type { Booking } from '../../src/domain/booking';
 import { DEFAULT_UPLOAD_WINDOW, type UploadWindowPolicy } from '../../src/domain/time';
 import { createMailTransport } from '../../src/mail/transport';
-import { startJadaSim, type JadaSim } from '../../sim/jada';
+import { startJadaSim, type JadaSim, type JadaSimOptions } from '../../sim/jada';
 import { startSccSim, type SccSim, type SccSimOptions } from '../../sim/scc';
 import { startBookingFulfillment, type IntakeSettings } from '../../src/service/start-booking';
 import type { bookingLifecycle } from '../../workflows/booking-lifecycle';
@@ -83,12 +83,12 @@ export interface TenantWorld {
  * tenant configured for them.
  */
 export async function startTenantWorld(
-  options: { tenantId?: string; scc?: Partial<SccSimOptions> } = {},
+  options: { tenantId?: string; jada?: Partial<JadaSimOptions>; scc?: Partial<SccSimOptions> } = {},
 ): Promise<TenantWorld> {
   const { motoUrl } = testServers();
   const { s3, cloudfront } = motoClients(motoUrl);
   const [jada, scc, smtp] = await Promise.all([
-    startJadaSim({ token: JADA_TOKEN }),
+    startJadaSim({ token: JADA_TOKEN, ...options.jada }),
     startSccSim({ serviceKeyHash: await bcrypt.hash(SCC_SERVICE_KEY, 4), ...options.scc }),
     startSmtpServer(),
   ]);

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { z } from 'zod';
 import { ExternalAuthError, ExternalRejectedError, ExternalUnavailableError } from '../../../src/clients/errors';
 import { clientFailure } from '../../../activities/failures';
-import { requestJson } from '../../../src/clients/http';
+import { JsonApi, requestJson } from '../../../src/clients/http';
 import { listen, stopServer } from '../../../sim';
 
 const SECRET = 'secret-credential-value-123';
@@ -10,10 +10,12 @@ const SECRET = 'secret-credential-value-123';
 /** Answers whatever the test path asks for: /status/<code>?body=<text>&location=<url>. */
 let server: Server;
 let baseUrl: string;
+let seen: { method?: string; idempotencyKey?: string | string[] }[] = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    seen.push({ method: req.method, idempotencyKey: req.headers['idempotency-key'] });
     const status = Number(url.pathname.split('/')[2] ?? '200');
     const location = url.searchParams.get('location');
     res.writeHead(status, location ? { location } : {});
@@ -84,6 +86,73 @@ describe('requestJson', () => {
       const err = await rejection(call(`/status/${status}`));
       expect(err).toMatchObject({ message: `auth ${status}`, retryable: false });
     }
+  });
+});
+
+describe('JsonApi.optional: endpoints a deployment may lack', () => {
+  const api = () =>
+    new JsonApi({
+      system: 'SCC',
+      baseUrl,
+      credential: { header: 'X-Service-Key', name: 'service key', value: SECRET, fix: 'check the key' },
+    });
+  const optional = (status: number, method: 'PATCH' | 'DELETE' | 'POST' = 'PATCH') =>
+    api().optional({
+      method,
+      path: `/status/${status}?body=${encodeURIComponent('{"ok":true}')}`,
+      body: { any: 'thing' },
+      schema: z.object({ ok: z.boolean() }),
+      idempotencyKey: 'wf-1:step:2',
+    });
+
+  it.each([404, 405, 501])('reads %i as "not supported", not as an error', async (status) => {
+    await expect(optional(status)).resolves.toEqual({ outcome: 'not-supported', status });
+    await expect(optional(status, 'DELETE')).resolves.toEqual({ outcome: 'not-supported', status });
+    await expect(optional(status, 'POST')).resolves.toEqual({ outcome: 'not-supported', status });
+  });
+
+  it('answers what the endpoint answered, and sends the Idempotency-Key', async () => {
+    seen = [];
+    await expect(optional(200)).resolves.toEqual({ outcome: 'done', answer: { ok: true } });
+    expect(seen).toEqual([{ method: 'PATCH', idempotencyKey: 'wf-1:step:2' }]);
+  });
+
+  it.each([401, 403])('keeps %i an auth error', async (status) => {
+    const err = await rejection(optional(status));
+    expect(err).toBeInstanceOf(ExternalAuthError);
+    expect(err).toMatchObject({ status, retryable: false });
+  });
+
+  it.each([400, 409, 422])('keeps %i a rejection', async (status) => {
+    const err = await rejection(optional(status));
+    expect(err).toBeInstanceOf(ExternalRejectedError);
+    expect(err).toMatchObject({ status, retryable: false });
+  });
+
+  it.each([500, 502, 503, 408, 429])('keeps %i retryable', async (status) => {
+    const err = await rejection(optional(status));
+    expect(err).toBeInstanceOf(ExternalUnavailableError);
+    expect(err).toMatchObject({ status, retryable: true });
+  });
+
+  it('keeps an unreachable server retryable', async () => {
+    const gone = new JsonApi({
+      system: 'JADA',
+      baseUrl: 'http://127.0.0.1:9',
+      credential: { header: 'X-Dashboard-Token', name: 'token', value: SECRET, fix: 'check it' },
+    });
+    const err = await rejection(gone.optional({ method: 'DELETE', path: '/x', schema: z.unknown() }));
+    expect(err).toBeInstanceOf(ExternalUnavailableError);
+  });
+});
+
+describe('a success answer that does not fit', () => {
+  it('names the fields that do not fit and never quotes the JSON, which may hold magic links', async () => {
+    const link = 'https://scc.example/m/secret-magic-token-abc';
+    const err = await rejection(call(`/status/200?body=${encodeURIComponent(JSON.stringify({ ok: link }))}`));
+    expect(err).toBeInstanceOf(ExternalUnavailableError);
+    expect(err.message).toContain('fields ok do not fit');
+    expect(err.message).not.toContain('secret-magic-token');
   });
 });
 

@@ -204,6 +204,92 @@ describe('SCC stand-in crew inbox', () => {
   });
 });
 
+describe('SCC stand-in crew inbox as the booking changes', () => {
+  let keyCounter = 0;
+  const key = (): string => `inbox-lifecycle-${++keyCounter}`;
+  const tokenOf = (url: string): string => url.split('/m/')[1] ?? '';
+  const inboxHtml = async (): Promise<string> => (await fetch(`${sim.apiUrl}/inbox`)).text();
+
+  it('moved times reset answers and send everyone a fresh link; the old link takes no answer', async () => {
+    const event = await createEvent();
+    const oldUrl = linkOf(event, 'crew-captain-ana');
+    await answer(oldUrl, 'accepted');
+    expect(sim.answers.has(tokenOf(oldUrl))).toBe(true);
+
+    const result = await scc.events.update(
+      event.id,
+      { start_time: '2027-05-29T11:00:00-07:00', end_time: '2027-05-29T14:00:00-07:00' },
+      { idempotencyKey: key() },
+    );
+    if (result.outcome !== 'updated') throw new Error('expected an update');
+    const newUrl = linkOf(result.event, 'crew-captain-ana');
+    expect(newUrl).not.toBe(oldUrl);
+    expect(sim.answers.has(tokenOf(oldUrl))).toBe(false);
+    expect(sim.answers.has(tokenOf(newUrl))).toBe(false);
+
+    const inbox = await inboxHtml();
+    expect(inbox).toMatch(/crew-captain-ana<\/a> \(Captain\): no answer yet/);
+    expect(inbox).toContain(`href="${newUrl}"`);
+    expect(inbox).toContain('to crew-captain-ana: The charter&#39;s times changed: please answer again');
+    expect(inbox).toContain('2027-05-29T11:00:00-07:00');
+
+    const stale = await fetch(oldUrl);
+    expect(await stale.text()).toContain('you were sent a new link');
+    const refused = await answer(oldUrl, 'declined');
+    expect(refused.status).toBe(410);
+    expect(await refused.text()).not.toContain('name="response" value="accepted"');
+    expect(received).toHaveLength(1);
+
+    const fresh = await answer(newUrl, 'declined');
+    expect(fresh.status).toBe(200);
+    expect(received.map((r) => (r.body as { response: string }).response)).toEqual(['accepted', 'declined']);
+  });
+
+  it('a member taken off is told so in the inbox, and their link takes no answer', async () => {
+    const event = await createEvent();
+    const benUrl = linkOf(event, 'crew-mate-ben');
+    await scc.events.update(
+      event.id,
+      { crew: [{ id: 'crew-captain-ana', role: 'Captain' }] },
+      { idempotencyKey: key() },
+    );
+    const inbox = await inboxHtml();
+    expect(inbox).toContain('to crew-mate-ben: You are no longer on this charter');
+    expect(inbox).not.toContain(`href="${benUrl}">crew-mate-ben</a>`);
+    const page = await fetch(benUrl);
+    expect(await page.text()).toContain('You are no longer on this charter.');
+    expect((await answer(benUrl, 'accepted')).status).toBe(410);
+    expect(received).toHaveLength(0);
+  });
+
+  it("a reminder is in the inbox with the member's link; a second call with its key sends none", async () => {
+    const event = await createEvent();
+    const idempotencyKey = key();
+    await scc.remind(event.id, ['crew-mate-ben'], { idempotencyKey });
+    await scc.remind(event.id, ['crew-mate-ben'], { idempotencyKey });
+    const inbox = await inboxHtml();
+    const reminders = inbox.match(/to crew-mate-ben: Reminder: please answer \(<a href="([^"]+)">link<\/a>\)/g) ?? [];
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]).toContain(linkOf(event, 'crew-mate-ben'));
+    expect(sim.messages.filter((m) => m.eventId === event.id && m.kind === 'reminder')).toHaveLength(1);
+  });
+
+  it('a cancelled event shows as cancelled, every member is told, and no link takes an answer', async () => {
+    const event = await createEvent();
+    await scc.events.remove(event.id, { idempotencyKey: key() });
+    const inbox = await inboxHtml();
+    expect(inbox).toMatch(
+      new RegExp(`${event.id} · ${event.external_id}</small><br><span class="failed">cancelled at `),
+    );
+    expect(inbox).toContain('to crew-captain-ana: This charter has been cancelled');
+    expect(inbox).toContain('to crew-mate-ben: This charter has been cancelled');
+    for (const link of event.magic_links) {
+      expect((await answer(link.url, 'accepted')).status).toBe(410);
+    }
+    expect(received).toHaveLength(0);
+  });
+});
+
 describe('SCC stand-in with crew answering at once', () => {
   let eager: SccSim;
   let client: SccClient;
@@ -251,5 +337,34 @@ describe('SCC stand-in with crew answering at once', () => {
     expect(inbox).toMatch(/crew-mate-ben<\/a> \(Deckhand\): <span class="accepted">accepted<\/span>/);
     await answer(linkOf(event, 'crew-mate-ben'), 'declined');
     expect(received).toHaveLength(2);
+  });
+
+  it('answers the fresh links of a re-ask at once, as well', async () => {
+    const event = await client.events.create({
+      event_name: 'Sea Breeze: Carole (party of 6)',
+      start_time: '2027-05-29T10:00:00-07:00',
+      end_time: '2027-05-29T13:00:00-07:00',
+      crew: [{ id: 'crew-captain-ana', role: 'Captain' }],
+      external_id: 'booking-jada-boatsetter-at-once-moved',
+    });
+    await waitFor(
+      async () => received.length,
+      (count) => count >= 1,
+      2000,
+    );
+    await client.events.update(
+      event.id,
+      { start_time: '2027-05-30T10:00:00-07:00', end_time: '2027-05-30T13:00:00-07:00' },
+      { idempotencyKey: 'at-once-moved:scc-update:2' },
+    );
+    await waitFor(
+      async () => received.length,
+      (count) => count >= 2,
+      2000,
+    );
+    expect(received.map((r) => (r.body as { crewId: string }).crewId)).toEqual([
+      'crew-captain-ana',
+      'crew-captain-ana',
+    ]);
   });
 });
