@@ -80,7 +80,7 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
     reminders: input.crewReminders ?? DEFAULT_REMINDERS,
     uploadWindow: input.uploadWindow ?? DEFAULT_UPLOAD_WINDOW,
   };
-  let state: LifecycleState = input.carried?.state ?? initialState(input.booking, input.crew, policy, Date.now());
+  let state: LifecycleState = input.carried?.state ?? initialState(input.booking, input.crew, policy, workflowInfo().startTime.getTime());
   let pages: PublishedPageRef[] = input.carried?.pages ?? [];
   const timestamps: BookingStatus['timestamps'] = input.carried?.timestamps ?? { RECEIVED: state.receivedAt };
   let ended: { stage: 'CANCELLED' | 'FAILED' | 'COMPLETED'; failure?: string } | undefined;

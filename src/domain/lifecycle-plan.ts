@@ -46,7 +46,7 @@ export function reminderTimes(
   return valid;
 }
 
-function dueReminders(state: LifecycleState, policy: LifecyclePolicy, nowMs: number) {
+function dueReminders(state: LifecycleState, policy: LifecyclePolicy) {
   if (!state.scc.id) return [];
   return activeCrew(state).flatMap((seat) =>
     seat.answer
@@ -88,7 +88,7 @@ export function nextStep(state: LifecycleState, policy: LifecyclePolicy, nowMs: 
       reask: state.scc.revision < state.sccTimesMovedAt,
     };
   }
-  const reminder = dueReminders(state, policy, nowMs).find((r) => r.at <= nowMs);
+  const reminder = dueReminders(state, policy).find((r) => r.at <= nowMs);
   if (reminder)
     return { kind: 'remind-crew', crewId: reminder.seat.id, reminder: reminder.kind, round: reminder.seat.round };
   const page = pageStep(state, policy, nowMs);
@@ -102,7 +102,7 @@ export function nextStep(state: LifecycleState, policy: LifecyclePolicy, nowMs: 
 /** The next instant at which something becomes due by itself (a reminder, a deadline, the page's window). */
 export function nextWake(state: LifecycleState, policy: LifecyclePolicy, nowMs: number): number | undefined {
   const times: number[] = [];
-  for (const r of dueReminders(state, policy, nowMs)) times.push(r.at);
+  for (const r of dueReminders(state, policy)) times.push(r.at);
   for (const seat of activeCrew(state)) {
     if (!seat.answer && seat.escalatedAt === undefined) times.push(Date.parse(seat.deadline));
   }
@@ -135,15 +135,20 @@ export type LifecycleStage =
   | 'COMPLETED';
 
 /**
- * The stage ops see (the FulfillmentStage search attribute): NEEDS_CREW whenever a member declined or
- * stayed silent past the deadline and the charter has not started, at any point of the booking.
+ * The stage ops see (the FulfillmentStage search attribute). NEEDS_CREW stands for AWAITING_CREW or
+ * KEEPING_PAGE_CURRENT while a member declined or stayed silent past the deadline and the charter
+ * has not started: ops should replace them (assignCrew).
  */
 export function stageOf(state: LifecycleState, policy: LifecyclePolicy, nowMs: number): LifecycleStage {
   if (state.jada.id === undefined) return 'CREATING_CALENDAR_ENTRY';
   if (state.scc.id === undefined) return 'CREATING_CREW_EVENT';
   if (isSettled(state, policy, nowMs)) return 'COMPLETED';
-  if (crewNeedingOps(state, nowMs).length > 0 && nowMs < Date.parse(state.booking.charter.start)) return 'NEEDS_CREW';
-  if (state.page.version === 0) return crewWaitOver(state, nowMs) ? 'PUBLISHING_PAGE' : 'AWAITING_CREW';
+  // While the booking waits (for crew, or for the page's next change), crew ops must act on say so.
+  const needsCrew = crewNeedingOps(state, nowMs).length > 0 && nowMs < Date.parse(state.booking.charter.start);
+  if (state.page.version === 0) {
+    if (crewWaitOver(state, nowMs)) return 'PUBLISHING_PAGE';
+    return needsCrew ? 'NEEDS_CREW' : 'AWAITING_CREW';
+  }
   if (state.summary === undefined) return 'EMAILING_OPS';
-  return 'KEEPING_PAGE_CURRENT';
+  return needsCrew ? 'NEEDS_CREW' : 'KEEPING_PAGE_CURRENT';
 }

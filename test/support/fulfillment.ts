@@ -44,6 +44,8 @@ export interface HarnessOptions {
   httpTimeoutMs?: number;
   mailTimeoutMs?: number;
   mailClaimLeaseMs?: number;
+  /** false: JADA and SCC answer their PATCH/DELETE/reminder endpoints with 404, as a deployment without them. */
+  lifecycleEndpoints?: boolean;
 }
 
 export interface FulfillmentHarness {
@@ -137,7 +139,8 @@ export async function startTenantWorld(
  * test sees what production does with a 5xx or a lost answer.
  */
 export async function startFulfillmentHarness(options: HarnessOptions = {}): Promise<FulfillmentHarness> {
-  const world = await startTenantWorld();
+  const lifecycle = { lifecycleEndpoints: options.lifecycleEndpoints ?? true };
+  const world = await startTenantWorld({ jada: lifecycle, scc: lifecycle });
   const { jada, scc, smtp, s3, cloudfront, stateBucket } = world;
   const aws = await startFaultyProxy(testServers().motoUrl);
   const workerAws = motoClients(aws.url);

@@ -9,6 +9,8 @@ import { startLocalAws, type LocalAws } from '../../scripts/local-stack/aws';
 import { quietBundlerLogger as quietLogger } from '../../scripts/build-workflow-bundle';
 
 const ROOT = resolve(__dirname, '..', '..');
+/** Events after which the test server suggests continue-as-new (see globalSetup). */
+export const SUGGEST_CONTINUE_AS_NEW_AT = 400;
 
 export interface GlobalServers {
   temporal: TestWorkflowEnvironment;
@@ -34,6 +36,9 @@ export default async function globalSetup(): Promise<void> {
         ip: '127.0.0.1',
         searchAttributes: SEARCH_ATTRIBUTE_KEYS,
         log: { format: 'json', level: 'error' },
+        // The server suggests continue-as-new at 4,096 events by default; at 400, a test booking with a
+        // few dozen changes carries its state into a new run, as a long-lived one would in production.
+        extraArgs: ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${SUGGEST_CONTINUE_AS_NEW_AT}`],
       },
     }),
     bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),

@@ -33,7 +33,7 @@ describe('cancelling a booking', () => {
   const notices = (workflowId: string) =>
     h.smtp.messages.filter((m) => m.subject?.startsWith('Cancelled:') && m.text?.includes(workflowId));
 
-  test('while waiting for crew: nothing published, ops told what to undo in JADA and SCC', async () => {
+  test('while waiting for crew: nothing published; the JADA entry deleted and the SCC event cancelled, and ops told so', async () => {
     const booking = sampleBooking();
     const handle = await h.start(booking);
     const waiting = await waitForStage(handle, 'AWAITING_CREW');
@@ -43,9 +43,13 @@ describe('cancelling a booking', () => {
     expect(status.pageVersion).toBe(0);
     const [notice, ...more] = notices(handle.workflowId);
     expect(more).toHaveLength(0);
-    expect(notice?.text).toContain(`Remove JADA calendar entry ${waiting.jadaEventId}`);
-    expect(notice?.text).toContain(`Cancel SCC crew event ${waiting.sccEventId}`);
-    expect(notice?.text).toMatch(/UNDONE BY THE WORKFLOW\n- nothing/);
+    expect(notice?.text).toContain(`JADA calendar entry ${waiting.jadaEventId} deleted`);
+    expect(notice?.text).toContain(`SCC crew event ${waiting.sccEventId} cancelled`);
+    expect(notice?.text).toMatch(/TO DO BY HAND\n- nothing/);
+    expect(h.jada.events.some((e) => e.externalId === handle.workflowId)).toBe(false);
+    expect(h.scc.messages.filter((m) => m.kind === 'cancelled').map((m) => m.crewId)).toEqual(
+      expect.arrayContaining(booking.crew!.map((c) => c.id)),
+    );
   });
 
   test('after the page is up: it becomes a "cancelled" notice without guest details, the .ics is gone, all invalidated', async () => {

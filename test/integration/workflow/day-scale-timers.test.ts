@@ -136,12 +136,24 @@ describe('day-scale timers at their real durations (time-skipping test server)',
 
     await t.skipTo(deadline - HOUR);
     const before = await status(handle);
-    expect(before.stage).toBe('AWAITING_CREW');
+    // A decline needs ops at once: the stage says so and a crew alert went out.
+    expect(before.stage).toBe('NEEDS_CREW');
     expect(before.crew.map((m) => m.status)).toEqual(['accepted', 'declined', 'pending']);
-    expect(mailsOf(handle.workflowId)).toHaveLength(0);
+    expect(mailsOf(handle.workflowId).map((m) => m.subject)).toEqual([
+      expect.stringMatching(/^Crew declined: Eli Brandt/),
+    ]);
+    // Silent for 24 h and again 12 h before the deadline: SCC reminded Fay twice.
+    expect(h.scc.messages.filter((m) => m.kind === 'reminder').map((m) => m.crewId)).toEqual([
+      'crew-chef-fay',
+      'crew-chef-fay',
+    ]);
 
     await t.skipTo(deadline + SECOND);
-    const result = await waitForStage(handle, 'KEEPING_PAGE_CURRENT');
+    const result = await waitFor(
+      () => status(handle),
+      (s) => s.stage === 'NEEDS_CREW' && s.pageVersion === 1 && mailsOf(handle.workflowId).length === 3,
+      30_000,
+    );
     expect(result.crewOutcome).toBe('TIMED_OUT');
     expect(Object.fromEntries(result.crew.map((m) => [m.id, m.status]))).toEqual({
       'crew-cap-dora': 'accepted',
@@ -166,7 +178,12 @@ describe('day-scale timers at their real durations (time-skipping test server)',
     const done = await handle.result();
     expect(done.stage).toBe('COMPLETED');
     expect(done.crew.find((m) => m.id === 'crew-chef-fay')?.status).toBe('no-answer');
-    expect(mailsOf(handle.workflowId)).toHaveLength(1);
+    // The alert, the summary, and the escalation for Fay: each once.
+    expect(mailsOf(handle.workflowId).map((m) => m.subject?.split(':')[0])).toEqual([
+      'Crew declined',
+      expect.any(String),
+      'No crew answer',
+    ]);
     // Intake's search attributes and the workflow's upserts, as registered in beforeAll.
     const attributes = (await handle.describe()).typedSearchAttributes;
     expect(attributes.get(BookingIdKey)).toBe(booking.bookingId);
@@ -193,7 +210,7 @@ describe('day-scale timers at their real durations (time-skipping test server)',
     expect((await status(handle)).stage).toBe('AWAITING_CREW');
 
     await t.skipTo(deadline + SECOND);
-    const published = await waitForStage(handle, 'KEEPING_PAGE_CURRENT');
+    const published = await waitForStage(handle, 'NEEDS_CREW');
     expect(published.crewOutcome).toBe('TIMED_OUT');
     expect(published.crew[0]?.status).toBe('no-answer');
     expectSoonAfter(published.timestamps.PUBLISHING_PAGE, deadline);
@@ -331,7 +348,11 @@ describe('day-scale timers at their real durations (time-skipping test server)',
     });
     const deadline = Date.parse(waiting.crewDeadline!);
     await t.skipTo(deadline + SECOND);
-    const first = await waitForStage(handle, 'KEEPING_PAGE_CURRENT');
+    const first = await waitFor(
+      () => status(handle),
+      (s) => s.stage === 'NEEDS_CREW' && s.opsEmailMessageId !== undefined,
+      30_000,
+    );
     expect(first.crewOutcome).toBe('TIMED_OUT');
     expect(first.uploadWindow?.state).toBe('not-yet-open');
     const slug = slugOf(first);

@@ -148,7 +148,9 @@ describe('the booking entity: events and the steps they make due', () => {
   });
 
   test('a change of date updates JADA and SCC, re-asks the crew, republishes the page and emails ops once', () => {
-    let { state, booking } = booked();
+    const world = booked();
+    const { booking } = world;
+    let { state } = world;
     state = settle(state, T0).state;
     state = answer(state, 'crew-captain-ana', 'accepted', T0 + HOUR).state;
     state = answer(state, 'crew-mate-ben', 'accepted', T0 + HOUR).state;
@@ -177,7 +179,9 @@ describe('the booking entity: events and the steps they make due', () => {
   });
 
   test('a change of party size updates JADA and SCC but asks nobody again', () => {
-    let { state, booking } = booked();
+    const world = booked();
+    const { booking } = world;
+    let { state } = world;
     state = settle(state, T0).state;
     const bigger = { ...booking, guest: { ...booking.guest, partySize: 8 } };
     const { state: changed } = applyChange(state, bigger, 'ops', policy, T0 + HOUR);
@@ -190,7 +194,9 @@ describe('the booking entity: events and the steps they make due', () => {
   });
 
   test('a change of price is JADA only: SCC does not show it', () => {
-    let { state, booking } = booked();
+    const world = booked();
+    const { booking } = world;
+    let { state } = world;
     state = settle(state, T0).state;
     const { state: changed } = applyChange(
       state,
@@ -210,7 +216,9 @@ describe('the booking entity: events and the steps they make due', () => {
   });
 
   test('an answer given before the crew were asked again is for the old time and ignored', () => {
-    let { state, booking } = booked();
+    const world = booked();
+    const { booking } = world;
+    let { state } = world;
     state = settle(state, T0).state;
     const moved = {
       ...booking,
