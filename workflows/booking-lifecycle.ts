@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  ContinueAsNew,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -80,7 +81,8 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
     reminders: input.crewReminders ?? DEFAULT_REMINDERS,
     uploadWindow: input.uploadWindow ?? DEFAULT_UPLOAD_WINDOW,
   };
-  let state: LifecycleState = input.carried?.state ?? initialState(input.booking, input.crew, policy, workflowInfo().startTime.getTime());
+  let state: LifecycleState =
+    input.carried?.state ?? initialState(input.booking, input.crew, policy, workflowInfo().startTime.getTime());
   let pages: PublishedPageRef[] = input.carried?.pages ?? [];
   const timestamps: BookingStatus['timestamps'] = input.carried?.timestamps ?? { RECEIVED: state.receivedAt };
   let ended: { stage: 'CANCELLED' | 'FAILED' | 'COMPLETED'; failure?: string } | undefined;
@@ -464,6 +466,7 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
     await condition(allHandlersFinished);
     return status();
   } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(() => compensate(stage()));
       throw err;
