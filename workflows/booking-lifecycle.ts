@@ -8,13 +8,11 @@ import {
   continueAsNew,
   isCancellation,
   log,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import { checkChange, type ChangeRefusal } from '../src/domain/change-request';
 import {
   DEFAULT_REMINDERS,
@@ -38,33 +36,10 @@ import {
 } from '../src/domain/lifecycle';
 import { isSettled, nextStep, nextWake, stageOf, windowOf, type Step } from '../src/domain/lifecycle-plan';
 import { DEFAULT_UPLOAD_WINDOW } from '../src/domain/time';
-import { ACTIVITY_PROFILES } from '../src/domain/time-budgets';
+import { externalApi, mail, publishing } from './activity-options';
 import { assignCrewUpdate, changeBookingUpdate, crewResponseSignal, statusQuery } from './messages';
 import { CharterStartKey, FulfillmentStageKey, SccEventIdKey } from './search-attributes';
 import type { BookingLifecycleInput, BookingStatus, CrewOutcome, FulfillmentStage, PublishedPageRef } from './types';
-
-/** Retries bounded by time rather than count (as bookingFulfillment): an afternoon's outage delays, a wrong key fails. */
-const RETRY_FOR_HOURS = {
-  scheduleToCloseTimeout: '6 hours',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-} as const;
-
-const externalApi = proxyActivities<Activities>({
-  startToCloseTimeout: ACTIVITY_PROFILES.externalApi.startToCloseMs,
-  ...RETRY_FOR_HOURS,
-});
-
-const publishing = proxyActivities<Activities>({
-  startToCloseTimeout: ACTIVITY_PROFILES.publishing.startToCloseMs,
-  heartbeatTimeout: ACTIVITY_PROFILES.publishing.heartbeatMs,
-  ...RETRY_FOR_HOURS,
-});
-
-const mail = proxyActivities<Activities>({
-  startToCloseTimeout: ACTIVITY_PROFILES.mail.startToCloseMs,
-  heartbeatTimeout: ACTIVITY_PROFILES.mail.heartbeatMs,
-  ...RETRY_FOR_HOURS,
-});
 
 /**
  * The booking's entity, from intake until the upload window closes or it is cancelled (DESIGN.md,

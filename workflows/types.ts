@@ -1,6 +1,7 @@
 import type { Booking, CrewAssignment } from '../src/domain/booking';
 import type { CrewMemberStatus } from '../src/domain/crew';
 import type { ChangeLogEntry, LifecycleState, ReminderPolicy, ReminderKind } from '../src/domain/lifecycle';
+import type { LifecycleStage } from '../src/domain/lifecycle-plan';
 import type { UploadWindowPolicy, UploadWindowState } from '../src/domain/time';
 
 export const TASK_QUEUE_DEFAULT = 'booking-fulfillment';
@@ -41,19 +42,8 @@ export interface CarriedLifecycle {
   timestamps: BookingStatus['timestamps'];
 }
 
-/** Named outcomes, in the order a booking moves through them. */
-export type FulfillmentStage =
-  | 'CREATING_CALENDAR_ENTRY'
-  | 'CREATING_CREW_EVENT'
-  | 'AWAITING_CREW'
-  /** A member declined or stayed silent past the deadline: ops should replace them (assignCrew). */
-  | 'NEEDS_CREW'
-  | 'PUBLISHING_PAGE'
-  | 'EMAILING_OPS'
-  | 'KEEPING_PAGE_CURRENT'
-  | 'COMPLETED'
-  | 'CANCELLED'
-  | 'FAILED';
+/** Named outcomes, in the order a booking moves through them (src/domain/lifecycle-plan.ts), or how it ended. */
+export type FulfillmentStage = LifecycleStage | 'CANCELLED' | 'FAILED';
 
 export type CrewOutcome = 'ALL_CONFIRMED' | 'ALL_ANSWERED' | 'TIMED_OUT';
 

@@ -2,10 +2,18 @@ import { request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'nod
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { compare, hash } from 'bcryptjs';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import { tenantDirectory, type Tenant } from '../../src/config/tenant';
 import { sampleTenant } from '../../sim/samples';
+import type { Booking } from '../../src/domain/booking';
+import { diffBookings } from '../../src/domain/booking-changes';
 import type { CrewResponse } from '../../src/domain/crew';
 import { buildApp, type ServiceDeps } from '../../src/service/app';
 import type { IntakeSettings } from '../../src/service/start-booking';
@@ -49,6 +57,9 @@ interface FakeWorkflow {
   status: 'RUNNING' | 'COMPLETED' | 'FAILED';
   signals: CrewResponse[];
   bookingStatus?: BookingStatus;
+  /** The details it started with, for the change path (absent: any re-delivery is unchanged). */
+  booking?: Booking;
+  type?: string;
 }
 
 /**
@@ -66,10 +77,7 @@ export class FakeTemporal {
 
   readonly client = {
     workflow: {
-      start: async (
-        _type: string,
-        options: { workflowId: string; args: [{ tenant: string; booking: { bookingId: string } }] },
-      ) => {
+      start: async (_type: string, options: { workflowId: string; args: [{ tenant: string; booking: Booking }] }) => {
         this.check();
         if (this.workflows.has(options.workflowId)) {
           throw new WorkflowExecutionAlreadyStartedError(
@@ -84,6 +92,7 @@ export class FakeTemporal {
           bookingId: booking.bookingId,
           status: 'RUNNING',
           signals: [],
+          booking,
         });
         this.startedIds.push(options.workflowId);
         return { workflowId: options.workflowId };
@@ -93,6 +102,7 @@ export class FakeTemporal {
         describe: async () => {
           const wf = this.find(workflowId);
           return {
+            type: wf.type ?? 'bookingLifecycle',
             status: { name: wf.status },
             typedSearchAttributes: {
               get: (key: { name: string }) => ({ Tenant: wf.tenant, BookingId: wf.bookingId })[key.name],
@@ -104,6 +114,19 @@ export class FakeTemporal {
           if (wf.status !== 'RUNNING')
             throw new WorkflowNotFoundError('workflow execution already completed', workflowId, undefined);
           wf.signals.push(response);
+        },
+        /** changeBooking only: unchanged details are refused as the workflow's validator refuses them. */
+        executeUpdate: async (_update: unknown, { args: [request] }: { args: [{ booking?: Booking }] }) => {
+          const wf = this.find(workflowId);
+          const changed = wf.booking && request.booking ? diffBookings(wf.booking, request.booking) : [];
+          if (changed.length === 0) {
+            throw new WorkflowUpdateFailedError(
+              'Update failed',
+              ApplicationFailure.create({ type: 'BookingUnchanged', message: 'Nothing changed' }),
+            );
+          }
+          if (request.booking) wf.booking = request.booking;
+          return { changed: changed.map((c) => c.path), revision: 2 };
         },
         query: async () => {
           const wf = this.find(workflowId);

@@ -71,15 +71,14 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): 
     { onRequest: authenticate },
     async (request) => {
       const { tenant } = request;
-      const ref = parseBookingRef(request.params.bookingId, request.query.source);
-      if (!ref.ok) throw invalidRequest('booking reference', ref.errors);
+      const ref = bookingRefOf(request);
       const patch = request.body;
       if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
         throw invalidRequest('booking change', [
           { path: '(body)', message: 'must be a JSON object (a merge patch of the booking)' },
         ]);
       }
-      const found = await findBooking(ctx.client, tenant.id, ref.value);
+      const found = await findBooking(ctx.client, tenant.id, ref);
       return answerChange(await changeBooking(found, { channel: 'ops', patch }));
     },
   );
@@ -89,11 +88,10 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): 
     { onRequest: authenticate },
     async (request) => {
       const { tenant } = request;
-      const ref = parseBookingRef(request.params.bookingId, request.query.source);
-      if (!ref.ok) throw invalidRequest('booking reference', ref.errors);
+      const ref = bookingRefOf(request);
       const parsed = parseAssignCrew(request.body);
       if (!parsed.ok) throw invalidRequest('crew assignment', parsed.errors);
-      const found = await findBooking(ctx.client, tenant.id, ref.value);
+      const found = await findBooking(ctx.client, tenant.id, ref);
       const assigned = await assignCrew(found, parsed.value);
       if (assigned.outcome === 'assigned') {
         const { workflowId, crew, revision } = assigned;
@@ -108,9 +106,8 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): 
     { onRequest: authenticate },
     async (request) => {
       const { tenant } = request;
-      const ref = parseBookingRef(request.params.bookingId, request.query.source);
-      if (!ref.ok) throw invalidRequest('booking reference', ref.errors);
-      const status = await bookingStatus(ctx.client, tenant.id, ref.value);
+      const ref = bookingRefOf(request);
+      const status = await bookingStatus(ctx.client, tenant.id, ref);
       if (!status) throw notFound('unknown booking');
       return status;
     },
@@ -121,11 +118,17 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): 
     { onRequest: authenticate },
     async (request, reply) => {
       const { tenant } = request;
-      const ref = parseBookingRef(request.params.bookingId, request.query.source);
-      if (!ref.ok) throw invalidRequest('booking reference', ref.errors);
-      return reply.code(202).send(await cancelBooking(await findBooking(ctx.client, tenant.id, ref.value)));
+      const ref = bookingRefOf(request);
+      return reply.code(202).send(await cancelBooking(await findBooking(ctx.client, tenant.id, ref)));
     },
   );
+}
+
+/** The booking a path names: `:bookingId` and `?source=` (Boatsetter unless given); 400 otherwise. */
+function bookingRefOf(request: FastifyRequest<{ Params: { bookingId: string }; Querystring: { source?: unknown } }>) {
+  const ref = parseBookingRef(request.params.bookingId, request.query.source);
+  if (!ref.ok) throw invalidRequest('booking reference', ref.errors);
+  return ref.value;
 }
 
 /**

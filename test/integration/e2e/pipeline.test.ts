@@ -4,6 +4,7 @@ import type { LocalStack } from '../../../scripts/local-stack/stack';
 import { freePort } from '../../../scripts/local-stack/processes';
 import type { BookingStatus } from '../../../workflows/types';
 import { sampleBooking } from '../../../sim/samples';
+import { bookingChangeMessageId } from '../../../src/mail/message-id';
 import { invalidationsOf } from '../../support/aws';
 import { startTestStack } from '../../support/local-stack';
 import { testServers } from '../../support/temporal';
@@ -25,6 +26,7 @@ describe('the pipeline end to end', () => {
   beforeAll(async () => {
     metricsPort = await freePort();
     stack = await startTestStack({
+      faultyAws: true,
       env: {
         worker: { METRICS_PROMETHEUS_ADDRESS: `127.0.0.1:${metricsPort}` },
         service: { CREW_CONFIRMATION_TIMEOUT_HOURS: '1', CREW_CONFIRMATION_LEAD_HOURS: '0' },
@@ -149,7 +151,7 @@ describe('the pipeline end to end', () => {
       expect.arrayContaining([
         'JADA calendar entry',
         'SCC crew event for Captain, Deckhand',
-        'Guest page v1 to every site (uploads not-yet-open)',
+        'Guest page v1 to every site (revision 1, uploads not-yet-open)',
       ]),
     );
   });
@@ -178,6 +180,63 @@ describe('the pipeline end to end', () => {
         (i) => i.callerReference ?? '',
       );
       expect(refs.filter((r) => r.includes(created.body.workflowId))).toHaveLength(1);
+    }
+  });
+
+  test('a changed re-delivery of a published booking, through faults everywhere and a SIGKILLed worker: every system shows the new date, each changed once', async () => {
+    const booking = sampleBooking();
+    const created = await postBooking(booking);
+    const { workflowId } = created.body;
+    await waitForStage(booking.bookingId, 'AWAITING_CREW');
+    await acceptInCrewInbox(workflowId);
+    const live = await waitForStage(booking.bookingId, 'KEEPING_PAGE_CURRENT');
+    const before = { jada: stack.jada.counters.updated, scc: stack.scc.counters.updated };
+
+    // JADA answers 500, SCC's first answer is lost (it performs the update), S3/CloudFront fail twice.
+    stack.jada.faults.failNext(2);
+    stack.scc.faults.hangNext(1, 15_000);
+    stack.awsFaults!.failNext(2);
+    const moved = {
+      ...booking,
+      charter: { ...booking.charter, start: '2027-05-30T10:00:00-07:00', end: '2027-05-30T13:00:00-07:00' },
+    };
+    const changed = await postBooking(moved);
+    expect(changed).toMatchObject({ status: 200, body: { workflowId, changed: ['charter.start', 'charter.end'] } });
+    await stack.crashApp();
+    await stack.startApp();
+
+    const slug = live.pages.find((p) => p.site === 'nested')!.url.split('/g/')[1]!;
+    // Both edges (each site is put in turn), each through its own path convention.
+    await waitFor(
+      async () =>
+        Promise.all([
+          fetch(`${stack.edge.origins.nested}/g/${slug}`).then((r) => r.text()),
+          fetch(`${stack.edge.origins.flat}/g/${slug}.html`).then((r) => r.text()),
+        ]),
+      (pages) => pages.every((html) => html.includes('May 30')),
+      120_000,
+    );
+    const changeMails = await waitFor(
+      async () => (await stack.outbox.messages()).filter((m) => m.messageId === bookingChangeMessageId(workflowId, 2)),
+      (found) => found.length > 0,
+      60_000,
+    );
+    expect(changeMails).toHaveLength(1);
+    expect(changeMails[0]!.subject).toMatch(/^Changed by boatsetter/);
+    expect(Date.parse(stack.jada.events.find((e) => e.externalId === workflowId)!.start)).toBe(
+      Date.parse(moved.charter.start),
+    );
+    expect(Date.parse(stack.scc.events.find((e) => e.external_id === workflowId)!.start_time)).toBe(
+      Date.parse(moved.charter.start),
+    );
+    expect(stack.jada.counters.updated - before.jada).toBe(1);
+    expect(stack.scc.counters.updated - before.scc).toBe(1);
+    for (const site of stack.tenant.sites) {
+      const refs = (await invalidationsOf(stack.aws.cloudfront, site.distributionId)).map(
+        (i) => i.callerReference ?? '',
+      );
+      // Page v1 and v2 of this booking: one invalidation each, whatever was retried.
+      expect(refs.filter((r) => r.startsWith(`${workflowId}:`))).toHaveLength(2);
     }
   });
 
