@@ -9,6 +9,7 @@ import type { BookingStatus } from '../../../workflows/types';
 import { invalidationsOf } from '../../support/aws';
 import { startTestStack } from '../../support/local-stack';
 import { connectTemporal } from '../../support/temporal';
+import { waitFor } from '../../support/wait';
 
 const BOOKINGS = Number(process.env.FAULT_TEST_BOOKINGS ?? 50);
 const CONCURRENCY = 10;
@@ -125,7 +126,13 @@ describe('the pipeline under random faults on every external system', () => {
       }
     }
     for (const workflowId of workflowIds) {
-      const finished = await status(bookings[workflowIds.indexOf(workflowId)]!);
+      // The email can be in the outbox before its activity completed (its answer lost, the retry
+      // waiting out the claim's lease): the booking gets there within a lease or two.
+      const finished = await waitFor(
+        () => status(bookings[workflowIds.indexOf(workflowId)]!),
+        (s) => s?.stage === 'KEEPING_PAGE_CURRENT',
+        240_000,
+      );
       expect(finished?.stage).toBe('KEEPING_PAGE_CURRENT');
       expect(finished?.pageVersion).toBe(1);
     }
