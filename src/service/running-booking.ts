@@ -5,10 +5,10 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { bookingWorkflowId, legacyBookingWorkflowId, type BookingRef } from '../domain/booking';
-import type { bookingFulfillment } from '../../workflows/booking-fulfillment';
+import type { bookingLifecycle } from '../../workflows/booking-lifecycle';
 import { BookingIdKey, TenantKey } from '../../workflows/search-attributes';
 
-export type BookingHandle = WorkflowHandle<typeof bookingFulfillment>;
+export type BookingHandle = WorkflowHandle<typeof bookingLifecycle>;
 
 export interface FoundBooking {
   handle: BookingHandle;
@@ -25,7 +25,7 @@ export async function describeBooking(
   tenantId: string,
   workflowId: string,
 ): Promise<FoundBooking | undefined> {
-  const handle = client.workflow.getHandle<typeof bookingFulfillment>(workflowId);
+  const handle = client.workflow.getHandle<typeof bookingLifecycle>(workflowId);
   let description: WorkflowExecutionDescription;
   try {
     description = await handle.describe();

@@ -105,6 +105,8 @@ describe('bookingLifecycle: a booking that changes, on a real Temporal server', 
     }
     const changeMails = mailsWith(h, /changed/i).filter((m) => (m.text ?? '').includes(booking.bookingId));
     expect(changeMails).toHaveLength(1);
+    // Old -> new, in the charter's zone: the date it was, the date it is.
+    expect(changeMails[0]!.text ?? '').toMatch(/May 29[\s\S]*May 30/);
     expect(changeMails[0]!.text ?? '').toContain('8');
     expect(h.smtp.messages.length - before.mails).toBe(1);
     await saveHistory(h.temporal.client, handle.workflowId, 'changed-after-publish');
