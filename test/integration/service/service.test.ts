@@ -270,7 +270,14 @@ describe('HTTP service with a real Temporal server and worker', () => {
 
     const again = await postBooking(booking);
     expect(again.status).toBe(200);
-    expect(((await again.json()) as IntakeAnswer).workflowId).toBe(legacyId);
+    expect(await again.json()).toMatchObject({ workflowId: legacyId, changed: [] });
+    // The old workflow type takes no changes: a changed re-delivery says so and changes nothing.
+    const changed = await postBooking({ ...booking, notes: 'a change the old type cannot take' });
+    expect(changed.status).toBe(409);
+    expect(await changed.json()).toMatchObject({
+      workflowId: legacyId,
+      error: expect.stringContaining('started before bookings could change'),
+    });
 
     expect((await postCrewAnswer(legacyId, booking.crew![0]!.id)).status).toBe(202);
     await waitFor(
