@@ -17,10 +17,16 @@ import type { RouteContext } from './context';
  * including those that change nothing or arrive after the booking finished. Only a body we cannot
  * map (400) or Temporal being away (503, worth FareHarbor's retry) is not.
  */
+/**
+ * FareHarbor's booking lists every customer with its rate and custom fields (~0.5 KiB each before
+ * custom fields), so a full boat outgrows intake's 64 KiB; a 413 would only be retried and dropped.
+ */
+export const FAREHARBOR_BODY_LIMIT_BYTES = 1024 * 1024;
+
 export function registerFareHarborRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post<{ Params: { tenant: string; secret: string } }>(
     '/tenants/:tenant/channels/fareharbor/:secret',
-    { onRequest: requireChannelSecret(ctx.tenants, 'fareharbor') },
+    { onRequest: requireChannelSecret(ctx.tenants, 'fareharbor'), bodyLimit: FAREHARBOR_BODY_LIMIT_BYTES },
     async (request) => {
       const { tenant } = request;
       if (request.body === undefined) throw unsupportedMediaType();

@@ -68,6 +68,13 @@ describe('POST /tenants/:tenant/channels/fareharbor/:secret', () => {
     expect(t.temporal.startedIds).toEqual([]);
   });
 
+  test("a full boat's delivery, larger than intake's 64 KiB, is accepted", async () => {
+    const delivery = sampleFareHarborDelivery({ customerCount: 150 });
+    expect(JSON.stringify(delivery).length).toBeGreaterThan(64 * 1024);
+    const res = await postJson(t, path, undefined, delivery);
+    expect(res.statusCode).toBe(200);
+  });
+
   test('a cancellation of a booking never seen is accepted (200) and does nothing', async () => {
     const res = await postJson(t, path, undefined, sampleFareHarborDelivery({ status: 'cancelled' }));
     expect(res.statusCode).toBe(200);
