@@ -103,7 +103,8 @@ export function parseFareHarborDelivery(
   }
   const mapped = mapBooking(delivery, options);
   if (!mapped.ok) return mapped;
-  const from = delivery.rebooked_from || undefined;
+  // A booking never replaces itself: cancelling "the old one" would end the booking just started.
+  const from = delivery.rebooked_from && delivery.rebooked_from !== delivery.uuid ? delivery.rebooked_from : undefined;
   if (from) {
     const errors = bookingIdErrors(from, 'booking.rebooked_from');
     if (errors.length) return fail(errors);

@@ -51,6 +51,8 @@ describe('FareHarbor deliveries as our booking contract', () => {
     expect(mapped(rebooking.old)).toEqual({ action: 'rebooked', ref: ref('fh-old'), rebookedTo: ref('fh-new') });
     const booked = mapped(rebooking.new);
     expect(booked).toMatchObject({ action: 'book', rebookedFrom: ref('fh-old'), booking: { bookingId: 'fh-new' } });
+    const self = mapped(sampleFareHarborDelivery({ uuid: 'fh-self', rebookedFrom: 'fh-self' }));
+    expect(self).not.toHaveProperty('rebookedFrom');
   });
 
   test('without uuid or availability the reason is the missing field', () => {
