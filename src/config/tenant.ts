@@ -36,6 +36,16 @@ export interface Tenant {
   defaultCrew: CrewAssignment[];
   contact: { phone?: string; email?: string };
   meetingPoint?: { name: string; directionsUrl?: string };
+  channels?: { fareharbor?: FareHarborChannel };
+}
+
+/**
+ * FareHarbor's webhook cannot send headers, so its secret is in the path: `secretHash` is its sha256
+ * (hex). `timeZone` is the operator's IANA zone, which FareHarbor's times (offsets only) cannot name.
+ */
+export interface FareHarborChannel {
+  secretHash: string;
+  timeZone?: string;
 }
 
 /** Where the worker and service find a tenant; unknown ids are a configuration error, never retried. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { CrewAssignmentSchema } from '../domain/booking';
+import { CrewAssignmentSchema, isIanaTimeZone } from '../domain/booking';
 import { ConfigurationError, issuesToProblems } from './problems';
 import type { Tenant } from './tenant';
 
@@ -8,6 +8,9 @@ const envName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must name an environment 
 const bcryptHash = z
   .string()
   .regex(/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/, 'must be a bcrypt hash ($2b$...), never the key itself');
+const sha256Hex = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, 'must be the sha256 of the secret in lower-case hex, never the secret itself');
 const template = z.string().includes('{slug}', { message: 'must contain {slug}' });
 
 const SiteSchema = z
@@ -58,6 +61,22 @@ export const TenantFileEntrySchema = z
       .object({ name: z.string().min(1), directionsUrl: z.url().optional() })
       .strict()
       .optional(),
+    /** Channels that push bookings to their own path rather than through intake's key. */
+    channels: z
+      .object({
+        fareharbor: z
+          .object({
+            secretHash: sha256Hex,
+            timeZone: z
+              .string()
+              .refine(isIanaTimeZone, 'must be an IANA time zone such as Pacific/Honolulu')
+              .optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type TenantFileEntry = z.infer<typeof TenantFileEntrySchema>;
@@ -104,6 +123,7 @@ export function loadTenants(
       defaultCrew: t.defaultCrew,
       contact: t.contact,
       meetingPoint: t.meetingPoint,
+      ...(t.channels ? { channels: t.channels } : {}),
     };
   });
   if (problems.length > 0) throw new ConfigurationError(source, problems);

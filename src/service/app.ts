@@ -6,6 +6,7 @@ import { createErrorHandler, notFoundHandler } from './errors';
 import { loggerOptions, requestId, type ServiceLoggerOptions } from './log';
 import { registerBookingRoutes } from './routes/bookings';
 import { registerCrewResponseRoutes } from './routes/crew-responses';
+import { registerFareHarborRoutes } from './routes/fareharbor';
 import { registerHealthRoutes } from './routes/health';
 import type { IntakeSettings } from './start-booking';
 import { temporalReachable } from './temporal';
@@ -27,7 +28,7 @@ export interface ServiceDeps {
   auth?: KeyVerifierOptions;
 }
 
-/** The HTTP service: booking intake, crew-response callback, booking status, probes. Not yet listening. */
+/** The HTTP service: booking intake, channel webhooks, crew-response callback, booking status, probes. Not yet listening. */
 export function buildApp(deps: ServiceDeps): FastifyInstance {
   const app = Fastify({
     logger: loggerOptions(deps.logger),
@@ -64,6 +65,7 @@ export function buildApp(deps: ServiceDeps): FastifyInstance {
   };
   registerBookingRoutes(app, ctx);
   registerCrewResponseRoutes(app, ctx);
+  registerFareHarborRoutes(app, ctx);
   registerHealthRoutes(app, ctx);
   return app;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyRequest, FastifyServerOptions } from 'fastify';
 
 /** pino options as fastify takes them (including `stream`, which tests use to capture lines). */
 export type ServiceLoggerOptions = Exclude<FastifyServerOptions['logger'], boolean | undefined>;
@@ -27,11 +27,32 @@ export const REDACTED_PATHS = [
   '*.*.phone',
 ];
 
+/** A channel's secret is a path segment (FareHarbor sends no headers): it never reaches a log line. */
+export function redactUrl(url: string): string {
+  return url.replace(/(\/channels\/[^/?#]+\/)[^/?#]*/, '$1[redacted]');
+}
+
+/** fastify's request serializer, with the URL's channel secret masked; anything else logged as `req` stays as it is. */
+function serializeRequest(req: FastifyRequest): Record<string, unknown> {
+  if (typeof req?.url !== 'string') return req as unknown as Record<string, unknown>;
+  return {
+    method: req.method,
+    url: redactUrl(req.url),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
 /** JSON lines with redaction; `false` silences the service (tests that only look at answers). */
 export function loggerOptions(options: ServiceLoggerOptions | false | undefined): ServiceLoggerOptions | false {
   if (options === false) return false;
   const base = options ?? { level: 'info' };
-  return { ...base, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  return {
+    ...base,
+    serializers: { req: serializeRequest, ...base.serializers },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  };
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

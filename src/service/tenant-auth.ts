@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Tenant, TenantDirectory } from '../config/tenant';
 import type { KeyVerifier, ServiceKeyKind } from './auth';
@@ -35,6 +36,30 @@ export function requireServiceKey(tenants: TenantDirectory, keys: KeyVerifier, k
     if (typeof presented !== 'string' || presented === '') throw unauthorized('X-Service-Key header is required');
     if (!(await keys.verify(tenant, kind, presented)))
       throw unauthorized('X-Service-Key is not valid for this tenant and path');
+    request.tenant = tenant;
+  };
+}
+
+/**
+ * onRequest hook of a channel whose sender cannot send headers (FareHarbor): the secret is the path's
+ * `:secret`, checked against the sha256 in the tenant's `channels` entry. Both sides are hashed to 32
+ * bytes and compared with timingSafeEqual, so the time says nothing about how much of a guess was
+ * right. A high-entropy random secret needs no bcrypt: sha256 is enough against brute force, and it
+ * costs microseconds, so no answer waits on it. Every failure (unknown tenant, channel not set up,
+ * wrong secret) is the 404 of an unknown route: the path does not reveal that it exists.
+ */
+export function requireChannelSecret(tenants: TenantDirectory, channel: keyof NonNullable<Tenant['channels']>) {
+  return async function authenticate(request: FastifyRequest): Promise<void> {
+    const { tenant: id, secret } = request.params as { tenant?: string; secret?: string };
+    const tenant = id === undefined ? undefined : tenants.get(id);
+    const expected = tenant?.channels?.[channel]?.secretHash;
+    const presented = createHash('sha256')
+      .update(secret ?? '')
+      .digest();
+    const stored = Buffer.from(expected ?? '', 'hex');
+    if (!tenant || stored.length !== presented.length || !timingSafeEqual(stored, presented)) {
+      throw notFound('not found');
+    }
     request.tenant = tenant;
   };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -23,6 +24,8 @@ export const ACME_INTAKE_KEY = 'acme-intake-key-3f9e1b77c2';
 export const ACME_CREW_KEY = 'acme-crew-callback-key-8d02aa41';
 export const BLUE_INTAKE_KEY = 'bluewater-intake-key-51c6e0d9';
 export const BLUE_CREW_KEY = 'bluewater-crew-callback-key-0b7f2c3e';
+/** acme's FareHarbor webhook secret; bluewater has no FareHarbor channel. */
+export const ACME_FAREHARBOR_SECRET = 'acme-fh-7Qm2xV9pLw4sRt8nK3bZ';
 
 export const SETTINGS: IntakeSettings = {
   taskQueue: 'unit-test-queue',
@@ -44,7 +47,12 @@ let tenants: Promise<Tenant[]> | undefined;
 /** Two tenants, so every test can try one's key on the other's paths. Cost 4: bcrypt, but quick. */
 export function testTenants(): Promise<Tenant[]> {
   tenants ??= (async () => [
-    tenant('acme', await hash(ACME_INTAKE_KEY, 4), await hash(ACME_CREW_KEY, 4)),
+    {
+      ...tenant('acme', await hash(ACME_INTAKE_KEY, 4), await hash(ACME_CREW_KEY, 4)),
+      channels: {
+        fareharbor: { secretHash: createHash('sha256').update(ACME_FAREHARBOR_SECRET).digest('hex') },
+      },
+    },
     tenant('bluewater', await hash(BLUE_INTAKE_KEY, 4), await hash(BLUE_CREW_KEY, 4)),
   ])();
   return tenants;

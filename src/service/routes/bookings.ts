@@ -1,19 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseBooking, type Booking } from '../../domain/booking';
+import { parseBooking, type BookingRef } from '../../domain/booking';
 import { bookingStatus, parseBookingRef } from '../booking-status';
 import { conflict, invalidRequest, notFound, unsupportedMediaType } from '../errors';
 import { CrewAssignmentSchema } from '../../domain/booking';
 import { parseWith } from '../../domain/validation';
 import { z } from 'zod';
-import {
-  LEGACY_WORKFLOW_TYPE,
-  assignCrew,
-  changeBooking,
-  redeliveryToLegacy,
-  type ChangeOutcome,
-} from '../change-booking';
-import { actOnRunningBooking, findBooking, type FoundBooking } from '../running-booking';
-import { startBookingFulfillment } from '../start-booking';
+import { assignCrew, changeBooking, type ChangeOutcome } from '../change-booking';
+import { cancelRunningBooking, deliverBooking } from '../deliver-booking';
+import { findBooking, type RunningBookingOutcome } from '../running-booking';
 import { requireServiceKey } from '../tenant-auth';
 import type { RouteContext } from './context';
 
@@ -42,27 +36,21 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): 
       if (!parsed.ok) throw invalidRequest('booking', parsed.errors);
       const booking = parsed.value;
       const link = statusUrl(ctx, request, tenant.id, booking);
-      if (booking.status === 'cancelled') {
-        const cancelled = await cancelBooking(await findBooking(ctx.client, tenant.id, booking));
-        return reply.code(202).send({ ...cancelled, statusUrl: link });
+      const delivered = await deliverBooking(ctx.client, tenant, booking, ctx.settings);
+      switch (delivered.outcome) {
+        case 'cancellation':
+          return reply.code(202).send({ ...answerCancellation(delivered.cancellation), statusUrl: link });
+        case 'id-taken':
+          throw conflict(
+            `booking id ${booking.bookingId} is taken: ${delivered.workflowId} holds booking ${delivered.heldBy}, ` +
+              'started before booking ids kept their case; ask the source for another id or enter it by hand',
+            { workflowId: delivered.workflowId },
+          );
+        case 'started':
+          return reply.code(202).send({ workflowId: delivered.workflowId, statusUrl: link });
+        case 'redelivered':
+          return reply.code(200).send({ ...answerChange(delivered.change), statusUrl: link });
       }
-      const started = await startBookingFulfillment(ctx.client, tenant, booking, ctx.settings);
-      const { workflowId } = started;
-      if (started.outcome === 'id-taken') {
-        throw conflict(
-          `booking id ${booking.bookingId} is taken: ${workflowId} holds booking ${started.heldBy}, ` +
-            'started before booking ids kept their case; ask the source for another id or enter it by hand',
-          { workflowId },
-        );
-      }
-      if (started.outcome === 'started') return reply.code(202).send({ workflowId, statusUrl: link });
-      // A re-delivery: the same details change nothing, new ones change the running booking.
-      const found = started.found;
-      const changed =
-        found?.description.type === LEGACY_WORKFLOW_TYPE
-          ? await redeliveryToLegacy(found, booking)
-          : await changeBooking(found, { channel: booking.source, booking });
-      return reply.code(200).send({ ...answerChange(changed), statusUrl: link });
     },
   );
 
@@ -119,7 +107,7 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): 
     async (request, reply) => {
       const { tenant } = request;
       const ref = bookingRefOf(request);
-      return reply.code(202).send(await cancelBooking(await findBooking(ctx.client, tenant.id, ref)));
+      return reply.code(202).send(answerCancellation(await cancelRunningBooking(ctx.client, tenant, ref)));
     },
   );
 }
@@ -131,12 +119,8 @@ function bookingRefOf(request: FastifyRequest<{ Params: { bookingId: string }; Q
   return ref.value;
 }
 
-/**
- * Cancels the booking's workflow: it deletes the JADA entry, cancels the SCC event, withdraws the
- * guest page and tells ops what was undone and what is left to do by hand.
- */
-async function cancelBooking(found: FoundBooking | undefined) {
-  const result = await actOnRunningBooking(found, (handle) => handle.cancel());
+/** A cancellation's outcome as the answer: 202 requested, else 404 unknown or 409 finished. */
+function answerCancellation(result: RunningBookingOutcome) {
   if (result.outcome === 'unknown-booking') throw notFound('unknown booking');
   const { workflowId } = result;
   if (result.outcome === 'closed') {
@@ -146,7 +130,7 @@ async function cancelBooking(found: FoundBooking | undefined) {
 }
 
 /** A change's outcome as the answer: 200 with what changed (or that nothing did), else the error. */
-function answerChange(result: Exclude<ChangeOutcome, never>) {
+function answerChange(result: ChangeOutcome) {
   switch (result.outcome) {
     case 'changed':
       return { workflowId: result.workflowId, changed: result.changed, revision: result.revision };
@@ -168,7 +152,7 @@ function answerChange(result: Exclude<ChangeOutcome, never>) {
   }
 }
 
-function statusUrl(ctx: RouteContext, request: FastifyRequest, tenantId: string, booking: Booking): string {
+export function statusUrl(ctx: RouteContext, request: FastifyRequest, tenantId: string, booking: BookingRef): string {
   const base = (ctx.publicBaseUrl ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '');
   return `${base}/tenants/${tenantId}/bookings/${encodeURIComponent(booking.bookingId)}?source=${booking.source}`;
 }

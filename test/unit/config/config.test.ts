@@ -114,6 +114,27 @@ describe('environment', () => {
   });
 });
 
+test('a FareHarbor channel takes a sha256 hex of its secret and an IANA zone, never the secret itself', () => {
+  const secretHash = 'ab'.repeat(32);
+  const [tenant] = loadTenants(
+    { tenants: [tenantEntry({ channels: { fareharbor: { secretHash, timeZone: 'Pacific/Honolulu' } } })] },
+    { JADA_TOKEN: 't', SCC_KEY: 'k' },
+  );
+  expect(tenant?.channels).toEqual({ fareharbor: { secretHash, timeZone: 'Pacific/Honolulu' } });
+  const [plain] = loadTenants({ tenants: [tenantEntry()] }, { JADA_TOKEN: 't', SCC_KEY: 'k' });
+  expect(plain?.channels).toBeUndefined();
+  const problems = problemsOf(() =>
+    loadTenants(
+      { tenants: [tenantEntry({ channels: { fareharbor: { secretHash: 'my-secret', timeZone: 'HST' } } })] },
+      { JADA_TOKEN: 't', SCC_KEY: 'k' },
+    ),
+  );
+  expect(problems).toEqual([
+    'tenants.0.channels.fareharbor.secretHash: must be the sha256 of the secret in lower-case hex, never the secret itself',
+    'tenants.0.channels.fareharbor.timeZone: must be an IANA time zone such as Pacific/Honolulu',
+  ]);
+});
+
 test('the service loads tenants without the JADA and SCC secrets', () => {
   const [tenant] = loadTenants({ tenants: [tenantEntry()] }, {}, 'tenants.json', { resolveSecrets: false });
   expect(tenant?.auth.intakeKeyHash).toBe(HASH);
