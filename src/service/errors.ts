@@ -48,15 +48,17 @@ export function isTemporalUnavailable(err: unknown): boolean {
  * body can hold guest contact details.
  */
 export function createErrorHandler(options: { bodyLimitBytes: number }) {
-  const fastifyClientErrors: Record<string, [number, string]> = {
-    FST_ERR_CTP_BODY_TOO_LARGE: [413, `body must be at most ${options.bodyLimitBytes} bytes`],
+  /** A route may allow more than the service's default (FareHarbor's webhook does): say its own limit. */
+  const fastifyClientErrors = (bodyLimitBytes: number): Record<string, [number, string]> => ({
+    FST_ERR_CTP_BODY_TOO_LARGE: [413, `body must be at most ${bodyLimitBytes} bytes`],
     FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'body must be JSON (Content-Type: application/json)'],
     FST_ERR_CTP_INVALID_JSON_BODY: [400, 'body is not valid JSON'],
     FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'body is not valid JSON'],
-  };
+  });
 
   return function errorHandler(err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
-    const [statusCode, body] = answerFor(err, request.id, fastifyClientErrors);
+    const limit = request.routeOptions.bodyLimit ?? options.bodyLimitBytes;
+    const [statusCode, body] = answerFor(err, request.id, fastifyClientErrors(limit));
     if (statusCode >= 500) {
       request.log.error({ err, statusCode }, 'request failed');
       if (statusCode === 503) void reply.header('retry-after', '5');

@@ -1,4 +1,5 @@
 import { sampleFareHarborDelivery } from '../../../sim/samples';
+import { FAREHARBOR_BODY_LIMIT_BYTES } from '../../../src/service/routes/fareharbor';
 import { ACME_FAREHARBOR_SECRET, buildTestApp, postJson, type TestApp } from '../../support/service-app';
 
 /**
@@ -26,6 +27,13 @@ describe('POST /tenants/:tenant/channels/fareharbor/:secret', () => {
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ workflowId, changed: [] });
     expect(t.temporal.startedIds).toEqual([workflowId]);
+  });
+
+  test('its body may be up to 1 MiB (FareHarbor lists every customer); past that, the 413 names that limit', async () => {
+    const over = { ...sampleFareHarborDelivery(), padding: 'x'.repeat(FAREHARBOR_BODY_LIMIT_BYTES) };
+    const res = await postJson(t, path, undefined, over);
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toEqual({ error: `body must be at most ${FAREHARBOR_BODY_LIMIT_BYTES} bytes` });
   });
 
   test("a wrong, missing or other tenant's secret is the 404 of an unknown route, and starts nothing", async () => {
