@@ -101,3 +101,22 @@ export async function redeliveryToLegacy(found: FoundBooking, booking: Booking):
   if (input && diffBookings(input.booking, booking).length === 0) return { outcome: 'unchanged', workflowId };
   return changeBooking(found, { channel: booking.source, booking });
 }
+
+/** A change that was taken, or that changed nothing: a 200 on every route. */
+export type AppliedOutcome = Extract<ChangeOutcome, { outcome: 'changed' | 'unchanged' | 'stale' }>;
+
+export function isApplied(result: ChangeOutcome): result is AppliedOutcome {
+  return result.outcome === 'changed' || result.outcome === 'unchanged' || result.outcome === 'stale';
+}
+
+/** The body of that 200: what changed, or that nothing did and why. */
+export function appliedAnswer(result: AppliedOutcome): Record<string, unknown> {
+  switch (result.outcome) {
+    case 'changed':
+      return { workflowId: result.workflowId, changed: result.changed, revision: result.revision };
+    case 'unchanged':
+      return { workflowId: result.workflowId, changed: [] };
+    case 'stale':
+      return { workflowId: result.workflowId, changed: [], stale: true, reason: result.reason };
+  }
+}

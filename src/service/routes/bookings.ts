@@ -5,7 +5,7 @@ import { conflict, invalidRequest, notFound, unsupportedMediaType } from '../err
 import { CrewAssignmentSchema } from '../../domain/booking';
 import { parseWith } from '../../domain/validation';
 import { z } from 'zod';
-import { assignCrew, changeBooking, type ChangeOutcome } from '../change-booking';
+import { appliedAnswer, assignCrew, changeBooking, isApplied, type ChangeOutcome } from '../change-booking';
 import { cancelRunningBooking, deliverBooking } from '../deliver-booking';
 import { findBooking, type RunningBookingOutcome } from '../running-booking';
 import { requireServiceKey } from '../tenant-auth';
@@ -131,13 +131,8 @@ function answerCancellation(result: RunningBookingOutcome) {
 
 /** A change's outcome as the answer: 200 with what changed (or that nothing did), else the error. */
 function answerChange(result: ChangeOutcome) {
+  if (isApplied(result)) return appliedAnswer(result);
   switch (result.outcome) {
-    case 'changed':
-      return { workflowId: result.workflowId, changed: result.changed, revision: result.revision };
-    case 'unchanged':
-      return { workflowId: result.workflowId, changed: [] };
-    case 'stale':
-      return { workflowId: result.workflowId, changed: [], stale: true, reason: result.reason };
     case 'invalid':
       throw invalidRequest('booking change', result.errors);
     case 'refused':

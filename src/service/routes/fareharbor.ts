@@ -2,7 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { fareHarborField, parseFareHarborDelivery } from '../../channels/fareharbor';
 import type { Tenant } from '../../config/tenant';
 import type { BookingRef } from '../../domain/booking';
-import type { ChangeOutcome } from '../change-booking';
+import { appliedAnswer, isApplied, type ChangeOutcome } from '../change-booking';
 import { cancelRunningBooking, deliverBooking } from '../deliver-booking';
 import { conflict, invalidRequest, notFound, unsupportedMediaType } from '../errors';
 import type { RunningBookingOutcome } from '../running-booking';
@@ -88,13 +88,8 @@ async function cancel(ctx: RouteContext, tenant: Tenant, ref: BookingRef, log: F
 
 /** A re-delivery's outcome: what changed, or why nothing did (still 200: a retry would not help). */
 function answerRedelivery(result: ChangeOutcome, log: FastifyBaseLogger): Record<string, unknown> {
+  if (isApplied(result)) return appliedAnswer(result);
   switch (result.outcome) {
-    case 'changed':
-      return { workflowId: result.workflowId, changed: result.changed, revision: result.revision };
-    case 'unchanged':
-      return { workflowId: result.workflowId, changed: [] };
-    case 'stale':
-      return { workflowId: result.workflowId, changed: [], stale: true, reason: result.reason };
     case 'refused':
       log.warn({ workflowId: result.workflowId, reason: result.reason }, 'FareHarbor change not applied');
       return { workflowId: result.workflowId, changed: [], refused: result.reason };
