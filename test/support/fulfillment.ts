@@ -1,4 +1,7 @@
+import type { AddressInfo } from 'node:net';
 import bcrypt from 'bcryptjs';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/service/app';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { Worker } from '@temporalio/worker';
@@ -202,4 +205,16 @@ export async function startFulfillmentHarness(options: HarnessOptions = {}): Pro
 /** Tenant ids are lower-case letters and digits, so that workflow IDs cannot collide across tenants. */
 export function uniqueTenantId(): string {
   return `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** The HTTP service over real HTTP on a loopback port, against the harness's Temporal and tenant. */
+export async function listenOnHarness(h: FulfillmentHarness): Promise<{ app: FastifyInstance; base: string }> {
+  const app = buildApp({
+    client: h.temporal.client,
+    tenants: tenantDirectory([h.tenant]),
+    settings: h.settings,
+    logger: false,
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return { app, base: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
 }

@@ -1,12 +1,14 @@
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { tenantDirectory } from '../../../src/config/tenant';
 import type { Booking } from '../../../src/domain/booking';
-import { buildApp } from '../../../src/service/app';
 import { statusQuery } from '../../../workflows/messages';
 import type { BookingStatus } from '../../../workflows/types';
 import { sampleBooking } from '../../../sim/samples';
-import { INTAKE_KEY, startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
+import {
+  INTAKE_KEY,
+  startFulfillmentHarness,
+  type FulfillmentHarness,
+  listenOnHarness,
+} from '../../support/fulfillment';
 import { waitFor } from '../../support/wait';
 
 /**
@@ -21,14 +23,7 @@ describe('changing a running booking over HTTP', () => {
 
   beforeAll(async () => {
     h = await startFulfillmentHarness({ crewTimeoutMs: 60_000 });
-    app = buildApp({
-      client: h.temporal.client,
-      tenants: tenantDirectory([h.tenant]),
-      settings: h.settings,
-      logger: false,
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    ({ app, base } = await listenOnHarness(h));
   });
   afterAll(async () => {
     await app?.close();

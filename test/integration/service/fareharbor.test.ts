@@ -1,8 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { tenantDirectory } from '../../../src/config/tenant';
-import { buildApp } from '../../../src/service/app';
 import { statusQuery } from '../../../workflows/messages';
 import {
   sampleFareHarborCancellation,
@@ -10,7 +7,7 @@ import {
   sampleFareHarborRebooking,
   type FareHarborWebhook,
 } from '../../../sim/samples';
-import { startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
+import { listenOnHarness, startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
 import { waitFor } from '../../support/wait';
 
 const SECRET = 'fh-integration-9Kq3VxT7mW2pL8rZ5nB4';
@@ -38,14 +35,7 @@ describe('the FareHarbor webhook', () => {
         },
       }),
     });
-    app = buildApp({
-      client: h.temporal.client,
-      tenants: tenantDirectory([h.tenant]),
-      settings: h.settings,
-      logger: false,
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    ({ app, base } = await listenOnHarness(h));
   });
   afterAll(async () => {
     await app?.close();

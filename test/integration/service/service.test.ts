@@ -1,9 +1,6 @@
-import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { tenantDirectory } from '../../../src/config/tenant';
 import type { Booking } from '../../../src/domain/booking';
-import { buildApp } from '../../../src/service/app';
 import { fulfillmentInput } from '../../../src/service/start-booking';
 import { temporalReachable } from '../../../src/service/temporal';
 import type { bookingFulfillment } from '../../../workflows/booking-fulfillment';
@@ -16,6 +13,7 @@ import {
   INTAKE_KEY,
   startFulfillmentHarness,
   type FulfillmentHarness,
+  listenOnHarness,
 } from '../../support/fulfillment';
 import { waitFor, waitForStage } from '../../support/wait';
 
@@ -42,14 +40,7 @@ describe('HTTP service with a real Temporal server and worker', () => {
       // Seconds, so a booking a few seconds ahead completes within the test (see 'crew answers ...').
       uploadWindow: { openBeforeStartMs: 1000, closeAfterEndMs: 1000, refreshEveryMs: 60_000 },
     });
-    app = buildApp({
-      client: h.temporal.client,
-      tenants: tenantDirectory([h.tenant]),
-      settings: h.settings,
-      logger: false,
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    ({ app, base } = await listenOnHarness(h));
   });
   afterAll(async () => {
     await app?.close();
