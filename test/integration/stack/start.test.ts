@@ -207,11 +207,16 @@ describe('npm start: the acceptance', () => {
       workflowId: `booking-jada-fareharbor-${delivery.booking.uuid}`,
     });
     const key = readLocalKeys(info.files.keys).intakeKey;
-    const status = await until(stack, 'the FareHarbor booking status', 15_000, async () => {
-      const reply = await fetch(new URL(answer.statusUrl, info.urls.service), { headers: { 'x-service-key': key } });
-      return reply.status === 200 ? ((await reply.json()) as { bookingId: string; source: string }) : undefined;
-    });
-    expect(status).toEqual(expect.objectContaining({ bookingId: delivery.booking.uuid, source: 'fareharbor' }));
+    // Until the crew are asked: a stack still calling its stand-ins is slower to answer the SIGTERM test's signal.
+    const crewAsked = (statusUrl: string) =>
+      until(stack, 'the FareHarbor booking asking its crew', 15_000, async () => {
+        const reply = await fetch(new URL(statusUrl, info.urls.service), { headers: { 'x-service-key': key } });
+        const body = reply.status === 200 ? ((await reply.json()) as { bookingId: string; sccEventId?: string }) : {};
+        return 'sccEventId' in body && body.sccEventId ? body : undefined;
+      });
+    expect(await crewAsked(answer.statusUrl)).toEqual(
+      expect.objectContaining({ bookingId: delivery.booking.uuid, source: 'fareharbor' }),
+    );
 
     const demo = spawnSync(TSX, ['scripts/demo.ts', 'fareharbor'], {
       cwd: ROOT,
@@ -225,12 +230,14 @@ describe('npm start: the acceptance', () => {
     const summary = JSON.parse(demo.stdout.trim().split('\n').pop() ?? '{}') as {
       status: number;
       workflowId: string;
+      statusUrl: string;
       redelivery: { status: number; changed?: string[] };
     };
     expect(summary.status).toBe(200);
     expect(summary.workflowId).toMatch(/^booking-jada-fareharbor-/);
     expect(summary.redelivery.status).toBe(200);
     expect(summary.redelivery.changed).toEqual(expect.arrayContaining(['guest.partySize']));
+    await crewAsked(summary.statusUrl);
   });
 
   it('stops everything on SIGTERM and leaves no process behind', async () => {
