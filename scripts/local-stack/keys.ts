@@ -15,6 +15,8 @@ export interface LocalKeys {
   jadaDashboardToken: string;
   sccServiceKey: string;
   slugSecret: string;
+  /** The secret in the path of the local tenant's FareHarbor webhook (FareHarbor sends no headers). */
+  fareHarborSecret: string;
   /**
    * bcrypt hashes of the keys that are verified by hash (tenants file, SCC stand-in). Kept with the
    * keys so the generated files are the same on every start.
@@ -37,6 +39,7 @@ export async function ensureLocalKeys(path: string): Promise<{ keys: LocalKeys; 
     jadaDashboardToken: existing.jadaDashboardToken || newKey(),
     sccServiceKey: existing.sccServiceKey || newKey(),
     slugSecret: existing.slugSecret || newKey(32),
+    fareHarborSecret: existing.fareHarborSecret || newKey(32),
     hashes: { intakeKey: '', crewCallbackKey: '', sccServiceKey: '' },
   };
   let changed = JSON.stringify({ ...existing, hashes: undefined }) !== JSON.stringify({ ...keys, hashes: undefined });

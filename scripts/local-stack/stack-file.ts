@@ -13,6 +13,8 @@ export interface StackInfo {
   urls: {
     temporalUi: string;
     service: string;
+    /** The local tenant's FareHarbor webhook, secret included (it is local). */
+    fareHarborWebhook: string;
     crewInbox: string;
     outbox: string;
     edge: { nested: string; flat: string };

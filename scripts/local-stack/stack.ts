@@ -15,7 +15,15 @@ import { ensureLocalKeys, type LocalKeys } from './keys';
 import { ManagedProcess, freePort, waitForHttp, type ChildExit } from './processes';
 import { removeStackInfo, writeStackInfo, type StackInfo } from './stack-file';
 import { temporalDevServerArgs, waitForTemporal } from './temporal';
-import { baseChildEnv, localTenant, stackEnvs, writeEnvFile, writeTenantsFile, type StackEnvs } from './tenant';
+import {
+  baseChildEnv,
+  fareHarborWebhookUrl,
+  localTenant,
+  stackEnvs,
+  writeEnvFile,
+  writeTenantsFile,
+  type StackEnvs,
+} from './tenant';
 
 export interface LocalStackOptions {
   /** State that outlives a restart (Temporal's SQLite, keys, the outbox), generated configuration and logs. */
@@ -222,6 +230,7 @@ export class LocalStack {
       urls: {
         temporalUi: url(ports.temporalUi),
         service: serviceUrl,
+        fareHarborWebhook: fareHarborWebhookUrl(serviceUrl, this.tenantId, keys),
         moto: awsUrl,
         crewInbox: `${this.scc.apiUrl}/inbox`,
         outbox: this.outbox.url,

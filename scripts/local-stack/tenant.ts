@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { ServiceEnvSchema, WorkerEnvSchema } from '../../src/config/env';
 import { loadTenants, type TenantFileEntry } from '../../src/config/tenants-file';
@@ -6,6 +7,9 @@ import { LOCAL_AWS, type GuestSiteResources } from './aws';
 import { sampleTenant, tenantFileEntry } from '../../sim/samples';
 import { NAMESPACE } from './config';
 import type { LocalKeys } from './keys';
+
+/** The sample operator's zone (Pier 39): FareHarbor's deliveries carry only offsets. */
+export const LOCAL_CHARTER_ZONE = 'America/Los_Angeles';
 
 /** Secrets are named in the tenants file and handed to the processes by these variables. */
 const SECRET_ENV = { jadaToken: 'JADA_DASHBOARD_TOKEN', sccServiceKey: 'JADA_SCC_SERVICE_KEY' } as const;
@@ -34,8 +38,19 @@ export function localTenant(
       flat: { ...aws.flat, domain: urls.edge.flat },
     }),
     uploads: { bucket: aws.uploadsBucket, maxBytes: 15 * 1024 * 1024 },
+    channels: {
+      fareharbor: {
+        secretHash: createHash('sha256').update(keys.fareHarborSecret).digest('hex'),
+        timeZone: LOCAL_CHARTER_ZONE,
+      },
+    },
   });
   return tenantFileEntry(tenant, SECRET_ENV);
+}
+
+/** The local tenant's FareHarbor webhook: its secret is in the path, as FareHarbor is given it. */
+export function fareHarborWebhookUrl(serviceUrl: string, tenantId: string, keys: LocalKeys): string {
+  return `${serviceUrl}/tenants/${tenantId}/channels/fareharbor/${keys.fareHarborSecret}`;
 }
 
 export interface StackEnvInputs {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +64,16 @@ describe('local keys', () => {
     await expect(compare('my-own-local-key', after.hashes.intakeKey)).resolves.toBe(true);
     expect(after.hashes.crewCallbackKey).toBe(keys.hashes.crewCallbackKey);
   });
+
+  it('add a FareHarbor secret to a key file from before it, keeping the other keys', async () => {
+    const path = join(dir, 'local-keys.json');
+    const { keys } = await ensureLocalKeys(path);
+    writeFileSync(path, JSON.stringify({ ...keys, fareHarborSecret: undefined }));
+    const { keys: after } = await ensureLocalKeys(path);
+    expect(after.fareHarborSecret).toMatch(/^[\w-]{40,}$/);
+    expect({ ...after, fareHarborSecret: undefined }).toEqual({ ...keys, fareHarborSecret: undefined });
+    expect((await ensureLocalKeys(path)).keys.fareHarborSecret).toBe(after.fareHarborSecret);
+  });
 });
 
 describe('generated configuration', () => {
@@ -107,6 +118,11 @@ describe('generated configuration', () => {
       'http://127.0.0.1:4041/g/{slug}.html',
     ]);
     expect(loaded?.defaultCrew).toHaveLength(2);
+    expect(loaded?.channels?.fareharbor).toEqual({
+      secretHash: createHash('sha256').update(keys.fareHarborSecret).digest('hex'),
+      timeZone: 'America/Los_Angeles',
+    });
+    expect(readFileSync(tenantsFile, 'utf8')).not.toContain(keys.fareHarborSecret);
     expect(readFileSync(tenantsFile, 'utf8')).not.toContain(keys.intakeKey);
 
     const envFile = join(dir, 'worker.env');

@@ -7,6 +7,7 @@ import { PORTS, stackPaths } from '../../../scripts/local-stack/config';
 import { readLocalKeys } from '../../../scripts/local-stack/keys';
 import { ManagedProcess, freePort, groupAlive, poll, type ChildExit } from '../../../scripts/local-stack/processes';
 import { readStackInfo, type StackInfo } from '../../../scripts/local-stack/stack-file';
+import { sampleFareHarborDelivery } from '../../../sim/samples';
 
 /**
  * `scripts/start.ts` as `npm start` runs it (through tsx), each time on ports of its own and a fresh
@@ -184,6 +185,59 @@ describe('npm start: the acceptance', () => {
     });
     expect(mail.to).toBe('ops@jada.example');
     expect((await fetch(`${info.urls.outbox}/messages/${mail.id}`)).status).toBe(200);
+  });
+
+  it('takes FareHarbor deliveries at the printed webhook URL, and `npm run demo -- fareharbor` posts them', async () => {
+    const webhook = info.urls.fareHarborWebhook;
+    expect(webhook).toMatch(new RegExp(`^${info.urls.service}/tenants/jada/channels/fareharbor/[\\w-]{20,}$`));
+    expect(stack.proc.output()).toContain(webhook);
+    const post = (url: string, body: unknown) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+    const delivery = sampleFareHarborDelivery({
+      startAt: '2027-05-29T10:00:00-0700',
+      endAt: '2027-05-29T13:00:00-0700',
+    });
+    const wrong = await post(webhook.replace(/[^/]+$/, 'not-the-secret'), delivery);
+    expect(wrong.status).toBe(404);
+    const res = await post(webhook, delivery);
+    const answer = (await res.json()) as { workflowId?: string; statusUrl: string };
+    expect({ status: res.status, workflowId: answer.workflowId }).toEqual({
+      status: 200,
+      workflowId: `booking-jada-fareharbor-${delivery.booking.uuid}`,
+    });
+    const key = readLocalKeys(info.files.keys).intakeKey;
+    // Until the crew are asked: a stack still calling its stand-ins is slower to answer the SIGTERM test's signal.
+    const crewAsked = (statusUrl: string) =>
+      until(stack, 'the FareHarbor booking asking its crew', 15_000, async () => {
+        const reply = await fetch(new URL(statusUrl, info.urls.service), { headers: { 'x-service-key': key } });
+        const body = reply.status === 200 ? ((await reply.json()) as { bookingId: string; sccEventId?: string }) : {};
+        return 'sccEventId' in body && body.sccEventId ? body : undefined;
+      });
+    expect(await crewAsked(answer.statusUrl)).toEqual(
+      expect.objectContaining({ bookingId: delivery.booking.uuid, source: 'fareharbor' }),
+    );
+
+    const demo = spawnSync(TSX, ['scripts/demo.ts', 'fareharbor'], {
+      cwd: ROOT,
+      env: stack.env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(demo.stderr).toBe('');
+    expect(demo.status).toBe(0);
+    expect(demo.stdout).not.toContain(webhook);
+    const summary = JSON.parse(demo.stdout.trim().split('\n').pop() ?? '{}') as {
+      status: number;
+      workflowId: string;
+      statusUrl: string;
+      redelivery: { status: number; changed?: string[] };
+    };
+    expect(summary.status).toBe(200);
+    expect(summary.workflowId).toMatch(/^booking-jada-fareharbor-/);
+    expect(summary.redelivery.status).toBe(200);
+    expect(summary.redelivery.changed).toEqual(expect.arrayContaining(['guest.partySize']));
+    await crewAsked(summary.statusUrl);
   });
 
   it('stops everything on SIGTERM and leaves no process behind', async () => {
