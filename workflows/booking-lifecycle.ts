@@ -19,6 +19,7 @@ import {
   activeCrew,
   applyChange,
   assignCrew,
+  crewAssignments,
   crewWaitOver,
   initialState,
   passTime,
@@ -204,7 +205,7 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
       }
       case 'create-crew-event': {
         const revision = state.sccRevision;
-        const crew = activeCrew(state).map(({ id, role, name }) => ({ id, role, ...(name ? { name } : {}) }));
+        const crew = crewAssignments(state);
         started.scc = true;
         const event = await externalApi.createCrewEvent.executeWithOptions(
           { summary: `SCC crew event for ${crew.map((c) => c.role).join(', ') || 'no crew'}` },
@@ -227,7 +228,7 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
       }
       case 'update-crew-event': {
         const sccEventId = state.scc.id as string;
-        const crew = activeCrew(state).map(({ id, role, name }) => ({ id, role, ...(name ? { name } : {}) }));
+        const crew = crewAssignments(state);
         const updated = await externalApi.updateCrewEvent.executeWithOptions(
           { summary: `SCC crew event to revision ${step.revision}${step.reask ? ' (crew asked again)' : ''}` },
           [{ ...ref(), sccEventId, crew, revision: step.revision, reask: step.reask }],

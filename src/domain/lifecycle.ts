@@ -88,6 +88,11 @@ export function activeCrew(state: LifecycleState): CrewSeat[] {
   return state.crew.filter((seat) => seat.removedAt === undefined);
 }
 
+/** The active crew as SCC gets them: who and in what role, without the seat's bookkeeping. */
+export function crewAssignments(state: LifecycleState): CrewAssignment[] {
+  return activeCrew(state).map(({ id, role, name }) => ({ id, role, ...(name === undefined ? {} : { name }) }));
+}
+
 function askedSeat(member: CrewAssignment, round: number, nowMs: number, state: LifecycleBasis): CrewSeat {
   const { id, role, name } = member;
   return {
