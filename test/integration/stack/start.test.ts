@@ -39,7 +39,15 @@ async function launchStack(overrides: Record<string, string> = {}): Promise<Laun
   );
   const env = { ...process.env, LOCAL_DATA_DIR: dataDir, ...Object.fromEntries(ports), ...overrides };
   // Its own process group, as a terminal gives `npm start`, so clean-up after a failed test reaches all of it.
-  const proc = new ManagedProcess({ name: 'npm start', command: TSX, args: ['scripts/start.ts'], env, cwd: ROOT });
+  // As `npm start` runs it: node with tsx's loader, one process that takes SIGTERM itself (the tsx CLI
+  // would relay it with a 30 ms window, which a busy machine misses).
+  const proc = new ManagedProcess({
+    name: 'npm start',
+    command: process.execPath,
+    args: ['--import', 'tsx', 'scripts/start.ts'],
+    env,
+    cwd: ROOT,
+  });
   const stack: LaunchedStack = {
     proc,
     dataDir,
