@@ -127,7 +127,12 @@ describe('bookingLifecycle: a booking that changes, on a real Temporal server', 
     expect(status.revision).toBe(2);
     const event = h.scc.events.find((e) => e.external_id === handle.workflowId)!;
     expect(event).toBeDefined();
-    const entry = h.jada.events.find((e) => e.externalId === handle.workflowId)!;
+    // JADA follows SCC in the fixed order: its update may still be on the way when SCC is done.
+    const entry = await waitFor(
+      () => Promise.resolve(h.jada.events.find((e) => e.externalId === handle.workflowId)!),
+      (e) => (e.notes ?? '').includes('Birthday cake'),
+      30_000,
+    );
     expect(entry.notes).toContain('Birthday cake');
     await handle.terminate('test done');
   });
