@@ -88,6 +88,12 @@ export const ServiceEnvSchema = z.object({
     .max(168)
     .default(6 * 24),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Key of the HMAC that signs ops page sessions and their CSRF tokens: the same on every replica, so a
+   * session works whichever one answers. Needed once a tenant has `auth.opsKeyHash`; rotating it ends
+   * every session.
+   */
+  OPS_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 export type ServiceEnv = z.infer<typeof ServiceEnvSchema>;
 

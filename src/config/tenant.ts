@@ -23,9 +23,10 @@ export interface Tenant {
   name: string;
   /**
    * bcrypt hashes of the keys callers present in X-Service-Key: the booking intake's, and SCC's
-   * crew-response callback's. Hashes, not keys, so the tenants file holds no secret.
+   * crew-response callback's; and, when the tenant has the ops page, of the key ops log in with.
+   * Hashes, not keys, so the tenants file holds no secret.
    */
-  auth: { intakeKeyHash: string; crewCallbackKeyHash: string };
+  auth: { intakeKeyHash: string; crewCallbackKeyHash: string; opsKeyHash?: string };
   jada: { baseUrl: string; token: string };
   /** SCC's origin (API Gateway) URL, never the CDN domain: CloudFront strips X-Service-Key. */
   scc: { apiUrl: string; serviceKey: string };

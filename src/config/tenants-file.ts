@@ -34,7 +34,9 @@ export const TenantFileEntrySchema = z
     // would let tenant "a" with booking "b-x" and tenant "a-b" with booking "x" share one ID.
     id: z.string().regex(/^[a-z0-9]{1,40}$/, 'must be 1-40 lower-case letters or digits (no dashes)'),
     name: z.string().min(1),
-    auth: z.object({ intakeKeyHash: bcryptHash, crewCallbackKeyHash: bcryptHash }).strict(),
+    auth: z
+      .object({ intakeKeyHash: bcryptHash, crewCallbackKeyHash: bcryptHash, opsKeyHash: bcryptHash.optional() })
+      .strict(),
     jada: z.object({ url: z.url(), tokenEnv: envName }).strict(),
     scc: z
       .object({ apiUrl: z.url(), serviceKeyEnv: envName })

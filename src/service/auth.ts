@@ -56,6 +56,8 @@ export function createKeyVerifier(options: KeyVerifierOptions = {}): KeyVerifier
   return {
     async verify(tenant, kind, presentedKey) {
       const hash = tenant.auth[kind];
+      // A kind of key the tenant has not set up (the ops key is optional): nothing can match it.
+      if (hash === undefined) return false;
       const digest = createHmac('sha256', secret)
         .update(`${tenant.id}\0${kind}\0${hash}\0${presentedKey}`)
         .digest('base64');
@@ -73,5 +75,60 @@ export function createKeyVerifier(options: KeyVerifierOptions = {}): KeyVerifier
       if (ok) remember(digest);
       return ok;
     },
+  };
+}
+
+export interface FailureLimiterOptions {
+  /** Failures a caller may have within `windowMs` before further attempts are refused unchecked. */
+  maxFailures?: number;
+  windowMs?: number;
+  /** Cap on remembered callers, so a flood of distinct addresses cannot grow memory without bound. */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+export interface FailureLimiter {
+  /** Whether `caller` may try now; false while it has used up its failures in the current window. */
+  allows(caller: string): boolean;
+  recordFailure(caller: string): void;
+  recordSuccess(caller: string): void;
+}
+
+/**
+ * Refuses a caller that keeps presenting wrong keys, before bcrypt runs: each wrong key costs tens of
+ * milliseconds of CPU, so without it a loop of guesses would be a cheap way to load the service (the
+ * keys themselves are random and long, so guessing one is hopeless anyway). A fixed window per caller,
+ * in this process's memory: each replica counts on its own.
+ */
+export function createFailureLimiter(options: FailureLimiterOptions = {}): FailureLimiter {
+  const maxFailures = options.maxFailures ?? 10;
+  const windowMs = options.windowMs ?? 10 * 60_000;
+  const maxEntries = options.maxEntries ?? 10_000;
+  const now = options.now ?? Date.now;
+  const failures = new Map<string, { count: number; since: number }>();
+  const current = (caller: string) => {
+    const entry = failures.get(caller);
+    if (entry && now() - entry.since >= windowMs) {
+      failures.delete(caller);
+      return undefined;
+    }
+    return entry;
+  };
+  return {
+    allows: (caller) => (current(caller)?.count ?? 0) < maxFailures,
+    recordFailure(caller) {
+      const entry = current(caller);
+      if (entry) {
+        entry.count += 1;
+        return;
+      }
+      while (failures.size >= maxEntries) {
+        const oldest = failures.keys().next().value;
+        if (oldest === undefined) break;
+        failures.delete(oldest);
+      }
+      failures.set(caller, { count: 1, since: now() });
+    },
+    recordSuccess: (caller) => void failures.delete(caller),
   };
 }

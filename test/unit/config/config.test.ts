@@ -140,3 +140,28 @@ test('the service loads tenants without the JADA and SCC secrets', () => {
   expect(tenant?.auth.intakeKeyHash).toBe(HASH);
   expect(tenant?.jada.token).toBe('');
 });
+
+test('the ops page: an optional bcrypt auth.opsKeyHash (never the key), and an OPS_SESSION_SECRET of at least 32 characters', () => {
+  const [withOps] = loadTenants(
+    { tenants: [tenantEntry({ auth: { intakeKeyHash: HASH, crewCallbackKeyHash: HASH, opsKeyHash: HASH } })] },
+    {},
+    'tenants.json',
+    { resolveSecrets: false },
+  );
+  expect(withOps?.auth.opsKeyHash).toBe(HASH);
+  expect(
+    problemsOf(() =>
+      loadTenants(
+        { tenants: [tenantEntry({ auth: { intakeKeyHash: HASH, crewCallbackKeyHash: HASH, opsKeyHash: 'the-key' } })] },
+        {},
+        'tenants.json',
+        { resolveSecrets: false },
+      ),
+    ),
+  ).toEqual(['tenants.0.auth.opsKeyHash: must be a bcrypt hash ($2b$...), never the key itself']);
+  const base = { TENANTS_FILE: 't', SLUG_SECRET: 's'.repeat(16) };
+  expect(parseEnv(ServiceEnvSchema, base).OPS_SESSION_SECRET).toBeUndefined();
+  expect(problemsOf(() => parseEnv(ServiceEnvSchema, { ...base, OPS_SESSION_SECRET: 'x'.repeat(31) }))).toEqual([
+    'OPS_SESSION_SECRET: must be at least 32 characters',
+  ]);
+});

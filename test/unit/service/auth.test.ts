@@ -1,6 +1,6 @@
 import { compare } from 'bcryptjs';
 import type { Tenant } from '../../../src/config/tenant';
-import { AUTH_CACHE_TTL_MS, createKeyVerifier } from '../../../src/service/auth';
+import { AUTH_CACHE_TTL_MS, createFailureLimiter, createKeyVerifier } from '../../../src/service/auth';
 import { sampleBooking } from '../../../sim/samples';
 import {
   ACME_CREW_KEY,
@@ -123,5 +123,39 @@ describe('X-Service-Key over HTTP', () => {
     const crew = await postJson(t, '/tenants/acme/crew-responses', ACME_INTAKE_KEY, {});
     expect(crew.statusCode).toBe(401);
     await t.app.close();
+  });
+});
+
+describe('failure limiter (ops login)', () => {
+  test('refuses a caller after its failures in the window, until the window ends; a success forgets them', () => {
+    let clock = 0;
+    const limiter = createFailureLimiter({ maxFailures: 3, windowMs: 1000, now: () => clock });
+    for (let i = 0; i < 3; i += 1) {
+      expect(limiter.allows('acme 198.51.100.7')).toBe(true);
+      limiter.recordFailure('acme 198.51.100.7');
+    }
+    expect(limiter.allows('acme 198.51.100.7')).toBe(false);
+    expect(limiter.allows('acme 198.51.100.8')).toBe(true);
+    clock = 1000;
+    expect(limiter.allows('acme 198.51.100.7')).toBe(true);
+    limiter.recordFailure('acme 198.51.100.7');
+    limiter.recordSuccess('acme 198.51.100.7');
+    limiter.recordFailure('acme 198.51.100.7');
+    limiter.recordFailure('acme 198.51.100.7');
+    expect(limiter.allows('acme 198.51.100.7')).toBe(true);
+  });
+
+  test('remembers at most maxEntries callers', () => {
+    const limiter = createFailureLimiter({ maxFailures: 1, maxEntries: 2 });
+    for (const caller of ['a', 'b', 'c']) limiter.recordFailure(caller);
+    expect(['a', 'b', 'c'].map((c) => limiter.allows(c))).toEqual([true, false, false]);
+  });
+
+  test('a tenant without an ops key has no key to match: verify is false without running bcrypt', async () => {
+    const counter = countingCompare();
+    const verifier = createKeyVerifier({ compare: counter.compare });
+    const [acme] = await testTenants();
+    expect(await verifier.verify(acme!, 'opsKeyHash', 'anything')).toBe(false);
+    expect(counter.calls).toBe(0);
   });
 });
