@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { BookingSchema, type BookingRef } from '../domain/booking';
 import { parseWith, type ParseResult } from '../domain/validation';
 import { statusQuery } from '../../workflows/messages';
-import { findBooking } from './running-booking';
+import { findBooking, type FoundBooking } from './running-booking';
 import type { BookingStatus } from '../../workflows/types';
 
 const BookingRefSchema = z.object({
@@ -29,7 +29,11 @@ export async function bookingStatus(
   ref: BookingRef,
 ): Promise<BookingStatus | undefined> {
   const found = await findBooking(client, tenantId, ref);
-  if (!found) return undefined;
+  return found ? queryBookingStatus(client, found) : undefined;
+}
+
+/** The `status` query of a booking already found; undefined when its workflow is gone meanwhile. */
+export async function queryBookingStatus(client: Client, found: FoundBooking): Promise<BookingStatus | undefined> {
   try {
     return await client.connection.withDeadline(Date.now() + STATUS_QUERY_TIMEOUT_MS, () =>
       found.handle.query(statusQuery),

@@ -47,7 +47,15 @@ export function isTemporalUnavailable(err: unknown): boolean {
  * 4xx are logged without the error object: fastify's and zod's messages may quote the body, and the
  * body can hold guest contact details.
  */
-export function createErrorHandler(options: { bodyLimitBytes: number }) {
+export function createErrorHandler(
+  options: { bodyLimitBytes: number },
+  /** How the answer is sent; JSON unless a part of the service answers in its own format (the ops page's HTML). */
+  send: (reply: FastifyReply, statusCode: number, body: { error: string } & Record<string, unknown>) => FastifyReply = (
+    reply,
+    statusCode,
+    body,
+  ) => reply.code(statusCode).send(body),
+) {
   /** A route may allow more than the service's default (FareHarbor's webhook does): say its own limit. */
   const fastifyClientErrors = (bodyLimitBytes: number): Record<string, [number, string]> => ({
     FST_ERR_CTP_BODY_TOO_LARGE: [413, `body must be at most ${bodyLimitBytes} bytes`],
@@ -70,7 +78,7 @@ export function createErrorHandler(options: { bodyLimitBytes: number }) {
         'request rejected',
       );
     }
-    return reply.code(statusCode).send(body);
+    return send(reply, statusCode, body);
   };
 }
 

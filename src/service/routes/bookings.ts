@@ -11,7 +11,8 @@ import { findBooking, type RunningBookingOutcome } from '../running-booking';
 import { requireServiceKey } from '../tenant-auth';
 import type { RouteContext } from './context';
 
-const AssignCrewSchema = z
+/** A crew replacement (`replace` absent: an addition), as POST .../crew and the ops page take it. */
+export const AssignCrewSchema = z
   .object({ replace: CrewAssignmentSchema.shape.id.optional(), member: CrewAssignmentSchema })
   .strict();
 const parseAssignCrew = (body: unknown) => parseWith(AssignCrewSchema, body);
