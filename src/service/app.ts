@@ -8,6 +8,9 @@ import { registerBookingRoutes } from './routes/bookings';
 import { registerCrewResponseRoutes } from './routes/crew-responses';
 import { registerFareHarborRoutes } from './routes/fareharbor';
 import { registerHealthRoutes } from './routes/health';
+import { registerOpsRoutes } from './routes/ops';
+import { createFailureLimiter, type FailureLimiterOptions } from './auth';
+import { createOpsSessions } from './ops/session';
 import type { IntakeSettings } from './start-booking';
 import { temporalReachable } from './temporal';
 
@@ -26,9 +29,14 @@ export interface ServiceDeps {
   readiness?: () => Promise<boolean>;
   /** X-Service-Key checking: tests inject a counting compare and a clock. */
   auth?: KeyVerifierOptions;
+  /**
+   * The ops page (`/ops/{tenant}/`): OPS_SESSION_SECRET signs its sessions. Without it the page is not
+   * served at all; with it, only tenants with an `auth.opsKeyHash` have one.
+   */
+  ops?: { sessionSecret: string; now?: () => number; loginFailures?: FailureLimiterOptions };
 }
 
-/** The HTTP service: booking intake, channel webhooks, crew-response callback, booking status, probes. Not yet listening. */
+/** The HTTP service: booking intake, channel webhooks, crew-response callback, booking status, the ops page, probes. Not yet listening. */
 export function buildApp(deps: ServiceDeps): FastifyInstance {
   const app = Fastify({
     logger: loggerOptions(deps.logger),
@@ -67,5 +75,15 @@ export function buildApp(deps: ServiceDeps): FastifyInstance {
   registerCrewResponseRoutes(app, ctx);
   registerFareHarborRoutes(app, ctx);
   registerHealthRoutes(app, ctx);
+  if (deps.ops) {
+    registerOpsRoutes(app, ctx, {
+      sessions: createOpsSessions({ secret: deps.ops.sessionSecret, now: deps.ops.now }),
+      // The service has no trusted proxy to tell it the scheme (X-Forwarded-Proto is whatever a client
+      // sends), so cookies are Secure when its public base URL is https: how browsers reach it.
+      secureCookies: deps.publicBaseUrl?.startsWith('https:') ?? false,
+      loginFailures: createFailureLimiter(deps.ops.loginFailures),
+      bodyLimitBytes: BODY_LIMIT_BYTES,
+    });
+  }
   return app;
 }

@@ -27,9 +27,13 @@ export const REDACTED_PATHS = [
   '*.*.phone',
 ];
 
-/** A channel's secret is a path segment (FareHarbor sends no headers): it never reaches a log line. */
+/**
+ * A channel's secret is a path segment (FareHarbor sends no headers): it never reaches a log line.
+ * Neither does the query of an ops page URL: its GET forms (find a booking) put what was typed there.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/(\/channels\/[^/?#]+\/)[^/?#]*/, '$1[redacted]');
+  const masked = url.replace(/(\/channels\/[^/?#]+\/)[^/?#]*/, '$1[redacted]');
+  return masked.startsWith('/ops/') ? masked.replace(/\?.*$/s, '?[redacted]') : masked;
 }
 
 /** fastify's request serializer, with the URL's channel secret masked; anything else logged as `req` stays as it is. */

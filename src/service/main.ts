@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { ServiceEnvSchema, parseEnv } from '../config/env';
+import { ConfigurationError } from '../config/problems';
 import { tenantDirectory } from '../config/tenant';
 import { loadTenantsFile } from '../config/tenants-file';
 import { temporalConnectionOptions } from '../config/temporal-connection';
@@ -14,7 +15,14 @@ const HOUR_MS = 3600_000;
  */
 async function main(): Promise<void> {
   const env = parseEnv(ServiceEnvSchema, process.env);
-  const tenants = tenantDirectory(loadTenantsFile(env.TENANTS_FILE, process.env, { resolveSecrets: false }));
+  const tenantList = loadTenantsFile(env.TENANTS_FILE, process.env, { resolveSecrets: false });
+  const withOpsPage = tenantList.filter((t) => t.auth.opsKeyHash !== undefined).map((t) => t.id);
+  if (withOpsPage.length > 0 && env.OPS_SESSION_SECRET === undefined) {
+    throw new ConfigurationError('the environment', [
+      `OPS_SESSION_SECRET: is required: tenant(s) ${withOpsPage.join(', ')} have an ops page (auth.opsKeyHash)`,
+    ]);
+  }
+  const tenants = tenantDirectory(tenantList);
   const connection = await Connection.connect(temporalConnectionOptions(env));
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
   const app = buildApp({
@@ -39,6 +47,7 @@ async function main(): Promise<void> {
     },
     publicBaseUrl: env.PUBLIC_BASE_URL,
     logger: { level: env.LOG_LEVEL },
+    ...(env.OPS_SESSION_SECRET ? { ops: { sessionSecret: env.OPS_SESSION_SECRET } } : {}),
   });
 
   let closing: Promise<void> | undefined;

@@ -1,3 +1,4 @@
+import { redactUrl } from '../../../src/service/log';
 import { sampleBooking } from '../../../sim/samples';
 import { ACME_CREW_KEY, ACME_INTAKE_KEY, buildTestApp, postJson, type TestApp } from '../../support/service-app';
 
@@ -84,4 +85,15 @@ describe('logs', () => {
     const replaced = await t.send({ url: '/healthz', headers: { 'x-request-id': 'x'.repeat(500) } });
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
+});
+
+test('redactUrl masks a channel secret in the path and the whole query of an ops page URL', () => {
+  expect(redactUrl('/tenants/acme/channels/fareharbor/s3cr3t?x=1')).toBe(
+    '/tenants/acme/channels/fareharbor/[redacted]?x=1',
+  );
+  expect(redactUrl('/ops/acme/find?source=boatsetter&bookingId=%3Cscript%3E')).toBe('/ops/acme/find?[redacted]');
+  expect(redactUrl('/ops/acme/bookings/direct/bs-1')).toBe('/ops/acme/bookings/direct/bs-1');
+  expect(redactUrl('/tenants/acme/bookings/bs-1?source=boatsetter')).toBe(
+    '/tenants/acme/bookings/bs-1?source=boatsetter',
+  );
 });
