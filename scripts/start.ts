@@ -102,6 +102,7 @@ function printBanner(info: StackInfo, seconds: number): void {
       `${info.urls.service}  (POST /tenants/${info.tenant}/bookings, X-Service-Key: intakeKey in ${rel(info.files.keys)})`,
     ],
     ['FareHarbor webhook', info.urls.fareHarborWebhook],
+    ['Ops page', `${info.urls.opsPage}  (log in with opsKey from ${rel(info.files.keys)})`],
     ['Crew inbox (SCC)', info.urls.crewInbox],
     ['Outbox', `${info.urls.outbox}  (SMTP ${info.smtpUrl})`],
     ['Guest site nested', `${info.urls.edge.nested}/g/{slug}`],

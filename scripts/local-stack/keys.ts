@@ -17,14 +17,18 @@ export interface LocalKeys {
   slugSecret: string;
   /** The secret in the path of the local tenant's FareHarbor webhook (FareHarbor sends no headers). */
   fareHarborSecret: string;
+  /** The key ops log in to the ops page with (`/ops/{tenant}/`). */
+  opsKey: string;
+  /** OPS_SESSION_SECRET: signs the ops page's session cookies. */
+  opsSessionSecret: string;
   /**
    * bcrypt hashes of the keys that are verified by hash (tenants file, SCC stand-in). Kept with the
    * keys so the generated files are the same on every start.
    */
-  hashes: { intakeKey: string; crewCallbackKey: string; sccServiceKey: string };
+  hashes: { intakeKey: string; crewCallbackKey: string; sccServiceKey: string; opsKey: string };
 }
 
-const HASHED = ['intakeKey', 'crewCallbackKey', 'sccServiceKey'] as const;
+const HASHED = ['intakeKey', 'crewCallbackKey', 'sccServiceKey', 'opsKey'] as const;
 /** The cost a real deployment would use, so the service's bcrypt cache is exercised as in production. */
 const BCRYPT_COST = 10;
 
@@ -40,7 +44,9 @@ export async function ensureLocalKeys(path: string): Promise<{ keys: LocalKeys; 
     sccServiceKey: existing.sccServiceKey || newKey(),
     slugSecret: existing.slugSecret || newKey(32),
     fareHarborSecret: existing.fareHarborSecret || newKey(32),
-    hashes: { intakeKey: '', crewCallbackKey: '', sccServiceKey: '' },
+    opsKey: existing.opsKey || newKey(),
+    opsSessionSecret: existing.opsSessionSecret || newKey(32),
+    hashes: { intakeKey: '', crewCallbackKey: '', sccServiceKey: '', opsKey: '' },
   };
   let changed = JSON.stringify({ ...existing, hashes: undefined }) !== JSON.stringify({ ...keys, hashes: undefined });
   await Promise.all(

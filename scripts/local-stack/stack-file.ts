@@ -15,6 +15,8 @@ export interface StackInfo {
     service: string;
     /** The local tenant's FareHarbor webhook, secret included (it is local). */
     fareHarborWebhook: string;
+    /** The local tenant's ops page (log in with `opsKey` from the keys file). */
+    opsPage: string;
     crewInbox: string;
     outbox: string;
     edge: { nested: string; flat: string };

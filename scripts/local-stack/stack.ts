@@ -18,6 +18,7 @@ import { temporalDevServerArgs, waitForTemporal } from './temporal';
 import {
   baseChildEnv,
   fareHarborWebhookUrl,
+  opsPageUrl,
   localTenant,
   stackEnvs,
   writeEnvFile,
@@ -231,6 +232,7 @@ export class LocalStack {
         temporalUi: url(ports.temporalUi),
         service: serviceUrl,
         fareHarborWebhook: fareHarborWebhookUrl(serviceUrl, this.tenantId, keys),
+        opsPage: opsPageUrl(serviceUrl, this.tenantId),
         moto: awsUrl,
         crewInbox: `${this.scc.apiUrl}/inbox`,
         outbox: this.outbox.url,

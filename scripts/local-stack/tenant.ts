@@ -30,7 +30,11 @@ export function localTenant(
 ): TenantFileEntry {
   const tenant = sampleTenant({
     id: tenantId,
-    auth: { intakeKeyHash: keys.hashes.intakeKey, crewCallbackKeyHash: keys.hashes.crewCallbackKey },
+    auth: {
+      intakeKeyHash: keys.hashes.intakeKey,
+      crewCallbackKeyHash: keys.hashes.crewCallbackKey,
+      opsKeyHash: keys.hashes.opsKey,
+    },
     jada: { baseUrl: urls.jada, token: keys.jadaDashboardToken },
     scc: { apiUrl: urls.sccApi, serviceKey: keys.sccServiceKey },
     sites: defaultSites({
@@ -46,6 +50,11 @@ export function localTenant(
     },
   });
   return tenantFileEntry(tenant, SECRET_ENV);
+}
+
+/** The local tenant's ops page; its key is `opsKey` in local-keys.json. */
+export function opsPageUrl(serviceUrl: string, tenantId: string): string {
+  return `${serviceUrl}/ops/${tenantId}/`;
 }
 
 /** The local tenant's FareHarbor webhook: its secret is in the path, as FareHarbor is given it. */
@@ -107,6 +116,7 @@ export function stackEnvs(i: StackEnvInputs): StackEnvs {
       SERVICE_PORT: String(i.servicePort),
       PUBLIC_BASE_URL: i.serviceUrl,
       SLUG_SECRET: i.keys.slugSecret,
+      OPS_SESSION_SECRET: i.keys.opsSessionSecret,
     },
   };
 }

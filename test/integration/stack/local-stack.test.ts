@@ -74,6 +74,23 @@ describe('local keys', () => {
     expect({ ...after, fareHarborSecret: undefined }).toEqual({ ...keys, fareHarborSecret: undefined });
     expect((await ensureLocalKeys(path)).keys.fareHarborSecret).toBe(after.fareHarborSecret);
   });
+
+  it('add an ops key (with its hash) and an ops session secret to a key file from before them', async () => {
+    const path = join(dir, 'local-keys.json');
+    const { keys } = await ensureLocalKeys(path);
+    const older = {
+      ...keys,
+      opsKey: undefined,
+      opsSessionSecret: undefined,
+      hashes: { ...keys.hashes, opsKey: undefined },
+    };
+    writeFileSync(path, JSON.stringify(older));
+    const { keys: after } = await ensureLocalKeys(path);
+    expect(after.opsKey).toMatch(/^[\w-]{32}$/);
+    expect(after.opsSessionSecret.length).toBeGreaterThanOrEqual(32);
+    await expect(compare(after.opsKey, after.hashes.opsKey)).resolves.toBe(true);
+    expect(after.intakeKey).toBe(keys.intakeKey);
+  });
 });
 
 describe('generated configuration', () => {
@@ -124,6 +141,9 @@ describe('generated configuration', () => {
     });
     expect(readFileSync(tenantsFile, 'utf8')).not.toContain(keys.fareHarborSecret);
     expect(readFileSync(tenantsFile, 'utf8')).not.toContain(keys.intakeKey);
+    await expect(compare(keys.opsKey, loaded?.auth.opsKeyHash ?? '')).resolves.toBe(true);
+    expect(readFileSync(tenantsFile, 'utf8')).not.toContain(keys.opsKey);
+    expect(envs.service.OPS_SESSION_SECRET).toBe(keys.opsSessionSecret);
 
     const envFile = join(dir, 'worker.env');
     writeEnvFile(envFile, 'test', { ...envs.worker, WITH_SPACE: '/my data/x', WITH_QUOTE: "O'Hara" });

@@ -195,6 +195,26 @@ describe('npm start: the acceptance', () => {
     expect((await fetch(`${info.urls.outbox}/messages/${mail.id}`)).status).toBe(200);
   });
 
+  it('serves the ops page at the printed URL, where opsKey from the keys file logs in', async () => {
+    const opsPage = info.urls.opsPage;
+    expect(opsPage).toBe(`${info.urls.service}/ops/jada/`);
+    expect(stack.proc.output()).toContain(opsPage);
+    const login = await fetch(`${opsPage}login`);
+    const nonce = /ops_login=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')?.[1];
+    const token = /name="loginToken" value="([^"]+)"/.exec(await login.text())?.[1];
+    const loggedIn = await fetch(`${opsPage}login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `ops_login=${nonce}` },
+      body: new URLSearchParams({ loginToken: token ?? '', key: readLocalKeys(info.files.keys).opsKey }).toString(),
+      redirect: 'manual',
+    });
+    expect(loggedIn.status).toBe(303);
+    const session = /ops_session=[^;]+/.exec(loggedIn.headers.get('set-cookie') ?? '')?.[0] ?? '';
+    const list = await fetch(opsPage, { headers: { cookie: session } });
+    expect(list.status).toBe(200);
+    expect(await list.text()).toContain('<h1>Bookings</h1>');
+  });
+
   it('takes FareHarbor deliveries at the printed webhook URL, and `npm run demo -- fareharbor` posts them', async () => {
     const webhook = info.urls.fareHarborWebhook;
     expect(webhook).toMatch(new RegExp(`^${info.urls.service}/tenants/jada/channels/fareharbor/[\\w-]{20,}$`));
