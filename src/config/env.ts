@@ -91,9 +91,12 @@ export const ServiceEnvSchema = z.object({
   /**
    * Key of the HMAC that signs ops page sessions and their CSRF tokens: the same on every replica, so a
    * session works whichever one answers. Needed once a tenant has `auth.opsKeyHash`; rotating it ends
-   * every session.
+   * every session. Empty is unset (docker compose passes `${OPS_SESSION_SECRET:-}` as "").
    */
-  OPS_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  OPS_SESSION_SECRET: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().min(32, 'must be at least 32 characters').optional(),
+  ),
 });
 export type ServiceEnv = z.infer<typeof ServiceEnvSchema>;
 

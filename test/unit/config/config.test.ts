@@ -161,6 +161,7 @@ test('the ops page: an optional bcrypt auth.opsKeyHash (never the key), and an O
   ).toEqual(['tenants.0.auth.opsKeyHash: must be a bcrypt hash ($2b$...), never the key itself']);
   const base = { TENANTS_FILE: 't', SLUG_SECRET: 's'.repeat(16) };
   expect(parseEnv(ServiceEnvSchema, base).OPS_SESSION_SECRET).toBeUndefined();
+  expect(parseEnv(ServiceEnvSchema, { ...base, OPS_SESSION_SECRET: '' }).OPS_SESSION_SECRET).toBeUndefined();
   expect(problemsOf(() => parseEnv(ServiceEnvSchema, { ...base, OPS_SESSION_SECRET: 'x'.repeat(31) }))).toEqual([
     'OPS_SESSION_SECRET: must be at least 32 characters',
   ]);
