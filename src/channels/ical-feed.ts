@@ -351,3 +351,130 @@ function wallClockInstant(time: ICAL.Time, timeZone: string): number {
   const matches = [wall - before, wall - after].filter((ms) => ms + offsetAt(timeZone, ms) === wall);
   return matches.length > 0 ? Math.min(...matches) : wall - before;
 }
+
+/** What the caller kept from the last 200: sent back so an unchanged feed answers 304 with no body. */
+export interface FeedValidators {
+  etag?: string;
+  lastModified?: string;
+}
+
+export interface FetchFeedOptions {
+  /** How messages name the feed; the URL holds the marketplace's token and is never repeated. */
+  label: string;
+  maxBytes: number;
+  /** For the whole exchange, body included. */
+  timeoutMs: number;
+  /** The caller giving up (the activity cancelled): the request stops at once and rejects with its reason. */
+  signal?: AbortSignal;
+}
+
+export type FetchedFeed =
+  { notModified: true } | { notModified: false; text: string; etag?: string; lastModified?: string };
+
+/**
+ * One conditional GET of a feed. Any content type is read, as UTF-8: marketplaces serve their exports
+ * as text/calendar, text/plain or application/octet-stream. A body past `maxBytes` is refused as soon
+ * as it is declared (Content-Length) or read that far.
+ */
+export async function fetchFeed(
+  url: string,
+  validators: FeedValidators,
+  options: FetchFeedOptions,
+): Promise<FetchedFeed> {
+  const { label, maxBytes, timeoutMs } = options;
+  const target = feedUrl(url, label);
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const tooLarge = new AbortController();
+  const signal = AbortSignal.any([timeout, tooLarge.signal, ...(options.signal ? [options.signal] : [])]);
+  const conditional = {
+    ...(headerSafe(validators.etag) ? { 'if-none-match': validators.etag } : {}),
+    ...(headerSafe(validators.lastModified) ? { 'if-modified-since': validators.lastModified } : {}),
+  };
+  const refuse = (): FeedError => {
+    tooLarge.abort();
+    return new FeedError('too-large', `${label} is larger than ${maxBytes} bytes`);
+  };
+
+  try {
+    const res = await fetch(target, {
+      headers: { accept: 'text/calendar, */*;q=0.5', ...conditional },
+      signal,
+      // No credential travels in a header, so following a marketplace's redirect (http to https, a
+      // CDN) sends nothing it should not.
+      redirect: 'follow',
+    });
+    if (res.status === 304 && Object.keys(conditional).length > 0) {
+      await discard(res);
+      return { notModified: true };
+    }
+    if (res.status < 200 || res.status >= 300) {
+      await discard(res);
+      throw new FeedError('http', `${label} answered ${res.status}`, res.status);
+    }
+    if (Number(res.headers.get('content-length')) > maxBytes) throw refuse();
+    const text = await readText(res, maxBytes, refuse);
+    const etag = res.headers.get('etag');
+    const lastModified = res.headers.get('last-modified');
+    return { notModified: false, text, ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}) };
+  } catch (err) {
+    if (err instanceof FeedError) throw err;
+    if (options.signal?.aborted) throw options.signal.reason ?? err;
+    if (timeout.aborted) throw new FeedError('network', `${label} did not answer within ${timeoutMs} ms`);
+    throw new FeedError('network', `${label} is unreachable (${networkCode(err)})`);
+  }
+}
+
+/**
+ * The URL fetch should take: `webcal:` (what marketplaces' "subscribe" links say) is https. Anything
+ * that is not http(s) is refused in our words: fetch's and URL's own errors quote the URL.
+ */
+function feedUrl(url: string, label: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.replace(/^webcals?:/i, 'https:'));
+  } catch {
+    throw new FeedError('http', `${label} has a URL that is not a URL: check the feed's configuration`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new FeedError('http', `${label} has a URL that is not http(s): check the feed's configuration`);
+  }
+  return parsed;
+}
+
+/** A validator as a marketplace sent it; anything a header cannot carry is not sent (a full GET instead). */
+function headerSafe(value: string | undefined): value is string {
+  return value !== undefined && /^[\x20-\x7e]{1,1024}$/.test(value);
+}
+
+async function readText(res: Response, maxBytes: number, refuse: () => FeedError): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  // Not fatal: one mis-encoded byte in a guest's name must not lose the whole feed.
+  const decoder = new TextDecoder('utf-8');
+  const parts: string[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw refuse();
+    }
+    parts.push(decoder.decode(value, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.join('');
+}
+
+/** Frees the connection of an answer whose body we do not read. */
+async function discard(res: Response): Promise<void> {
+  await res.body?.cancel().catch(() => undefined);
+}
+
+/** fetch says "fetch failed"; the cause's code (ECONNREFUSED, ENOTFOUND) is the useful part, and names no URL. */
+function networkCode(err: unknown): string {
+  const cause = typeof err === 'object' && err !== null ? (err as { cause?: unknown }).cause : undefined;
+  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? code : 'network error';
+}
