@@ -15,6 +15,9 @@ export interface StackInfo {
     service: string;
     /** The local tenant's FareHarbor webhook, secret included (it is local). */
     fareHarborWebhook: string;
+    /** The feed stand-in's Boatsetter export of the demo boat, and its control API's base. */
+    feed: string;
+    feeds: string;
     crewInbox: string;
     outbox: string;
     edge: { nested: string; flat: string };
