@@ -8,6 +8,7 @@ import {
   startFulfillmentHarness,
   type FulfillmentHarness,
 } from '../../support/fulfillment';
+import { saveHistory } from '../../support/histories';
 import { waitFor } from '../../support/wait';
 
 /**
@@ -102,5 +103,6 @@ describe('a held booking from a calendar feed', () => {
     });
     expect(twice.status).toBe(409);
     expect(h.smtp.messages.filter((m) => m.subject?.includes('details wanted'))).toHaveLength(1);
+    await saveHistory(h.temporal.client, first.workflowId, 'held-then-completed');
   });
 });

@@ -7,6 +7,7 @@ import { ensureFeedSchedules, feedScheduleId } from '../../../worker/schedules';
 import { statusQuery } from '../../../workflows/messages';
 import type { FeedSyncResult } from '../../../workflows/feed-sync';
 import { startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
+import { saveHistory } from '../../support/histories';
 import { waitFor } from '../../support/wait';
 
 /**
@@ -114,6 +115,7 @@ describe('calendar feeds synced on Temporal Schedules', () => {
     sim.setEvents('bs', [ev('a@boatsetter', 10), ev('b@boatsetter', 11, 10), ev('d@boatsetter', 14)]);
     const second = (await runOnce('bs')) as FeedSyncResult;
     expect(second).toMatchObject({ outcome: 'synced', added: 1, moved: 1, vanished: 1 });
+    await saveHistory(client, lastRun!.workflowId, 'feed-sync-new-moved-gone');
     await waitFor(
       () => statusOf('d@boatsetter'),
       (s) => s.stage === 'AWAITING_DETAILS',
@@ -148,6 +150,7 @@ describe('calendar feeds synced on Temporal Schedules', () => {
     sim.setFault('down', 'status-500');
     const failed = await runOnce('down');
     expect(failed).toBeInstanceOf(WorkflowFailedError);
+    await saveHistory(client, lastRun!.workflowId, 'feed-sync-outage');
     expect(String((failed as WorkflowFailedError).cause?.message)).toContain('could not be synced');
     sim.setFault('down', 'garbage');
     expect(await runOnce('down')).toBeInstanceOf(WorkflowFailedError);
