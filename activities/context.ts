@@ -8,6 +8,7 @@ import { SccClient } from '../src/clients/scc';
 import { Context } from '@temporalio/activity';
 import { HEARTBEAT_EVERY_MS, type CallOptions } from '../src/domain/time-budgets';
 import { configurationFailure } from './failures';
+import type { FeedSyncDeps } from './feed-sync';
 
 export interface ActivityDeps {
   tenants: TenantDirectory;
@@ -18,6 +19,10 @@ export interface ActivityDeps {
   stateBucket: string;
   /** Link from the ops email to a workflow in the Temporal UI; `{workflowId}` is replaced. */
   temporalUiWorkflowUrl?: string;
+  /** The service's ops page for a tenant, `{tenant}` replaced (held-booking emails link to it). */
+  opsPageUrl?: string;
+  /** Intake for bookings from calendar feeds (a Temporal client and the intake settings); none without SLUG_SECRET. */
+  feedSync?: FeedSyncDeps;
   /** Per-request timeout towards JADA and SCC. */
   httpTimeoutMs?: number;
   /** How long a claim in the sent-mail ledger holds off other attempts (MAIL_CLAIM_LEASE_MS). */

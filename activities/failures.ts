@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { FeedError } from '../src/channels/ical-feed';
 import { ExternalError, type ExternalErrorType } from '../src/clients/errors';
 import { isRetryableMailError } from '../src/mail/transport';
 import { PublishInputError } from '../src/publish/errors';
@@ -31,6 +32,9 @@ export type ActivityFailureType =
   | 'MailInProgress'
   /** An email asked for with nothing to tell (no changes, no crew), or crew not on its roster: a workflow bug. */
   | 'MailInputError'
+  /** A calendar feed answered an HTTP error, timed out, or sent something that is not a usable iCal file. */
+  | 'FeedUnavailable'
+  | 'FeedRejected'
   /** Anything else: a bug or an error nobody classified; retried, as Temporal does by default. */
   | 'UnexpectedError';
 
@@ -80,6 +84,15 @@ export function awsFailure(err: unknown, step: string): ApplicationFailure {
   const message = `${step}: ${name}${err instanceof Error && err.message ? `: ${err.message}` : ''}`;
   const permanent = status !== undefined && status >= 400 && status < 500 && status !== 429 && !AWS_TRANSIENT.has(name);
   return permanent ? failure('AwsRejected', false, message) : failure('AwsUnavailable', true, message);
+}
+
+/** A calendar feed: its typed error (src/channels/ical-feed.ts) says whether a retry can help. */
+export function feedFailure(err: unknown, step: string): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
+  if (err instanceof FeedError) {
+    return failure(err.retryable ? 'FeedUnavailable' : 'FeedRejected', err.retryable, `${step}: ${err.message}`);
+  }
+  return failure('UnexpectedError', true, `${step}: ${describe(err)}`);
 }
 
 /** SMTP: the reply code decides (src/mail/transport.ts isRetryableMailError). */

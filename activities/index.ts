@@ -1,12 +1,14 @@
 import { calendarEntryActivities } from './calendar-entry';
 import { activityContext, type ActivityDeps } from './context';
 import { crewEventActivities } from './crew-event';
+import { feedSyncActivities } from './feed-sync';
 import { guestPageActivities } from './guest-page';
 import { opsMailActivities } from './ops-mail';
 
 export type { ActivityDeps, BookingRef } from './context';
 export type { CalendarEntry, CalendarEntryDeletion, CalendarEntryUpdate } from './calendar-entry';
 export type { CrewEvent, CrewEventCancellation, CrewEventUpdate, CrewReminder } from './crew-event';
+export type { FeedRef, FeedSyncDeps, FetchedFeed } from './feed-sync';
 export type { GuestPagePublication } from './guest-page';
 export type { OpsMailSent } from './ops-mail';
 
@@ -21,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...crewEventActivities(ctx),
     ...guestPageActivities(ctx),
     ...opsMailActivities(ctx),
+    ...feedSyncActivities(ctx),
   };
 }
 

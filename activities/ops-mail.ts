@@ -5,6 +5,10 @@ import { composeBookingChange } from '../src/mail/booking-change';
 import { composeCancellationNotice } from '../src/mail/cancellation';
 import { composeCrewAlert, composeCrewEscalation, type CrewReplacementContext } from '../src/mail/crew-alert';
 import { composeCrewUpdate } from '../src/mail/crew-update';
+import { composeFeedEventsMissing, composeFeedOutage } from '../src/mail/feed-alerts';
+import { composeHeldBooking } from '../src/mail/held-booking';
+import type { FeedEventTimes } from '../src/domain/feed-sync';
+import { bookingWorkflowId } from '../src/domain/booking';
 import type { BookingEmailContext, OpsEmail } from '../src/mail/email';
 import { SentMailLedger } from '../src/mail/ledger';
 import {
@@ -13,6 +17,9 @@ import {
   crewAlertMessageId,
   crewEscalationMessageId,
   crewUpdateMessageId,
+  feedEventsMissingMessageId,
+  feedOutageMessageId,
+  heldBookingMessageId,
   opsSummaryMessageId,
 } from '../src/mail/message-id';
 import { composeOpsSummary } from '../src/mail/summary';
@@ -50,7 +57,7 @@ export function opsMailActivities(ctx: ActivityContext) {
    * send cut short is the one case that could go out twice.
    */
   async function sendOnce(
-    input: BookingRef,
+    input: Pick<BookingRef, 'tenant' | 'workflowId'>,
     what: string,
     messageId: string,
     compose: () => OpsEmail,
@@ -99,6 +106,21 @@ export function opsMailActivities(ctx: ActivityContext) {
     workflowId,
     temporalUiUrl: temporalUiUrl(workflowId),
   });
+
+  const opsPageUrl = (tenant: string) => ctx.opsPageUrl?.replace('{tenant}', encodeURIComponent(tenant));
+
+  function aboutFeed(tenantId: string, feedName: string, workflowId: string) {
+    const tenant = ctx.tenant(tenantId);
+    const feed = tenant.feeds?.find((f) => f.name === feedName);
+    if (!feed) throw mailInputFailure(`Tenant ${tenantId} has no feed "${feedName}"`);
+    return {
+      tenantName: tenant.name,
+      feed,
+      workflowId,
+      temporalUiUrl: temporalUiUrl(workflowId),
+      opsPageUrl: opsPageUrl(tenantId),
+    };
+  }
 
   /** What a crew alert or escalation is about: the roster, which the crew it names must be on. */
   function aboutCrew(
@@ -182,6 +204,75 @@ export function opsMailActivities(ctx: ActivityContext) {
       const context = aboutCrew(ref, crew, missing, 'crew escalation');
       return sendOnce(ref, 'crew escalation', crewEscalationMessageId(ref.workflowId, round), () =>
         composeCrewEscalation({ ...context, missing }),
+      );
+    },
+
+    /** A booking from a calendar feed holds its JADA slot and waits for ops to enter its details. */
+    async sendHeldBookingNotice({
+      feed,
+      jadaEventId,
+      ...ref
+    }: BookingRef & { feed: string; jadaEventId: string }): Promise<OpsMailSent> {
+      return sendOnce(ref, 'held booking notice', heldBookingMessageId(ref.workflowId), () =>
+        composeHeldBooking({
+          ...about(ref),
+          tenantId: ref.tenant,
+          feed,
+          jadaEventId,
+          opsPageUrl: opsPageUrl(ref.tenant),
+        }),
+      );
+    },
+
+    /** Reservations gone from a calendar feed: ops confirm on the marketplace; nothing is cancelled. */
+    async sendFeedEventsMissing({
+      tenant,
+      feed,
+      workflowId,
+      events,
+    }: {
+      tenant: string;
+      feed: string;
+      workflowId: string;
+      events: FeedEventTimes[];
+    }): Promise<OpsMailSent> {
+      if (events.length === 0) throw mailInputFailure('A missing-events email names no events');
+      const about = aboutFeed(tenant, feed, workflowId);
+      const messageId = feedEventsMissingMessageId(
+        tenant,
+        feed,
+        events.map((e) => e.key),
+      );
+      return sendOnce({ tenant, workflowId }, 'feed events missing', messageId, () =>
+        composeFeedEventsMissing({
+          ...about,
+          events: events.map((e) => ({
+            ...e,
+            workflowId: bookingWorkflowId(tenant, { source: about.feed.source, bookingId: e.key }),
+          })),
+        }),
+      );
+    },
+
+    /** A feed that cannot be read: once per outage (named by the last good sync before it). */
+    async sendFeedOutage({
+      tenant,
+      feed,
+      workflowId,
+      reason,
+      lastGoodSync,
+    }: {
+      tenant: string;
+      feed: string;
+      workflowId: string;
+      reason: string;
+      lastGoodSync?: string;
+    }): Promise<OpsMailSent> {
+      return sendOnce(
+        { tenant, workflowId },
+        'feed outage alert',
+        feedOutageMessageId(tenant, feed, lastGoodSync),
+        () => composeFeedOutage({ ...aboutFeed(tenant, feed, workflowId), reason, lastGoodSync }),
       );
     },
 

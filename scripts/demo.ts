@@ -3,14 +3,22 @@
 // Posting the same bookingId again shows the duplicate answer: the same workflow, never a second one.
 // `npm run demo -- fareharbor [<uuid>]`: the same charter as FareHarbor's webhook delivers it, to the
 // local tenant's FareHarbor URL, then FareHarbor's re-delivery of it with two more guests.
+// `npm run demo -- feed`: a reservation appears in the Boatsetter calendar export (the feed stand-in),
+// is synced (a held booking: JADA slot, email to ops), is moved an hour later (a change), then is
+// removed from the export (ops are told; nothing is cancelled). Each sync is the feed's Temporal
+// Schedule, triggered at once rather than waiting its 15 minutes.
 import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { feedEventKey } from '../src/channels/ical-feed';
+import { bookingWorkflowId } from '../src/domain/booking';
+import { feedScheduleId } from '../worker/schedules';
 import { readFileSync } from 'node:fs';
 import { sampleBooking, sampleFareHarborDelivery } from '../sim/samples';
 import type { TenantFileEntry } from '../src/config/tenants-file';
 import { dataDirFrom, stackPaths } from './local-stack/config';
 import { readLocalKeys, type LocalKeys } from './local-stack/keys';
 import { readStackInfo, stackRunning, type StackInfo } from './local-stack/stack-file';
-import { LOCAL_CHARTER_ZONE } from './local-stack/tenant';
+import { LOCAL_CHARTER_ZONE, LOCAL_FEED } from './local-stack/tenant';
 
 const CHARTER_ZONE = LOCAL_CHARTER_ZONE;
 /** Inside the default 7-day upload window, and past the default 24 h crew lead time. */
@@ -57,6 +65,7 @@ async function main(): Promise<void> {
   if (!tenant) throw new Error(`tenant ${stack.tenant} is not in ${stack.files.tenants}`);
   const demo = { stack, keys, tenant };
   if (process.argv[2] === 'fareharbor') await postFareHarbor(demo, process.argv[3]);
+  else if (process.argv[2] === 'feed') await editFeed(demo);
   else await postIntake(demo, process.argv[2]);
 }
 
@@ -143,6 +152,78 @@ async function postFareHarbor({ stack, tenant }: Demo, givenUuid: string | undef
       workflowUrl: watch.workflowUrl,
       redelivery: { status: redelivered.status, changed: (redelivered.body as { changed?: string[] }).changed },
     })}`,
+  );
+}
+
+/**
+ * The feed's three cases in a row, each synced by triggering the feed's schedule: a new reservation
+ * (a held booking), the same one moved (a change), then gone from the export (an alert only).
+ */
+async function editFeed({ stack, keys }: Demo): Promise<void> {
+  const stamp = new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15);
+  const uid = `demo-${stamp}@boatsetter.example`;
+  const eventUrl = `${stack.urls.feeds}/feeds/${LOCAL_FEED.standInName}/events/${encodeURIComponent(uid)}`;
+  const bookingId = feedEventKey(LOCAL_FEED.name, uid);
+  const workflowId = bookingWorkflowId(stack.tenant, { source: 'boatsetter', bookingId });
+  const statusUrl = `${stack.urls.service}/tenants/${stack.tenant}/bookings/${bookingId}?source=boatsetter`;
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const schedule = new Client({ connection, namespace: stack.namespace }).schedule.getHandle(
+    feedScheduleId(stack.tenant, LOCAL_FEED.name),
+  );
+  const status = async () => {
+    const res = await fetch(statusUrl, { headers: { 'x-service-key': keys.intakeKey } });
+    return res.ok ? ((await res.json()) as { stage: string; revision?: number }) : undefined;
+  };
+  const syncUntil = async (what: string, done: () => Promise<boolean>) => {
+    await schedule.trigger();
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+      if (await done()) return console.log(`  ${what}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error(`the feed sync did not get to "${what}" within 60 s: see the Temporal UI`);
+  };
+  const edit = async (method: 'PUT' | 'DELETE', body?: unknown) => {
+    const res = await fetch(eventUrl, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    if (!res.ok) throw new Error(`the feed stand-in answered ${res.status}: ${await res.text()}`);
+  };
+  const event = (hour: number) => ({
+    uid,
+    start: localCharterTime(DAYS_AHEAD + 1, hour, CHARTER_ZONE),
+    end: localCharterTime(DAYS_AHEAD + 1, hour + 4, CHARTER_ZONE),
+    summary: 'Boatsetter booking: Carole M.',
+    tzid: CHARTER_ZONE,
+  });
+  try {
+    console.log(`Feed ${stack.urls.feed}
+1. A new reservation in the export: ${event(9).start} to ${event(9).end}`);
+    await edit('PUT', event(9));
+    await syncUntil('held: the JADA slot is taken and ops are asked for the details (outbox)', async () => {
+      return (await status())?.stage === 'AWAITING_DETAILS';
+    });
+    console.log(`2. Boatsetter moves it an hour later: ${event(10).start}`);
+    await edit('PUT', event(10));
+    await syncUntil('changed: revision 2, JADA follows, ops get a change email', async () => {
+      return ((await status())?.revision ?? 0) >= 2;
+    });
+    console.log('3. The reservation disappears from the export');
+    const outbox = async () => (await fetch(`${stack.urls.outbox}/api/messages`)).text();
+    await edit('DELETE');
+    await syncUntil('reported: ops are told it may be cancelled; the booking still runs', async () => {
+      return (await outbox()).includes('gone from the boatsetter calendar');
+    });
+  } finally {
+    await connection.close();
+  }
+  console.log(
+    [
+      `  Booking:     ${workflowId} (complete it on the ops page, or POST .../details)`,
+      `  Temporal UI: ${stack.urls.temporalUi}/namespaces/${encodeURIComponent(stack.namespace)}/schedules`,
+      `  Ops email:   ${stack.urls.outbox}`,
+    ].join('\n'),
   );
 }
 

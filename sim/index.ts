@@ -4,3 +4,4 @@ export * from './scc';
 export * from './edge';
 export * from './outbox';
 export * from './cloudfront-dedupe';
+export * from './feeds';

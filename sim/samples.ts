@@ -49,9 +49,11 @@ export interface TenantSecretEnv {
 
 /** A tenant as an entry of the tenants file: everything but its secrets, which it names by variable. */
 export function tenantFileEntry(tenant: Tenant, secretEnv: TenantSecretEnv): TenantFileEntry {
-  const { jada, scc, ...rest } = tenant;
+  const { jada, scc, feeds, ...rest } = tenant;
   return {
     ...rest,
+    // Feeds as they are: their URLs are local stand-ins, not secrets.
+    feeds: (feeds ?? []).map((feed) => ({ ...feed })),
     jada: { url: jada.baseUrl, tokenEnv: secretEnv.jadaToken },
     scc: { apiUrl: scc.apiUrl, serviceKeyEnv: secretEnv.sccServiceKey },
   };

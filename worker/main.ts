@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { WorkerEnvSchema, parseEnv } from '../src/config/env';
@@ -6,6 +7,9 @@ import { loadTenantsFile } from '../src/config/tenants-file';
 import { createAwsClients } from '../src/publish/aws-clients';
 import { createMailTransport } from '../src/mail/transport';
 import { temporalConnectionOptions } from '../src/config/temporal-connection';
+import { ConfigurationError } from '../src/config/problems';
+import { intakeSettingsFromEnv } from '../src/service/start-booking';
+import { ensureFeedSchedules } from './schedules';
 
 /**
  * The worker: connects to Temporal, registers the BookingFulfillment workflow and its activities, and
@@ -20,10 +24,26 @@ async function main(): Promise<void> {
       : {}),
   });
   const tenants = tenantDirectory(loadTenantsFile(env.TENANTS_FILE, process.env));
+  const withFeeds = tenants.ids().filter((id) => (tenants.get(id)?.feeds ?? []).length > 0);
+  if (withFeeds.length > 0 && env.SLUG_SECRET === undefined) {
+    throw new ConfigurationError('the environment', [
+      `SLUG_SECRET is not set: tenants ${withFeeds.join(', ')} have calendar feeds, whose bookings the worker starts`,
+    ]);
+  }
   const { s3, cloudfront } = createAwsClients({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL });
   const mail = createMailTransport(env.SMTP_URL);
   const connection = await NativeConnection.connect(temporalConnectionOptions(env));
+  // Bookings from calendar feeds start through intake, which is a Temporal client's work.
+  const clientConnection = await Connection.connect(temporalConnectionOptions(env));
+  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
   try {
+    if (env.FEED_SCHEDULES_AT_START) {
+      const changes = await ensureFeedSchedules(client, tenants, {
+        taskQueue: env.TEMPORAL_TASK_QUEUE,
+        everyMinutes: env.FEED_SYNC_EVERY_MINUTES,
+      });
+      console.log(JSON.stringify({ msg: 'feed schedules', ...changes }));
+    }
     const worker = await Worker.create({
       connection,
       namespace: env.TEMPORAL_NAMESPACE,
@@ -38,6 +58,15 @@ async function main(): Promise<void> {
         mail,
         stateBucket: env.STATE_BUCKET,
         httpTimeoutMs: env.HTTP_TIMEOUT_MS,
+        ...(env.SLUG_SECRET
+          ? {
+              feedSync: {
+                client,
+                intake: intakeSettingsFromEnv({ ...env, SLUG_SECRET: env.SLUG_SECRET }, env.TEMPORAL_TASK_QUEUE),
+              },
+            }
+          : {}),
+        opsPageUrl: env.PUBLIC_BASE_URL ? `${env.PUBLIC_BASE_URL.replace(/\/$/, '')}/ops/{tenant}/` : undefined,
         temporalUiWorkflowUrl: env.TEMPORAL_UI_URL
           ? `${env.TEMPORAL_UI_URL.replace(/\/$/, '')}/namespaces/${encodeURIComponent(env.TEMPORAL_NAMESPACE)}/workflows/{workflowId}`
           : undefined,
@@ -56,6 +85,7 @@ async function main(): Promise<void> {
     await worker.run();
     console.log(JSON.stringify({ msg: 'worker stopped' }));
   } finally {
+    await clientConnection.close();
     await connection.close();
     mail.close();
     s3.destroy();

@@ -13,12 +13,13 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { checkChange, type ChangeRefusal } from '../src/domain/change-request';
+import { checkChange, checkCompletion, type ChangeRefusal } from '../src/domain/change-request';
 import {
   DEFAULT_REMINDERS,
   activeCrew,
   applyChange,
   assignCrew,
+  completeHeld,
   crewAssignments,
   crewWaitOver,
   initialState,
@@ -38,7 +39,13 @@ import {
 import { isSettled, nextStep, nextWake, stageOf, windowOf, type Step } from '../src/domain/lifecycle-plan';
 import { DEFAULT_UPLOAD_WINDOW } from '../src/domain/time';
 import { externalApi, mail, publishing } from './activity-options';
-import { assignCrewUpdate, changeBookingUpdate, crewResponseSignal, statusQuery } from './messages';
+import {
+  assignCrewUpdate,
+  changeBookingUpdate,
+  completeBookingUpdate,
+  crewResponseSignal,
+  statusQuery,
+} from './messages';
 import { CharterStartKey, FulfillmentStageKey, SccEventIdKey } from './search-attributes';
 import type { BookingLifecycleInput, BookingStatus, CrewOutcome, FulfillmentStage, PublishedPageRef } from './types';
 
@@ -58,7 +65,8 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
     uploadWindow: input.uploadWindow ?? DEFAULT_UPLOAD_WINDOW,
   };
   let state: LifecycleState =
-    input.carried?.state ?? initialState(input.booking, input.crew, policy, workflowInfo().startTime.getTime());
+    input.carried?.state ??
+    initialState(input.booking, input.crew, policy, workflowInfo().startTime.getTime(), input.held);
   let pages: PublishedPageRef[] = input.carried?.pages ?? [];
   const timestamps: BookingStatus['timestamps'] = input.carried?.timestamps ?? { RECEIVED: state.receivedAt };
   let ended: { stage: 'CANCELLED' | 'FAILED' | 'COMPLETED'; failure?: string } | undefined;
@@ -106,6 +114,7 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
         answeredAt: answer?.respondedAt,
       })),
       toDoByHand,
+      ...(state.held ? { held: state.held } : {}),
     };
   };
 
@@ -158,6 +167,26 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
       validator: (request) => {
         refuseWhenClosed();
         const checked = checkChange(state, request, Date.now());
+        if (!checked.ok) throw refusal(checked.refusal);
+      },
+    },
+  );
+
+  setHandler(
+    completeBookingUpdate,
+    (request) => {
+      const checked = checkCompletion(state, request, Date.now());
+      if (!checked.ok) throw refusal(checked.refusal);
+      const completed = completeHeld(state, checked.booking, request.channel, policy, Date.now());
+      state = completed.state;
+      log.info('Held booking completed', { revision: state.revision, fields: completed.changes.map((c) => c.path) });
+      poked = true;
+      return { changed: completed.changes.map((c) => c.path), revision: state.revision };
+    },
+    {
+      validator: (request) => {
+        refuseWhenClosed();
+        const checked = checkCompletion(state, request, Date.now());
         if (!checked.ok) throw refusal(checked.refusal);
       },
     },
@@ -338,6 +367,12 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
         );
         return;
       }
+      case 'held':
+        await mail.sendHeldBookingNotice.executeWithOptions(
+          { summary: `Held booking from feed ${notice.feed}: details wanted` },
+          [{ ...ref(), feed: notice.feed, jadaEventId: state.jada.id as string }],
+        );
+        return;
       case 'crew-update': {
         const changed = onCrew(notice.changed);
         if (changed.length === 0) return;

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ChangeBookingRequest, ChangeBookingResult } from '../src/domain/change-request';
+import type { ChangeBookingRequest, ChangeBookingResult, CompleteBookingRequest } from '../src/domain/change-request';
 import type { AssignCrewRequest } from '../src/domain/lifecycle';
 import type { CrewResponse } from '../src/domain/crew';
 import type { BookingStatus } from './types';
@@ -19,3 +19,9 @@ export const changeBookingUpdate = defineUpdate<ChangeBookingResult, [ChangeBook
 
 /** Replace a crew member (or add one): `{replace?: crewId, member: {id, role, name?}}`. */
 export const assignCrewUpdate = defineUpdate<{ crew: string[]; revision: number }, [AssignCrewRequest]>('assignCrew');
+
+/**
+ * The details of a held booking (from a calendar feed, only its slot known), from the ops page or the
+ * API: at least guest and pricing, as a merge patch. Refused unless the booking is AWAITING_DETAILS.
+ */
+export const completeBookingUpdate = defineUpdate<ChangeBookingResult, [CompleteBookingRequest]>('completeBooking');

@@ -1,6 +1,6 @@
 import type { Booking, CrewAssignment } from '../src/domain/booking';
 import type { CrewMemberStatus } from '../src/domain/crew';
-import type { ChangeLogEntry, LifecycleState, ReminderPolicy, ReminderKind } from '../src/domain/lifecycle';
+import type { ChangeLogEntry, HeldBy, LifecycleState, ReminderPolicy, ReminderKind } from '../src/domain/lifecycle';
 import type { LifecycleStage } from '../src/domain/lifecycle-plan';
 import type { UploadWindowPolicy, UploadWindowState } from '../src/domain/time';
 
@@ -32,6 +32,8 @@ export interface BookingFulfillmentInput {
 export interface BookingLifecycleInput extends BookingFulfillmentInput {
   /** When silent crew are reminded; DEFAULT_REMINDERS when absent. */
   crewReminders?: ReminderPolicy;
+  /** A booking from a calendar feed with only its slot known: it waits in AWAITING_DETAILS. */
+  held?: HeldBy;
   carried?: CarriedLifecycle;
 }
 
@@ -82,6 +84,8 @@ export interface BookingStatus {
   crewHistory?: CrewSeatStatus[];
   /** What a system without the lifecycle endpoints left for ops to do by hand. */
   toDoByHand?: string[];
+  /** Set while a booking from a calendar feed waits for ops to complete its details. */
+  held?: { feed: string; since: string };
 }
 
 export interface CrewSeatStatus extends CrewAssignment {

@@ -8,7 +8,7 @@ export const NAMESPACE = 'default';
 
 /**
  * Every port of the stack, with the variable that overrides it. The defaults sit in a quiet range
- * (4010-4051) away from the usual dev servers; 7233/8233/3000 are what Temporal's and the service's
+ * (4010-4060) away from the usual dev servers; 7233/8233/3000 are what Temporal's and the service's
  * own docs use.
  */
 export const PORTS = {
@@ -22,6 +22,7 @@ export const PORTS = {
   smtp: { env: 'LOCAL_SMTP_PORT', default: 2525, what: 'SMTP catcher' },
   edgeNested: { env: 'LOCAL_EDGE_NESTED_PORT', default: 4040, what: 'edge, nested guest site' },
   edgeFlat: { env: 'LOCAL_EDGE_FLAT_PORT', default: 4041, what: 'edge, flat guest site' },
+  feeds: { env: 'LOCAL_FEEDS_PORT', default: 4060, what: 'marketplace calendar feed stand-in' },
   moto: { env: 'LOCAL_MOTO_PORT', default: 4050, what: 'S3 and CloudFront (moto behind the CloudFront shim)' },
   motoUpstream: { env: 'LOCAL_MOTO_UPSTREAM_PORT', default: 4051, what: 'moto itself, behind the CloudFront shim' },
 } as const;

@@ -17,6 +17,9 @@ export interface StackInfo {
     fareHarborWebhook: string;
     /** The local tenant's ops page (log in with `opsKey` from the keys file). */
     opsPage: string;
+    /** The feed stand-in's Boatsetter export of the demo boat, and its control API's base. */
+    feed: string;
+    feeds: string;
     crewInbox: string;
     outbox: string;
     edge: { nested: string; flat: string };

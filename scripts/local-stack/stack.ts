@@ -3,6 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEdge, type Edge } from '../../sim/edge';
+import { startFeedSim, type FeedSim } from '../../sim/feeds';
 import { startFaultyProxy, type FaultyProxy } from '../../sim/faulty-proxy';
 import { startJadaSim, type JadaSim } from '../../sim/jada';
 import { startOutbox, type Outbox } from '../../sim/outbox';
@@ -17,6 +18,7 @@ import { removeStackInfo, writeStackInfo, type StackInfo } from './stack-file';
 import { temporalDevServerArgs, waitForTemporal } from './temporal';
 import {
   baseChildEnv,
+  LOCAL_FEED,
   fareHarborWebhookUrl,
   opsPageUrl,
   localTenant,
@@ -86,6 +88,8 @@ export class LocalStack {
   scc!: SccSim;
   outbox!: Outbox;
   edge!: Edge;
+  /** The marketplace feed stand-in: the demo and tests edit its events. */
+  feeds!: FeedSim;
   /** Clients for S3 and CloudFront through the shim, for set-up and assertions. */
   aws!: { s3: S3Client; cloudfront: CloudFrontClient; url: string };
   /** Between the worker and S3/CloudFront, with `faultyAws`. */
@@ -167,7 +171,7 @@ export class LocalStack {
     this.aws = { ...clients, url: awsUrl };
     const buckets = localBuckets(options.resourcePrefix ?? this.tenantId);
     const serviceUrl = url(ports.service);
-    [this.outbox, this.jada, this.scc, this.edge] = await Promise.all([
+    [this.outbox, this.jada, this.scc, this.edge, this.feeds] = await Promise.all([
       startOutbox({ dir: paths.outbox, smtpPort: ports.smtp, httpPort: ports.outbox }),
       startJadaSim({ token: keys.jadaDashboardToken, port: ports.jada }),
       startSccSim({
@@ -184,7 +188,9 @@ export class LocalStack {
           { name: 'flat', bucket: buckets.flat, port: ports.edgeFlat },
         ],
       }),
+      startFeedSim({ port: ports.feeds }),
     ]);
+    const feedUrl = this.feeds.feedUrl(LOCAL_FEED.standInName);
     const edgeOrigins = { nested: this.edge.origins.nested ?? '', flat: this.edge.origins.flat ?? '' };
 
     const sites = await provisionAws(clients.s3, clients.cloudfront, buckets);
@@ -205,7 +211,7 @@ export class LocalStack {
     const tenantEntry = localTenant(
       this.tenantId,
       keys,
-      { jada: this.jada.url, sccApi: this.scc.apiUrl, edge: edgeOrigins },
+      { jada: this.jada.url, sccApi: this.scc.apiUrl, edge: edgeOrigins, feed: feedUrl },
       { ...sites, uploadsBucket: buckets.uploads },
     );
     writeTenantsFile(paths.tenants, tenantEntry, this.envs.worker);
@@ -233,6 +239,8 @@ export class LocalStack {
         service: serviceUrl,
         fareHarborWebhook: fareHarborWebhookUrl(serviceUrl, this.tenantId, keys),
         opsPage: opsPageUrl(serviceUrl, this.tenantId),
+        feed: feedUrl,
+        feeds: this.feeds.url,
         moto: awsUrl,
         crewInbox: `${this.scc.apiUrl}/inbox`,
         outbox: this.outbox.url,
@@ -322,6 +330,7 @@ export class LocalStack {
         this.jada?.stop(),
         this.outbox?.stop(),
         this.edge?.stop(),
+        this.feeds?.stop(),
         this.awsFaults?.stop(),
         this.localAws?.stop(),
       ]);

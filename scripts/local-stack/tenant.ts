@@ -19,7 +19,12 @@ export interface TenantUrls {
   sccApi: string;
   /** Origin of the edge server of each guest site. */
   edge: { nested: string; flat: string };
+  /** The demo boat's Boatsetter calendar export, served by the feed stand-in. */
+  feed: string;
 }
+
+/** The local tenant's one calendar feed: Boatsetter's export of the demo boat. */
+export const LOCAL_FEED = { name: 'boatsetter', standInName: 'jada-sea-breeze' } as const;
 
 /** The one local tenant, the sample operator, with the stand-ins' URLs and the stack's keys and buckets. */
 export function localTenant(
@@ -48,6 +53,16 @@ export function localTenant(
         timeZone: LOCAL_CHARTER_ZONE,
       },
     },
+    feeds: [
+      {
+        name: LOCAL_FEED.name,
+        url: urls.feed,
+        source: 'boatsetter',
+        boat: 'Sea Breeze',
+        timeZone: LOCAL_CHARTER_ZONE,
+        currency: 'USD',
+      },
+    ],
   });
   return tenantFileEntry(tenant, SECRET_ENV);
 }
@@ -108,6 +123,9 @@ export function stackEnvs(i: StackEnvInputs): StackEnvs {
       SHUTDOWN_GRACE_SECONDS: '10',
       // The SDK's INFO lines (bundle sizes, state changes) would drown the stack's own output.
       LOG_LEVEL: 'warn',
+      // Held bookings from the calendar feed start in the worker, through the same intake.
+      SLUG_SECRET: i.keys.slugSecret,
+      PUBLIC_BASE_URL: i.serviceUrl,
       ...secrets,
     },
     service: {

@@ -29,6 +29,35 @@ const TemporalEnv = {
 };
 
 /**
+ * How bookings are started: the service's intake, and the worker's for bookings from calendar feeds.
+ * Both must agree (the slug key above all), so they read the same variables.
+ */
+const IntakeEnv = {
+  /** Key of the HMAC that makes guest page slugs unguessable. */
+  SLUG_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  CREW_CONFIRMATION_TIMEOUT_HOURS: z.coerce.number().positive().default(48),
+  CREW_CONFIRMATION_LEAD_HOURS: z.coerce.number().nonnegative().default(24),
+  /** Silent crew are reminded through SCC this long after being asked, and this long before their deadline. */
+  CREW_REMINDER_AFTER_ASK_HOURS: z.coerce.number().positive().default(24),
+  CREW_REMINDER_BEFORE_DEADLINE_HOURS: z.coerce.number().positive().default(12),
+  /** The guest photo-upload window, fixed into each booking's workflow when it starts. */
+  UPLOAD_WINDOW_OPENS_BEFORE_START_HOURS: z.coerce
+    .number()
+    .nonnegative()
+    .default(7 * 24),
+  UPLOAD_WINDOW_CLOSES_AFTER_END_HOURS: z.coerce
+    .number()
+    .nonnegative()
+    .default(3 * 24),
+  /** How often an open page gets a fresh presigned POST; at most 168 (S3 policies last 7 days). */
+  UPLOAD_POLICY_REFRESH_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(168)
+    .default(6 * 24),
+};
+
+/**
  * Everything the worker reads from the environment. Parsed once at start-up; every problem is
  * listed at once.
  */
@@ -55,6 +84,19 @@ export const WorkerEnvSchema = z.object({
     .string()
     .regex(/^[^:\s]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
     .optional(),
+  // Bookings from calendar feeds are started by the worker, through the same intake as the service's.
+  ...IntakeEnv,
+  /** Needed only when a tenant has calendar feeds: the worker then starts their held bookings. */
+  SLUG_SECRET: IntakeEnv.SLUG_SECRET.optional(),
+  /** How often each feed's schedule syncs it, unless the feed says otherwise. */
+  FEED_SYNC_EVERY_MINUTES: positiveInt.max(1440).default(15),
+  /** Create, update and remove the feed schedules from the tenants file at start (`npm run schedules` does it too). */
+  FEED_SCHEDULES_AT_START: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  /** How ops reach the service (its ops page), for links in held-booking and feed emails. */
+  PUBLIC_BASE_URL: url.optional(),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnvSchema>;
 
@@ -65,28 +107,7 @@ export const ServiceEnvSchema = z.object({
   SERVICE_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** How clients reach this service, for `statusUrl` in answers (e.g. https://fulfillment.example.com). */
   PUBLIC_BASE_URL: url.optional(),
-  /** Key of the HMAC that makes guest page slugs unguessable. */
-  SLUG_SECRET: z.string().min(16, 'must be at least 16 characters'),
-  CREW_CONFIRMATION_TIMEOUT_HOURS: z.coerce.number().positive().default(48),
-  CREW_CONFIRMATION_LEAD_HOURS: z.coerce.number().nonnegative().default(24),
-  /** Silent crew are reminded through SCC this long after being asked, and this long before their deadline. */
-  CREW_REMINDER_AFTER_ASK_HOURS: z.coerce.number().positive().default(24),
-  CREW_REMINDER_BEFORE_DEADLINE_HOURS: z.coerce.number().positive().default(12),
-  /** The guest photo-upload window, fixed into each booking's workflow when it starts. */
-  UPLOAD_WINDOW_OPENS_BEFORE_START_HOURS: z.coerce
-    .number()
-    .nonnegative()
-    .default(7 * 24),
-  UPLOAD_WINDOW_CLOSES_AFTER_END_HOURS: z.coerce
-    .number()
-    .nonnegative()
-    .default(3 * 24),
-  /** How often an open page gets a fresh presigned POST; at most 168 (S3 policies last 7 days). */
-  UPLOAD_POLICY_REFRESH_HOURS: z.coerce
-    .number()
-    .positive()
-    .max(168)
-    .default(6 * 24),
+  ...IntakeEnv,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * Key of the HMAC that signs ops page sessions and their CSRF tokens: the same on every replica, so a

@@ -38,6 +38,20 @@ export interface Tenant {
   contact: { phone?: string; email?: string };
   meetingPoint?: { name: string; directionsUrl?: string };
   channels?: { fareharbor?: FareHarborChannel };
+  /** Marketplace calendar exports synced on Temporal Schedules (feed-sync workflow); none by default. */
+  feeds?: CalendarFeed[];
+}
+
+/** A marketplace's iCal export of one boat; `url` is resolved (it may carry the marketplace's token). */
+export interface CalendarFeed {
+  name: string;
+  url: string;
+  source: 'boatsetter' | 'getmyboat';
+  boat: string;
+  timeZone: string;
+  currency: string;
+  /** How often the schedule syncs it; FEED_SYNC_EVERY_MINUTES (15) when absent. */
+  everyMinutes?: number;
 }
 
 /**

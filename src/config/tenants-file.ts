@@ -25,6 +25,32 @@ const SiteSchema = z
   .strict();
 
 /**
+ * A marketplace calendar export (Boatsetter, GetMyBoat) synced on a Temporal Schedule. Its URL carries
+ * the marketplace's private token, so it is named by environment variable (`urlEnv`); `url` is for
+ * feeds without one (the local stand-in).
+ */
+const FeedSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9]{1,20}$/, 'must be 1-20 lower-case letters or digits'),
+    url: z.url().optional(),
+    urlEnv: envName.optional(),
+    source: z.enum(['boatsetter', 'getmyboat']),
+    boat: z.string().trim().min(1).max(120),
+    timeZone: z.string().refine(isIanaTimeZone, 'must be an IANA time zone such as Pacific/Honolulu'),
+    /** The currency of the held booking's (empty) pricing until ops complete it. */
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code such as USD')
+      .default('USD'),
+    everyMinutes: z.number().int().min(1).max(1440).optional(),
+  })
+  .strict()
+  .refine((f) => (f.url === undefined) !== (f.urlEnv === undefined), {
+    message: 'give exactly one of url and urlEnv (an environment variable holding the URL and its token)',
+    path: ['url'],
+  });
+
+/**
  * The tenants file: everything about each operator except secrets, which it names by environment
  * variable so the file can live in the repo or a config map.
  */
@@ -79,6 +105,16 @@ export const TenantFileEntrySchema = z
       })
       .strict()
       .optional(),
+    feeds: z
+      .array(FeedSchema)
+      .default([])
+      .superRefine((feeds, ctx) => {
+        const names = new Set<string>();
+        feeds.forEach((f, i) => {
+          if (names.has(f.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'is listed twice' });
+          names.add(f.name);
+        });
+      }),
   })
   .strict();
 export type TenantFileEntry = z.infer<typeof TenantFileEntrySchema>;
@@ -126,6 +162,10 @@ export function loadTenants(
       contact: t.contact,
       meetingPoint: t.meetingPoint,
       ...(t.channels ? { channels: t.channels } : {}),
+      feeds: t.feeds.map(({ url, urlEnv, ...feed }) => ({
+        ...feed,
+        url: urlEnv === undefined ? (url as string) : secret(t.id, urlEnv),
+      })),
     };
   });
   if (problems.length > 0) throw new ConfigurationError(source, problems);

@@ -104,3 +104,45 @@ export function checkChange(
   if (changes.length === 0) return refuse({ type: 'BookingUnchanged', message: 'Nothing changed' });
   return { ok: true, booking, changes };
 }
+
+/**
+ * Completing a held booking (from a calendar feed, only its slot known): the details ops entered, as a
+ * merge patch of the contract that must at least give the guest and the pricing.
+ */
+export interface CompleteBookingRequest {
+  channel: string;
+  details: unknown;
+}
+
+/**
+ * Checks a completion like any change, and also that the booking is waiting for details and that they
+ * name the guest and the pricing (the feed knew neither). Details equal to what is held still complete it.
+ */
+export function checkCompletion(
+  current: { booking: Booking; sourceRevision?: number; held?: unknown },
+  request: CompleteBookingRequest,
+  nowMs: number,
+): CheckedChange {
+  const refuse = (refusal: ChangeRefusal): CheckedChange => ({ ok: false, refusal });
+  if (!current.held) {
+    return refuse({
+      type: 'BookingChangeRefused',
+      message: 'The booking is not waiting for details: change it instead',
+    });
+  }
+  const details = request.details;
+  const missing = isObject(details)
+    ? (['guest', 'pricing'] as const).filter((field) => !isObject(details[field]))
+    : (['guest', 'pricing'] as const);
+  if (missing.length > 0) {
+    return refuse({
+      type: 'InvalidBookingChange',
+      message: `Completing a held booking needs ${missing.join(' and ')}`,
+      errors: missing.map((path) => ({ path, message: 'is required to complete a held booking' })),
+    });
+  }
+  const checked = checkChange(current, { channel: request.channel, patch: details }, nowMs);
+  if (!checked.ok && checked.refusal.type === 'BookingUnchanged')
+    return { ok: true, booking: current.booking, changes: [] };
+  return checked;
+}

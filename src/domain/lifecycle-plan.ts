@@ -79,6 +79,7 @@ function pageStep(state: LifecycleState, policy: LifecyclePolicy, nowMs: number)
 
 export function nextStep(state: LifecycleState, policy: LifecyclePolicy, nowMs: number): Step | undefined {
   if (state.jada.id === undefined) return { kind: 'create-calendar-entry' };
+  if (state.held) return heldStep(state);
   if (state.scc.id === undefined) return { kind: 'create-crew-event' };
   if (state.jada.revision < state.revision) return { kind: 'update-calendar-entry', revision: state.revision };
   if (state.scc.revision < state.sccRevision) {
@@ -99,8 +100,23 @@ export function nextStep(state: LifecycleState, policy: LifecyclePolicy, nowMs: 
   return undefined;
 }
 
+/**
+ * A held booking holds its slot in JADA (kept at the feed's times) and ops hear of it and of every
+ * move; SCC, the page and the summary wait for its details.
+ */
+function heldStep(state: LifecycleState): Step | undefined {
+  if (state.jada.revision < state.revision) return { kind: 'update-calendar-entry', revision: state.revision };
+  const [notice] = state.notices;
+  return notice ? { kind: 'send-notice', notice } : undefined;
+}
+
 /** The next instant at which something becomes due by itself (a reminder, a deadline, the page's window). */
 export function nextWake(state: LifecycleState, policy: LifecyclePolicy, nowMs: number): number | undefined {
+  // A held booking never completed is over when its charter is: nothing else is due by itself.
+  if (state.held) {
+    const end = Date.parse(state.booking.charter.end);
+    return end > nowMs ? end : undefined;
+  }
   const times: number[] = [];
   for (const r of dueReminders(state, policy)) times.push(r.at);
   for (const seat of activeCrew(state)) {
@@ -121,11 +137,13 @@ export function nextWake(state: LifecycleState, policy: LifecyclePolicy, nowMs: 
 
 /** Done: the page went out closed (the upload window is over) and nothing is owed to anyone. */
 export function isSettled(state: LifecycleState, policy: LifecyclePolicy, nowMs: number): boolean {
+  if (state.held) return Date.parse(state.booking.charter.end) <= nowMs && nextStep(state, policy, nowMs) === undefined;
   return state.page.state === 'closed' && nextStep(state, policy, nowMs) === undefined;
 }
 
 export type LifecycleStage =
   | 'CREATING_CALENDAR_ENTRY'
+  | 'AWAITING_DETAILS'
   | 'CREATING_CREW_EVENT'
   | 'AWAITING_CREW'
   | 'NEEDS_CREW'
@@ -135,12 +153,14 @@ export type LifecycleStage =
   | 'COMPLETED';
 
 /**
- * The stage ops see (the FulfillmentStage search attribute). NEEDS_CREW stands for AWAITING_CREW or
+ * The stage ops see (the FulfillmentStage search attribute). AWAITING_DETAILS is a held booking (from
+ * a calendar feed) with its JADA slot taken, waiting for ops to complete it. NEEDS_CREW stands for AWAITING_CREW or
  * KEEPING_PAGE_CURRENT while a member declined or stayed silent past the deadline and the charter
  * has not started: ops should replace them (assignCrew).
  */
 export function stageOf(state: LifecycleState, policy: LifecyclePolicy, nowMs: number): LifecycleStage {
   if (state.jada.id === undefined) return 'CREATING_CALENDAR_ENTRY';
+  if (state.held) return isSettled(state, policy, nowMs) ? 'COMPLETED' : 'AWAITING_DETAILS';
   if (state.scc.id === undefined) return 'CREATING_CREW_EVENT';
   if (isSettled(state, policy, nowMs)) return 'COMPLETED';
   // While the booking waits (for crew, or for the page's next change), crew ops must act on say so.

@@ -50,7 +50,17 @@ export type Notice =
   | { kind: 'change'; revision: number; changes: FieldChange[]; channel: string; crewReasked: boolean }
   | { kind: 'crew-alert'; sequence: number; declined: string[] }
   | { kind: 'escalation'; sequence: number; missing: string[] }
-  | { kind: 'crew-update'; sequence: number; changed: string[] };
+  | { kind: 'crew-update'; sequence: number; changed: string[] }
+  /** A booking from a calendar feed took its slot and waits for ops to complete its details. */
+  | { kind: 'held'; feed: string };
+
+/**
+ * Where a held booking came from: a calendar feed knows only the slot (DESIGN.md: held bookings wait
+ * in AWAITING_DETAILS with the JADA entry made, until ops complete them).
+ */
+export interface HeldBy {
+  feed: string;
+}
 
 export interface ChangeLogEntry {
   at: string;
@@ -82,6 +92,8 @@ export interface LifecycleState {
   /** Per-kind counters that make each notice's Message-ID unique and stable. */
   sequences: { alert: number; escalation: number; update: number };
   changes: ChangeLogEntry[];
+  /** Set while the booking waits for its details (from a calendar feed); only JADA is told until then. */
+  held?: HeldBy & { since: string };
 }
 
 export function activeCrew(state: LifecycleState): CrewSeat[] {
@@ -118,7 +130,8 @@ export function initialState(
   crew: readonly CrewAssignment[],
   policy: LifecyclePolicy,
   nowMs: number,
-) {
+  held?: HeldBy,
+): LifecycleState {
   const state: LifecycleState = {
     booking,
     revision: 1,
@@ -135,6 +148,7 @@ export function initialState(
     sequences: { alert: 0, escalation: 0, update: 0 },
     changes: [],
   };
+  if (held) return { ...state, held: { ...held, since: iso(nowMs) }, notices: [{ kind: 'held', feed: held.feed }] };
   return state;
 }
 
@@ -197,6 +211,8 @@ function queueUpdate(state: LifecycleState, changed: string[]): LifecycleState {
 
 /** Members whose deadline passed without an answer are escalated to ops, once per round. */
 export function passTime(state: LifecycleState, nowMs: number): LifecycleState {
+  // Crew of a held booking have not been asked yet: they are, with fresh deadlines, once it is completed.
+  if (state.held) return state;
   const missing = activeCrew(state).filter(
     (s) => !s.answer && s.escalatedAt === undefined && Date.parse(s.deadline) <= nowMs,
   );
@@ -320,6 +336,42 @@ export function assignCrew(
       changes: [...state.changes, { at, revision, channel: 'ops', fields: ['crew'] }],
     },
   };
+}
+
+/**
+ * Completes a held booking with the details ops entered (already validated, see checkCompletion): the
+ * booking becomes an ordinary one. JADA follows through the revision; SCC has not been told yet, so its
+ * crew event is created now with the crew asked from now on; the summary will tell ops everything, so
+ * no change email is queued, and a `held` notice still queued is dropped.
+ */
+export function completeHeld(
+  state: LifecycleState,
+  booking: Booking,
+  channel: string,
+  policy: LifecyclePolicy,
+  nowMs: number,
+): { state: LifecycleState; changes: FieldChange[] } {
+  const changes = diffBookings(state.booking, booking);
+  const revision = state.revision + 1;
+  const crew = booking.crew ?? crewAssignments(state);
+  const next: LifecycleState = {
+    ...state,
+    held: undefined,
+    booking,
+    revision,
+    sourceRevision: booking.revision ?? state.sourceRevision,
+    crew: [
+      ...state.crew.filter((s) => s.removedAt !== undefined),
+      ...crew.map((m) => askedSeat(m, 1, nowMs, { booking, policy })),
+    ],
+    crewVersion: state.crewVersion + 1,
+    notices: state.notices.filter((n) => n.kind !== 'held'),
+    changes: [
+      ...state.changes,
+      { at: iso(nowMs), revision, channel, fields: ['(details completed)', ...changes.map((c) => c.path)] },
+    ],
+  };
+  return { state: next, changes };
 }
 
 // ---- what the systems did ---------------------------------------------------------------------------

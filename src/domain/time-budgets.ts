@@ -24,6 +24,9 @@ export const AWS_CALL = { requestTimeoutMs: 5_000, connectTimeoutMs: 2_000, atte
 /** SMTP through nodemailer: connect, greeting and every silence each bounded; one send per attempt. */
 export const SMTP_CALL = { timeoutMs: 10_000 } as const;
 
+/** A marketplace calendar feed over fetch: one conditional GET of at most 5 MB, no retries inside it. */
+export const FEED_CALL = { timeoutMs: 20_000 } as const;
+
 const awsCallMs = AWS_CALL.attempts * (AWS_CALL.connectTimeoutMs + AWS_CALL.requestTimeoutMs) + AWS_CALL.backoffMs;
 const httpCallMs = HTTP_CALL.attempts * HTTP_CALL.timeoutMs;
 /** Connection, greeting, then the session's commands, each with its own bound. */
@@ -62,6 +65,13 @@ export const ACTIVITY_PROFILES = {
     heartbeatMs: 20_000,
     worstCaseMs: 4 * awsCallMs + smtpSendMs + 2 * awsCallMs,
     calls: 'claim (S3: conditional put, read, take-over put, read), SMTP send, record (S3: conditional put, read)',
+  },
+  /** A calendar feed: one conditional GET, then parsing at most 5 MB (a second or two). */
+  feedFetch: {
+    startToCloseMs: 60_000,
+    heartbeatMs: 20_000,
+    worstCaseMs: FEED_CALL.timeoutMs + 10_000,
+    calls: 'GET the feed (If-None-Match / If-Modified-Since), then parse it',
   },
 } as const satisfies Record<string, ActivityProfile>;
 

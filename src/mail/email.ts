@@ -176,7 +176,7 @@ export type NoticePart = { heading?: string; detail?: string } & (
  * paragraph, its parts, and where the workflow is. Text and HTML say the same, part by part.
  */
 export function composeNotice(
-  context: BookingEmailContext,
+  context: Pick<BookingEmailContext, 'workflowId' | 'temporalUiUrl'>,
   notice: { subject: string; title: string; lead: readonly string[]; parts: readonly NoticePart[] },
 ): OpsEmail {
   const subject = oneLine(notice.subject);

@@ -54,3 +54,28 @@ export function crewAlertMessageId(
 export function crewEscalationMessageId(workflowId: string, round: number, domain = DOMAIN): string {
   return hashedMessageId(`${workflowId}:crew-escalation:${round}`, 'crew-escalation', domain);
 }
+
+/** One email per held booking: the feed seeing it again (or a retried send) tells ops nothing new. */
+export function heldBookingMessageId(workflowId: string, domain = DOMAIN): string {
+  return hashedMessageId(`${workflowId}:held`, 'held-booking', domain);
+}
+
+/** A feed's events gone missing, told once per (feed, set of events). */
+export function feedEventsMissingMessageId(
+  tenant: string,
+  feed: string,
+  keys: readonly string[],
+  domain = DOMAIN,
+): string {
+  return hashedMessageId(`${tenant}:${feed}:missing:${[...new Set(keys)].sort().join(',')}`, 'feed-missing', domain);
+}
+
+/** One email per outage of a feed: an outage is named by the last good sync before it. */
+export function feedOutageMessageId(
+  tenant: string,
+  feed: string,
+  lastGoodSync: string | undefined,
+  domain = DOMAIN,
+): string {
+  return hashedMessageId(`${tenant}:${feed}:outage:${lastGoodSync ?? 'never'}`, 'feed-outage', domain);
+}

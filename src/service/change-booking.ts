@@ -2,10 +2,10 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import type { Booking } from '../domain/booking';
 import { diffBookings } from '../domain/booking-changes';
-import type { ChangeBookingRequest } from '../domain/change-request';
+import type { ChangeBookingRequest, CompleteBookingRequest } from '../domain/change-request';
 import type { AssignCrewRequest } from '../domain/lifecycle';
 import type { FieldError } from '../domain/validation';
-import { assignCrewUpdate, changeBookingUpdate } from '../../workflows/messages';
+import { assignCrewUpdate, changeBookingUpdate, completeBookingUpdate } from '../../workflows/messages';
 import type { BookingFulfillmentInput } from '../../workflows/types';
 import type { FoundBooking } from './running-booking';
 
@@ -34,6 +34,21 @@ export async function changeBooking(
 ): Promise<ChangeOutcome> {
   return sendUpdate(found, async (handle) => {
     const result = await handle.executeUpdate(changeBookingUpdate, { args: [request] });
+    return { outcome: 'changed', workflowId: handle.workflowId, ...result };
+  });
+}
+
+/**
+ * Completes a held booking (from a calendar feed, only its slot known) with the details ops entered:
+ * the `completeBooking` Update, whose validator refuses a booking that is not AWAITING_DETAILS and
+ * details without guest or pricing. Then crew are asked and everything else follows.
+ */
+export async function completeBooking(
+  found: FoundBooking | undefined,
+  request: CompleteBookingRequest,
+): Promise<ChangeOutcome> {
+  return sendUpdate(found, async (handle) => {
+    const result = await handle.executeUpdate(completeBookingUpdate, { args: [request] });
     return { outcome: 'changed', workflowId: handle.workflowId, ...result };
   });
 }

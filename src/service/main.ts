@@ -5,8 +5,7 @@ import { tenantDirectory } from '../config/tenant';
 import { loadTenantsFile } from '../config/tenants-file';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { buildApp } from './app';
-
-const HOUR_MS = 3600_000;
+import { intakeSettingsFromEnv } from './start-booking';
 
 /**
  * The HTTP service: reads the environment and tenants file (every problem at once), connects to
@@ -28,23 +27,7 @@ async function main(): Promise<void> {
   const app = buildApp({
     client,
     tenants,
-    settings: {
-      taskQueue: env.TEMPORAL_TASK_QUEUE,
-      slugSecret: env.SLUG_SECRET,
-      crewConfirmation: {
-        timeoutMs: env.CREW_CONFIRMATION_TIMEOUT_HOURS * HOUR_MS,
-        leadBeforeStartMs: env.CREW_CONFIRMATION_LEAD_HOURS * HOUR_MS,
-      },
-      crewReminders: {
-        afterAskMs: env.CREW_REMINDER_AFTER_ASK_HOURS * HOUR_MS,
-        beforeDeadlineMs: env.CREW_REMINDER_BEFORE_DEADLINE_HOURS * HOUR_MS,
-      },
-      uploadWindow: {
-        openBeforeStartMs: env.UPLOAD_WINDOW_OPENS_BEFORE_START_HOURS * HOUR_MS,
-        closeAfterEndMs: env.UPLOAD_WINDOW_CLOSES_AFTER_END_HOURS * HOUR_MS,
-        refreshEveryMs: env.UPLOAD_POLICY_REFRESH_HOURS * HOUR_MS,
-      },
-    },
+    settings: intakeSettingsFromEnv(env, env.TEMPORAL_TASK_QUEUE),
     publicBaseUrl: env.PUBLIC_BASE_URL,
     logger: { level: env.LOG_LEVEL },
     ...(env.OPS_SESSION_SECRET ? { ops: { sessionSecret: env.OPS_SESSION_SECRET } } : {}),

@@ -4,7 +4,7 @@ import { bookingWorkflowId, type Booking } from '../domain/booking';
 import { guestSlug } from '../domain/slug';
 import { DEFAULT_UPLOAD_WINDOW, type UploadWindowPolicy } from '../domain/time';
 import type { Tenant } from '../config/tenant';
-import type { ReminderPolicy } from '../domain/lifecycle';
+import type { HeldBy, ReminderPolicy } from '../domain/lifecycle';
 import type { bookingLifecycle } from '../../workflows/booking-lifecycle';
 import type { BookingLifecycleInput, CrewConfirmationPolicy } from '../../workflows/types';
 import { BookingIdKey, CharterStartKey, FulfillmentStageKey, TenantKey } from '../../workflows/search-attributes';
@@ -21,10 +21,46 @@ export interface IntakeSettings {
   crewReminders?: ReminderPolicy;
 }
 
+const HOUR_MS = 3600_000;
+
+/** The intake variables of ServiceEnv and WorkerEnv (src/config/env.ts), in hours. */
+export interface IntakeEnvValues {
+  SLUG_SECRET: string;
+  CREW_CONFIRMATION_TIMEOUT_HOURS: number;
+  CREW_CONFIRMATION_LEAD_HOURS: number;
+  CREW_REMINDER_AFTER_ASK_HOURS: number;
+  CREW_REMINDER_BEFORE_DEADLINE_HOURS: number;
+  UPLOAD_WINDOW_OPENS_BEFORE_START_HOURS: number;
+  UPLOAD_WINDOW_CLOSES_AFTER_END_HOURS: number;
+  UPLOAD_POLICY_REFRESH_HOURS: number;
+}
+
+/** Intake's settings from the environment: the service and the worker (for feeds) read the same. */
+export function intakeSettingsFromEnv(env: IntakeEnvValues, taskQueue: string): IntakeSettings {
+  return {
+    taskQueue,
+    slugSecret: env.SLUG_SECRET,
+    crewConfirmation: {
+      timeoutMs: env.CREW_CONFIRMATION_TIMEOUT_HOURS * HOUR_MS,
+      leadBeforeStartMs: env.CREW_CONFIRMATION_LEAD_HOURS * HOUR_MS,
+    },
+    crewReminders: {
+      afterAskMs: env.CREW_REMINDER_AFTER_ASK_HOURS * HOUR_MS,
+      beforeDeadlineMs: env.CREW_REMINDER_BEFORE_DEADLINE_HOURS * HOUR_MS,
+    },
+    uploadWindow: {
+      openBeforeStartMs: env.UPLOAD_WINDOW_OPENS_BEFORE_START_HOURS * HOUR_MS,
+      closeAfterEndMs: env.UPLOAD_WINDOW_CLOSES_AFTER_END_HOURS * HOUR_MS,
+      refreshEveryMs: env.UPLOAD_POLICY_REFRESH_HOURS * HOUR_MS,
+    },
+  };
+}
+
 export function fulfillmentInput(
   tenant: Tenant,
   booking: Booking,
   settings: Pick<IntakeSettings, 'slugSecret' | 'crewConfirmation' | 'uploadWindow' | 'crewReminders'>,
+  held?: HeldBy,
 ) {
   const workflowId = bookingWorkflowId(tenant.id, booking);
   const input: BookingLifecycleInput = {
@@ -35,6 +71,7 @@ export function fulfillmentInput(
     crewConfirmation: settings.crewConfirmation,
     uploadWindow: settings.uploadWindow ?? DEFAULT_UPLOAD_WINDOW,
     ...(settings.crewReminders ? { crewReminders: settings.crewReminders } : {}),
+    ...(held ? { held } : {}),
   };
   return { workflowId, input };
 }
@@ -57,11 +94,13 @@ export async function startBookingFulfillment(
   tenant: Tenant,
   booking: Booking,
   settings: IntakeSettings,
+  /** A booking from a calendar feed whose details are not known: it waits in AWAITING_DETAILS. */
+  held?: HeldBy,
 ): Promise<StartedBooking> {
   // A re-delivery of a booking that started before booking ids kept their case is that booking.
   const legacy = await findLegacyBooking(client, tenant.id, booking);
   if (legacy) return { outcome: 'duplicate', workflowId: legacy.handle.workflowId, found: legacy };
-  const { workflowId, input } = fulfillmentInput(tenant, booking, settings);
+  const { workflowId, input } = fulfillmentInput(tenant, booking, settings, held);
   try {
     await client.workflow.start<typeof bookingLifecycle>('bookingLifecycle', {
       taskQueue: settings.taskQueue,
@@ -74,7 +113,7 @@ export async function startBookingFulfillment(
         { key: CharterStartKey, value: new Date(booking.charter.start) },
         { key: FulfillmentStageKey, value: 'RECEIVED' },
       ],
-      staticSummary: staticSummary(tenant, booking),
+      staticSummary: staticSummary(tenant, booking, held),
     });
     return { outcome: 'started', workflowId };
   } catch (err) {
@@ -88,7 +127,7 @@ export async function startBookingFulfillment(
 }
 
 /** "Charter: Carole, May 30 10:00-13:00, JADA": what ops read in the Temporal UI's list. */
-export function staticSummary(tenant: Tenant, booking: Booking): string {
+export function staticSummary(tenant: Tenant, booking: Booking, held?: HeldBy): string {
   const zone = booking.charter.timeZone;
   const day = new Intl.DateTimeFormat('en-US', { timeZone: zone, month: 'short', day: 'numeric' }).format(
     new Date(booking.charter.start),
@@ -97,6 +136,8 @@ export function staticSummary(tenant: Tenant, booking: Booking): string {
     new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
       new Date(iso),
     );
+  const when = `${day} ${hm(booking.charter.start)}-${hm(booking.charter.end)}`;
+  if (held) return `Held (${held.feed} feed): ${booking.boat}, ${when}, ${tenant.name}`;
   const firstName = booking.guest.name.trim().split(/\s+/)[0];
-  return `Charter: ${firstName}, ${day} ${hm(booking.charter.start)}-${hm(booking.charter.end)}, ${tenant.name}`;
+  return `Charter: ${firstName}, ${when}, ${tenant.name}`;
 }

@@ -150,6 +150,15 @@ export async function startFulfillmentHarness(options: HarnessOptions = {}): Pro
   const baseTenant = world.tenant;
   const tenant = options.tenant ? options.tenant(baseTenant, { jada, scc }) : baseTenant;
   const mail = createMailTransport(smtp.url, { timeoutMs: options.mailTimeoutMs ?? 1500 });
+  const temporal = options.temporal ?? (await connectTemporal());
+  const taskQueue = uniqueTaskQueue('fulfillment');
+  const settings: IntakeSettings = {
+    taskQueue,
+    slugSecret: SLUG_SECRET,
+    crewConfirmation: { timeoutMs: options.crewTimeoutMs ?? 60_000, leadBeforeStartMs: options.crewLeadMs ?? 0 },
+    uploadWindow: options.uploadWindow ?? DEFAULT_UPLOAD_WINDOW,
+    ...(options.crewReminders ? { crewReminders: options.crewReminders } : {}),
+  };
   const activities = createActivities({
     tenants: tenantDirectory([tenant]),
     s3: workerAws.s3,
@@ -160,19 +169,13 @@ export async function startFulfillmentHarness(options: HarnessOptions = {}): Pro
     // A send that hung leaves its claim until the lease ends; seconds, so the retry comes within a test.
     mailClaimLeaseMs: options.mailClaimLeaseMs ?? 3000,
     temporalUiWorkflowUrl: 'http://127.0.0.1:8233/namespaces/default/workflows/{workflowId}',
+    opsPageUrl: 'http://127.0.0.1:3000/ops/{tenant}/',
+    // Bookings from calendar feeds start through intake with this harness's settings.
+    feedSync: { client: temporal.client, intake: settings },
     now: options.now,
   });
-  const temporal = options.temporal ?? (await connectTemporal());
-  const taskQueue = uniqueTaskQueue('fulfillment');
   const worker = await temporal.createWorker({ taskQueue, activities });
   const running = worker.run();
-  const settings: IntakeSettings = {
-    taskQueue,
-    slugSecret: SLUG_SECRET,
-    crewConfirmation: { timeoutMs: options.crewTimeoutMs ?? 60_000, leadBeforeStartMs: options.crewLeadMs ?? 0 },
-    uploadWindow: options.uploadWindow ?? DEFAULT_UPLOAD_WINDOW,
-    ...(options.crewReminders ? { crewReminders: options.crewReminders } : {}),
-  };
   return {
     temporal,
     worker,

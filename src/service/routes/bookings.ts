@@ -5,7 +5,14 @@ import { conflict, invalidRequest, notFound, unsupportedMediaType } from '../err
 import { CrewAssignmentSchema } from '../../domain/booking';
 import { parseWith } from '../../domain/validation';
 import { z } from 'zod';
-import { appliedAnswer, assignCrew, changeBooking, isApplied, type ChangeOutcome } from '../change-booking';
+import {
+  appliedAnswer,
+  assignCrew,
+  changeBooking,
+  completeBooking,
+  isApplied,
+  type ChangeOutcome,
+} from '../change-booking';
 import { cancelRunningBooking, deliverBooking } from '../deliver-booking';
 import { findBooking, type RunningBookingOutcome } from '../running-booking';
 import { requireServiceKey } from '../tenant-auth';
@@ -20,7 +27,8 @@ const parseAssignCrew = (body: unknown) => parseWith(AssignCrewSchema, body);
 /**
  * Booking intake (`POST /tenants/:tenant/bookings`), booking status (`GET .../bookings/:bookingId`)
  * changes (a re-delivery, `PATCH .../bookings/:bookingId` with a merge patch), crew replacement
- * (`POST .../bookings/:bookingId/crew`) and cancellation (`DELETE .../bookings/:bookingId`, or a
+ * (`POST .../bookings/:bookingId/crew`), completing a held booking (`POST .../bookings/:bookingId/details`)
+ * and cancellation (`DELETE .../bookings/:bookingId`, or a
  * delivery with `status: "cancelled"`).
  */
 export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -69,6 +77,23 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): 
       }
       const found = await findBooking(ctx.client, tenant.id, ref);
       return answerChange(await changeBooking(found, { channel: 'ops', patch }));
+    },
+  );
+
+  app.post<{ Params: { tenant: string; bookingId: string }; Querystring: { source?: unknown } }>(
+    '/tenants/:tenant/bookings/:bookingId/details',
+    { onRequest: authenticate },
+    async (request) => {
+      const { tenant } = request;
+      const ref = bookingRefOf(request);
+      const details = request.body;
+      if (typeof details !== 'object' || details === null || Array.isArray(details)) {
+        throw invalidRequest('booking details', [
+          { path: '(body)', message: 'must be a JSON object with at least guest and pricing' },
+        ]);
+      }
+      const found = await findBooking(ctx.client, tenant.id, ref);
+      return answerChange(await completeBooking(found, { channel: 'ops', details }));
     },
   );
 

@@ -116,6 +116,7 @@ describe('generated configuration', () => {
         jada: 'http://127.0.0.1:4010',
         sccApi: 'http://127.0.0.1:4020',
         edge: { nested: 'http://127.0.0.1:4040', flat: 'http://127.0.0.1:4041' },
+        feed: 'http://127.0.0.1:4060/feeds/jada-sea-breeze.ics',
       },
       {
         nested: { bucket: 'jada-guests-nested', distributionId: 'E1' },

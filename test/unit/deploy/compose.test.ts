@@ -83,7 +83,11 @@ function mountedTenantsFile(name: keyof typeof APP_SERVICES): string {
 
 function tenantSecretNames(tenantsFile: string): string[] {
   const file = TenantsFileSchema.parse(JSON.parse(readRepoFile(tenantsFile)));
-  return file.tenants.flatMap((t) => [t.jada.tokenEnv, t.scc.serviceKeyEnv]);
+  return file.tenants.flatMap((t) => [
+    t.jada.tokenEnv,
+    t.scc.serviceKeyEnv,
+    ...t.feeds.flatMap((f) => (f.urlEnv ? [f.urlEnv] : [])),
+  ]);
 }
 
 describe('docker-compose.yml', () => {

@@ -2,12 +2,13 @@ import fc from 'fast-check';
 import { sampleBooking } from '../../../sim/samples';
 import type { Booking } from '../../../src/domain/booking';
 import { diffBookings } from '../../../src/domain/booking-changes';
-import { checkChange, mergePatch } from '../../../src/domain/change-request';
+import { checkChange, checkCompletion, mergePatch } from '../../../src/domain/change-request';
 import {
   DEFAULT_REMINDERS,
   activeCrew,
   applyChange,
   assignCrew,
+  completeHeld,
   initialState,
   passTime,
   recordAnswer,
@@ -345,5 +346,91 @@ describe('checking a change', () => {
         },
       ),
     );
+  });
+});
+
+describe('a held booking (from a calendar feed): only its slot until ops complete it', () => {
+  const held = () => {
+    const booking = sampleBooking({
+      guest: { name: 'Details pending', partySize: 1 },
+      pricing: { currency: 'USD', base: 0 },
+      crew: undefined,
+    });
+    const crew = [{ id: 'crew-captain-ana', role: 'Captain' }];
+    return { booking, state: initialState(booking, crew, policy, T0, { feed: 'bs' }) };
+  };
+  const details = {
+    guest: { name: 'Carole Martin', email: 'carole@example.com', partySize: 6 },
+    pricing: { currency: 'USD', base: 120_000, tax: 9_900 },
+  };
+
+  test('JADA is told and ops are asked for the details; SCC, page and summary wait, and no crew deadline passes', () => {
+    const { state } = held();
+    expect(stageOf(state, policy, T0)).toBe('CREATING_CALENDAR_ENTRY');
+    const first = settle(state, T0);
+    expect(kinds(first.steps)).toEqual(['create-calendar-entry', 'notice:held']);
+    expect(stageOf(first.state, policy, T0)).toBe('AWAITING_DETAILS');
+    // Days later, long past the crew deadline the seat was given: nothing is due, nobody escalated.
+    const later = T0 + 5 * 24 * HOUR;
+    const waited = settle(first.state, later);
+    expect(waited.steps).toEqual([]);
+    expect(waited.state.notices).toEqual([]);
+    expect(stageOf(waited.state, policy, later)).toBe('AWAITING_DETAILS');
+    expect(nextWake(waited.state, policy, later)).toBe(Date.parse(state.booking.charter.end));
+  });
+
+  test('a move from the feed updates JADA and tells ops, still held', () => {
+    const { state } = settle(held().state, T0);
+    const moved = checkChange(
+      state,
+      {
+        channel: 'bs feed',
+        patch: { charter: { start: '2027-05-30T10:00:00-07:00', end: '2027-05-30T13:00:00-07:00' } },
+      },
+      T0,
+    );
+    if (!moved.ok) throw new Error(moved.refusal.message);
+    const applied = applyChange(state, moved.booking, 'bs feed', policy, T0);
+    const after = settle(applied.state, T0);
+    expect(kinds(after.steps)).toEqual(['update-calendar-entry', 'notice:change']);
+    expect(stageOf(after.state, policy, T0)).toBe('AWAITING_DETAILS');
+  });
+
+  test('completing it: the details become the booking, crew are asked from now, and the pipeline runs', () => {
+    const { state } = settle(held().state, T0);
+    const later = T0 + 3 * 24 * HOUR;
+    const checked = checkCompletion(state, { channel: 'ops', details }, later);
+    if (!checked.ok) throw new Error(checked.refusal.message);
+    const { state: completed, changes } = completeHeld(state, checked.booking, 'ops', policy, later);
+    expect(completed.held).toBeUndefined();
+    expect(completed.booking.guest).toEqual(details.guest);
+    expect(changes.map((c) => c.path)).toEqual(expect.arrayContaining(['guest.name', 'pricing.base']));
+    expect(activeCrew(completed).map((s) => s.askedAt)).toEqual([new Date(later).toISOString()]);
+    const after = settle(completed, later);
+    // JADA gets the real details, SCC its event; no change email (the summary will tell everything).
+    expect(kinds(after.steps)).toEqual(['create-crew-event', 'update-calendar-entry']);
+    expect(stageOf(after.state, policy, later)).toBe('AWAITING_CREW');
+  });
+
+  test('completion is refused without guest or pricing, and for a booking that is not held', () => {
+    const { state } = settle(held().state, T0);
+    const noPricing = checkCompletion(state, { channel: 'ops', details: { guest: details.guest } }, T0);
+    expect(noPricing).toMatchObject({
+      ok: false,
+      refusal: { type: 'InvalidBookingChange', errors: [{ path: 'pricing' }] },
+    });
+    const badGuest = checkCompletion(state, { channel: 'ops', details: { ...details, guest: { name: '' } } }, T0);
+    expect(badGuest).toMatchObject({ ok: false, refusal: { type: 'InvalidBookingChange' } });
+    const { state: ordinary } = booked();
+    expect(checkCompletion(ordinary, { channel: 'ops', details }, T0)).toMatchObject({
+      ok: false,
+      refusal: { type: 'BookingChangeRefused' },
+    });
+  });
+
+  test('a held booking never completed is over when its charter is', () => {
+    const { state } = settle(held().state, T0);
+    const end = Date.parse(state.booking.charter.end);
+    expect(stageOf(state, policy, end + 1)).toBe('COMPLETED');
   });
 });
