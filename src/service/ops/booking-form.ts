@@ -38,6 +38,16 @@ export const CREW_FIELDS = ['replace', 'member.id', 'member.role', 'member.name'
 
 const get = (form: FormValues, name: string) => (form.get(name) ?? '').trim();
 
+/**
+ * A held booking's details as the complete form starts from: the slot the feed knew (times, zone,
+ * boat, currency), with the placeholders it stands in for the guest and the price left empty.
+ */
+export function heldValues(booking: Booking): Map<string, string> {
+  const values = detailValues(booking);
+  for (const name of ['guest.name', 'guest.partySize', 'pricing.base', 'notes']) values.set(name, '');
+  return values;
+}
+
 /** The details as the form holds them: times as wall-clock text in the booking's zone, money in major units. */
 export function detailValues(booking: Booking): Map<string, string> {
   const { guest, charter, pricing } = booking;

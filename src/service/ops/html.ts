@@ -205,8 +205,9 @@ export function field(spec: FieldSpec, values: FormValues, errors: Map<string, s
   return `<div${spec.wide ? ' class="wide"' : ''}><label for="${attr(id)}">${text(spec.label)}${spec.required ? ' (required)' : ''}</label>${control}${hint}${errorLines}</div>`;
 }
 
-/** "AWAITING_CREW" -> "Awaiting crew". */
+/** "AWAITING_CREW" -> "Awaiting crew"; held bookings are "Held", as the email asking for their details calls them. */
 export function stageLabel(stage: string): string {
+  if (stage === 'AWAITING_DETAILS') return 'Held: awaiting details';
   const words = stage.toLowerCase().replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

@@ -281,13 +281,15 @@ export interface BookingPageView {
   refusal?: string;
   change?: { values: FormValues; errors: FieldError[] };
   crew?: { values: FormValues; errors: FieldError[] };
+  complete?: { values: FormValues; errors: FieldError[] };
 }
 
 export function bookingPage(v: BookingPageView): string {
   const paths = opsPaths(v.tenant.id);
   const booking = v.status.booking;
   const zone = booking?.charter.timeZone ?? 'UTC';
-  const canChange = v.running && booking !== undefined;
+  const held = v.running && booking !== undefined && v.status.held !== undefined;
+  const canChange = v.running && booking !== undefined && !held;
   let forms = '';
   if (!v.running) {
     forms = `<p class="card">This booking has finished: it can no longer change.</p>`;
@@ -317,6 +319,18 @@ ${field({ name: 'member.role', label: 'Role', required: true }, crew.values, cre
 ${field({ name: 'member.name', label: 'Name', wide: true }, crew.values, crewErrors)}
 </div>
 <div class="actions"><button type="submit">Replace crew member</button></div>
+</form>
+<h2 id="cancel-heading">Cancel the booking</h2>
+<p class="card"><a href="${attr(paths.cancel(v.ref))}">Cancel this booking…</a> (asks to confirm)</p>`;
+  } else if (held) {
+    const complete = v.complete ?? { values: new Map(), errors: [] };
+    forms = `<h2 id="complete-heading">Complete the booking</h2>
+<p class="card">Held since ${when(v.status.held?.since, zone)}: the ${text(v.status.held?.feed ?? '')} calendar feed knows only the slot, which JADA holds. Enter the guest and the pricing from the marketplace's email or website; then the crew are asked and everything else follows.</p>
+<form method="post" action="${attr(paths.complete(v.ref))}" aria-labelledby="complete-heading" novalidate>
+${csrfInput(v.csrf)}
+${errorSummary(complete.errors, [...DETAIL_FIELDS], 'The booking was not completed:')}
+${detailFields(complete.values, errorsByField(complete.errors))}
+<div class="actions"><button type="submit">Complete booking</button></div>
 </form>
 <h2 id="cancel-heading">Cancel the booking</h2>
 <p class="card"><a href="${attr(paths.cancel(v.ref))}">Cancel this booking…</a> (asks to confirm)</p>`;

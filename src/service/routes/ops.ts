@@ -4,11 +4,18 @@ import type { BookingRef } from '../../domain/booking';
 import type { FieldError } from '../../domain/validation';
 import type { FailureLimiter } from '../auth';
 import { parseBookingRef, queryBookingStatus } from '../booking-status';
-import { assignCrew, changeBooking, isApplied, type ChangeOutcome } from '../change-booking';
+import { assignCrew, changeBooking, completeBooking, isApplied, type ChangeOutcome } from '../change-booking';
 import { cancelRunningBooking, deliverBooking } from '../deliver-booking';
 import { createErrorHandler, HttpError } from '../errors';
 import { findBooking, type FoundBooking } from '../running-booking';
-import { bookingFromForm, changeFromForm, CREW_FIELDS, crewFromForm, detailValues } from '../ops/booking-form';
+import {
+  bookingFromForm,
+  changeFromForm,
+  CREW_FIELDS,
+  crewFromForm,
+  detailValues,
+  heldValues,
+} from '../ops/booking-form';
 import { listRunningBookings } from '../ops/bookings-list';
 import { OPS_CSP, opsPaths, type FormValues } from '../ops/html';
 import {
@@ -251,16 +258,17 @@ function routes(app: FastifyInstance, ctx: RouteContext, ops: OpsPageContext): v
     ref: BookingRef,
     found: FoundBooking,
     statusCode: number,
-    extra: Partial<Pick<BookingPageView, 'flash' | 'refusal' | 'change' | 'crew'>> = {},
+    extra: Partial<Pick<BookingPageView, 'flash' | 'refusal' | 'change' | 'crew' | 'complete'>> = {},
   ) => {
     const status = await queryBookingStatus(ctx.client, found);
     if (!status) throw new HttpError(404, { error: 'This tenant has no such booking.' });
     const running = found.description.status.name === 'RUNNING';
     const change = extra.change ?? { values: status.booking ? detailValues(status.booking) : new Map(), errors: [] };
+    const complete = extra.complete ?? { values: status.booking ? heldValues(status.booking) : new Map(), errors: [] };
     return html(
       reply,
       statusCode,
-      bookingPage({ tenant: auth.view, csrf: auth.csrf, ref, status, running, ...extra, change }),
+      bookingPage({ tenant: auth.view, csrf: auth.csrf, ref, status, running, ...extra, change, complete }),
     );
   };
 
@@ -420,6 +428,29 @@ function routes(app: FastifyInstance, ctx: RouteContext, ops: OpsPageContext): v
       return again(changed.outcome === 'unknown-booking' ? 404 : 409, [
         { path: '(change)', message: refusalOf(changed) },
       ]);
+    }),
+  );
+
+  app.post(
+    '/:tenant/bookings/:source/:bookingId/complete',
+    post(async (request, reply, auth, form) => {
+      const { ref, found } = await pathBooking(request, auth.tenant);
+      const current = (await queryBookingStatus(ctx.client, found))?.booking;
+      if (!current) {
+        return showBooking(reply, auth, ref, found, 409, { refusal: 'This booking cannot change.' });
+      }
+      const again = (statusCode: number, errors: FieldError[]) =>
+        showBooking(reply, auth, ref, found, statusCode, { complete: { values: form, errors } });
+      // The form's details as a merge patch over the held booking: it always names the guest and the pricing.
+      const details = changeFromForm(form, current);
+      if (!details.ok) return again(400, details.errors);
+      const completed = await completeBooking(found, { channel: 'ops', details: details.value });
+      if (isApplied(completed)) return toBooking(reply, auth.tenant, ref, 'completed');
+      if (completed.outcome === 'invalid') return again(400, completed.errors);
+      // A refusal shows at the top: the booking may no longer be held, and then the page has no complete form.
+      return showBooking(reply, auth, ref, found, completed.outcome === 'unknown-booking' ? 404 : 409, {
+        refusal: refusalOf(completed),
+      });
     }),
   );
 

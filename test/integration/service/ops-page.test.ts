@@ -3,9 +3,10 @@ import { Writable } from 'node:stream';
 import bcrypt from 'bcryptjs';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
-import { tenantDirectory } from '../../../src/config/tenant';
+import { tenantDirectory, type CalendarFeed } from '../../../src/config/tenant';
 import { buildApp } from '../../../src/service/app';
 import { bookingStatus } from '../../../src/service/booking-status';
+import { deliverFeedEvent } from '../../../src/service/feed-delivery';
 import { findBooking } from '../../../src/service/running-booking';
 import type { BookingStatus } from '../../../workflows/types';
 import { launchChromium, runAxe, watchPage, type PageActivity } from '../../support/browser';
@@ -14,6 +15,14 @@ import { vnuErrors } from '../../support/vnu';
 import { waitFor } from '../../support/wait';
 
 const OPS_KEY = 'ops-test-key-2c9d7e41b8a5f3';
+const FEED: CalendarFeed = {
+  name: 'bs',
+  url: 'http://127.0.0.1:9/unused.ics',
+  source: 'boatsetter',
+  boat: 'Sea Breeze',
+  timeZone: 'America/Los_Angeles',
+  currency: 'USD',
+};
 const SESSION_SECRET = 'ops-session-secret-for-tests-0123456789';
 
 const HOSTILE = [
@@ -67,7 +76,7 @@ describe('ops page', () => {
     const opsKeyHash = await bcrypt.hash(OPS_KEY, 4);
     h = await startFulfillmentHarness({
       crewTimeoutMs: 60_000,
-      tenant: (t) => ({ ...t, auth: { ...t.auth, opsKeyHash } }),
+      tenant: (t) => ({ ...t, auth: { ...t.auth, opsKeyHash }, feeds: [FEED] }),
     });
     app = buildApp({
       client: h.temporal.client,
@@ -319,6 +328,71 @@ describe('ops page', () => {
     activity.clear();
   });
 
+  test('a held booking from a calendar feed is listed as held and completed from its page', async () => {
+    await logIn();
+    const key = `bs.${Date.now().toString(36)}`;
+    const held = await deliverFeedEvent(
+      h.temporal.client,
+      h.tenant,
+      FEED,
+      { key, start: '2027-06-12T17:00:00Z', end: '2027-06-12T21:00:00Z' },
+      h.settings,
+    );
+    expect(held.outcome).toBe('started');
+    await waitFor(
+      () => status(key, 'boatsetter'),
+      (s) => s?.stage === 'AWAITING_DETAILS',
+      20_000,
+    );
+    await waitFor(
+      async () => {
+        await page.goto(ops());
+        return page.getByRole('heading', { name: 'Held: awaiting details (1)' }).count();
+      },
+      (n) => n === 1,
+      15_000,
+    );
+    activity.clear();
+    await page.getByRole('link', { name: key }).click();
+    await pageState('held booking', 200);
+    // The slot is there; the placeholders the feed stands in for the guest and the price are not.
+    await expect(page.locator('[name="charter.start"]').inputValue()).resolves.toBe('2027-06-12T10:00');
+    await expect(page.locator('[name="boat"]').inputValue()).resolves.toBe('Sea Breeze');
+    await expect(page.locator('[name="guest.name"]').inputValue()).resolves.toBe('');
+    await expect(page.getByRole('button', { name: 'Save changes' }).count()).resolves.toBe(0);
+
+    await submit('Complete booking');
+    await pageState('complete with errors', 400);
+    await expect(page.locator('[id="e0-guest.name"]').textContent()).resolves.toBe('is required');
+
+    await fillDetails({ 'guest.name': 'Dana Lee', 'guest.partySize': '4', 'pricing.base': '950' });
+    await submit('Complete booking');
+    await pageState('after complete', 200);
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Booking completed');
+    const completed = await waitFor(
+      () => status(key, 'boatsetter'),
+      (s) => s.stage === 'AWAITING_CREW',
+      20_000,
+    );
+    expect(completed.booking).toMatchObject({
+      guest: { name: 'Dana Lee', partySize: 4 },
+      pricing: { currency: 'USD', base: 95000 },
+      charter: { start: '2027-06-12T10:00:00-07:00' },
+    });
+    expect(completed.booking?.notes).toBeUndefined();
+    expect(completed.held).toBeUndefined();
+
+    // Completing it again is refused: it no longer waits for details (the form is gone; a stale tab POSTs).
+    const csrf = await page.locator('input[name="csrf"]').first().inputValue();
+    const again = await context.request.post(ops(`bookings/boatsetter/${key}/complete`), {
+      form: { ...CHARTER, csrf },
+      maxRedirects: 0,
+    });
+    expect(again.status()).toBe(409);
+    expect(await again.text()).toContain('not waiting for details');
+    await h.temporal.client.workflow.getHandle(`booking-${h.tenant.id}-boatsetter-${key}`).terminate('test done');
+  });
+
   test('a form POST without its CSRF token, with a wrong one, or from another site is 403 and does nothing; without a session 401', async () => {
     await logIn();
     const bookingId = `csrf-${Date.now().toString(36)}`;
@@ -427,6 +501,28 @@ describe('ops page', () => {
       await submit('Replace crew member');
       await pageState(`hostile crew ${round}`, 400);
     }
+
+    const heldKey = `bs.x${Date.now().toString(36)}`;
+    await deliverFeedEvent(
+      h.temporal.client,
+      h.tenant,
+      FEED,
+      { key: heldKey, start: '2027-06-13T17:00:00Z', end: '2027-06-13T21:00:00Z' },
+      h.settings,
+    );
+    await waitFor(
+      () => status(heldKey, 'boatsetter'),
+      (s) => s?.stage === 'AWAITING_DETAILS',
+      20_000,
+    );
+    for (let round = 0; round < 2; round += 1) {
+      await page.goto(ops(`bookings/boatsetter/${heldKey}`));
+      activity.clear();
+      await fillHostile(`form[action$="/complete"]`, round);
+      await submit('Complete booking');
+      await pageState(`hostile complete ${round}`, 400);
+    }
+    await h.temporal.client.workflow.getHandle(`booking-${h.tenant.id}-boatsetter-${heldKey}`).terminate('test done');
 
     await page.goto(
       `${ops('find')}?source=${encodeURIComponent(HOSTILE[1]!)}&bookingId=${encodeURIComponent(HOSTILE[0]!)}`,

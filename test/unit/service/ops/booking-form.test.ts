@@ -1,5 +1,11 @@
 import { sampleBooking } from '../../../../sim/samples';
-import { bookingFromForm, changeFromForm, crewFromForm, detailValues } from '../../../../src/service/ops/booking-form';
+import {
+  bookingFromForm,
+  changeFromForm,
+  crewFromForm,
+  detailValues,
+  heldValues,
+} from '../../../../src/service/ops/booking-form';
 
 const form = (values: Record<string, string>) => new Map(Object.entries(values));
 
@@ -122,5 +128,30 @@ describe('the booking forms and the contract', () => {
     });
     const bad = crewFromForm(form({ replace: '<script>', 'member.id': '"><img>', 'member.role': '' }));
     expect(bad.ok ? [] : bad.errors.map((e) => e.path).sort()).toEqual(['member.id', 'member.role', 'replace']);
+  });
+
+  test("a held booking's form keeps the slot and leaves the placeholder guest, price and notes empty", () => {
+    const held = sampleBooking({
+      guest: { name: 'Details pending', partySize: 1 },
+      pricing: { currency: 'USD', base: 0 },
+      notes: 'From the bs calendar feed',
+    });
+    const values = heldValues(held);
+    expect([
+      values.get('guest.name'),
+      values.get('guest.partySize'),
+      values.get('pricing.base'),
+      values.get('notes'),
+    ]).toEqual(['', '', '', '']);
+    expect(values.get('charter.start')).toBe('2027-05-29T10:00');
+    values.set('guest.name', 'Dana Lee');
+    values.set('guest.partySize', '4');
+    values.set('pricing.base', '950');
+    const result = changeFromForm(values, held);
+    expect(result.ok && result.value).toMatchObject({
+      guest: { name: 'Dana Lee', partySize: 4 },
+      pricing: { currency: 'USD', base: 95000 },
+      notes: null,
+    });
   });
 });
