@@ -102,7 +102,11 @@ describe('ops page', () => {
     page.on('response', (response: Response) => {
       if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) {
         if (response.status() >= 300 && response.status() < 400) return;
-        lastDocument = response.text().then((html) => ({ status: response.status(), html }));
+        // A document navigated away from at once (a reload loop) has no body left to read: no page state.
+        lastDocument = response.text().then(
+          (html) => ({ status: response.status(), html }),
+          () => ({ status: response.status(), html: '' }),
+        );
       }
     });
   });
@@ -480,6 +484,10 @@ describe('ops page', () => {
     await page.locator('[name="bookingId"]').fill(bookingId);
     await submit('Enter booking');
     await pageState('hostile booking', 200);
+    // On a phone, long unbroken text wraps rather than widening the page.
+    await page.setViewportSize({ width: 360, height: 800 });
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    await page.setViewportSize({ width: 1280, height: 720 });
     const details = page.getByRole('region', { name: 'Details' });
     await expect(details.locator('dd').first().textContent()).resolves.toBe(HOSTILE[0]);
     await expect(details.locator('dd').last().textContent()).resolves.toBe(
