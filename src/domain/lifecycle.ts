@@ -249,7 +249,8 @@ export function applyChange(
   const changes = diffBookings(state.booking, booking);
   if (changes.length === 0) return { state, changes };
   const revision = state.revision + 1;
-  const reask = movesCharter(changes);
+  // Crew of a held booking are asked only once it is completed: a move then asks nobody.
+  const reask = movesCharter(changes) && !state.held;
   const touchesScc = changes.some((c) => SCC_FIELDS.includes(c.path));
   let next: LifecycleState = {
     ...state,

@@ -24,11 +24,6 @@ export function composeHeldBooking(input: HeldBookingInput): OpsEmail {
   const path =
     `/tenants/${encodeURIComponent(input.tenantId)}/bookings/${encodeURIComponent(booking.bookingId)}` +
     `/details?source=${encodeURIComponent(booking.source)}`;
-  const body = JSON.stringify({
-    guest: { name: '<guest name>', email: '<email>', phone: '<phone>', partySize: 2 },
-    pricing: { currency: booking.pricing.currency, base: 0 },
-  });
-  const apiCall = `POST ${path}\nX-Service-Key: <the tenant's intake key>\nContent-Type: application/json\n\n${body}`;
   return composeNotice(input, {
     subject: `New ${booking.source} booking: details wanted · ${booking.boat} · ${when}`,
     title: `A ${booking.source} booking for ${input.tenantName} waits for its details`,
@@ -42,7 +37,7 @@ export function composeHeldBooking(input: HeldBookingInput): OpsEmail {
         heading: 'Complete it',
         bullets: [
           input.opsPageUrl ? `On the ops page: ${input.opsPageUrl}` : 'On the ops page (its "Held" list)',
-          `Or through the ops API: ${apiCall.split('\n')[0]} with the guest and pricing (JSON)`,
+          `Or through the ops API: POST ${path} with {"guest": {...}, "pricing": {...}} (X-Service-Key: the intake key)`,
         ],
       },
     ],

@@ -176,4 +176,24 @@ describe('calendar feeds synced on Temporal Schedules', () => {
     );
     expect(h.jada.counters.updated + h.jada.counters.deleted).toBe(jadaBefore);
   });
+
+  test('the schedules again from the file: updated in place, and a feed taken out loses its schedule', async () => {
+    const every = async (name: string) => {
+      const d = await client.schedule.getHandle(feedScheduleId(h.tenant.id, name)).describe();
+      return d.spec.intervals?.[0]?.every;
+    };
+    const bs = h.tenant.feeds!.find((f) => f.name === 'bs')!;
+    const changes = await ensureFeedSchedules(
+      client,
+      tenantDirectory([{ ...h.tenant, feeds: [{ ...bs, everyMinutes: 30 }] }]),
+      { taskQueue: h.taskQueue, everyMinutes: 24 * 60 },
+    );
+    expect(changes).toEqual({
+      created: [],
+      updated: [feedScheduleId(h.tenant.id, 'bs')],
+      removed: [feedScheduleId(h.tenant.id, 'down')],
+    });
+    expect(await every('bs')).toBe(30 * 60_000);
+    await expect(client.schedule.getHandle(feedScheduleId(h.tenant.id, 'down')).describe()).rejects.toThrow();
+  });
 });

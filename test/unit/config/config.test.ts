@@ -166,3 +166,85 @@ test('the ops page: an optional bcrypt auth.opsKeyHash (never the key), and an O
     'OPS_SESSION_SECRET: must be at least 32 characters',
   ]);
 });
+
+test('calendar feeds: the export URL by variable (its token) or as is, every problem listed, names unique', () => {
+  const feed = { name: 'boatsetter', source: 'boatsetter', boat: 'Sea Breeze', timeZone: 'America/New_York' };
+  const [tenant] = loadTenants(
+    {
+      tenants: [
+        tenantEntry({
+          feeds: [
+            { ...feed, urlEnv: 'BS_FEED_URL' },
+            { ...feed, name: 'gmb', source: 'getmyboat', url: 'http://127.0.0.1:4060/feeds/x.ics', everyMinutes: 5 },
+          ],
+        }),
+      ],
+    },
+    { JADA_TOKEN: 't', SCC_KEY: 'k', BS_FEED_URL: 'https://www.boatsetter.com/calendar/abc.ics?token=s3cret' },
+  );
+  expect(tenant?.feeds).toEqual([
+    { ...feed, currency: 'USD', url: 'https://www.boatsetter.com/calendar/abc.ics?token=s3cret' },
+    {
+      ...feed,
+      name: 'gmb',
+      source: 'getmyboat',
+      currency: 'USD',
+      url: 'http://127.0.0.1:4060/feeds/x.ics',
+      everyMinutes: 5,
+    },
+  ]);
+  expect(loadTenants({ tenants: [tenantEntry()] }, { JADA_TOKEN: 't', SCC_KEY: 'k' })[0]?.feeds).toEqual([]);
+
+  const problems = problemsOf(() =>
+    loadTenants(
+      {
+        tenants: [
+          tenantEntry({
+            feeds: [
+              { ...feed, name: 'Boat-Setter', url: 'https://a.example/x.ics', urlEnv: 'BS' },
+              { ...feed, source: 'airbnb', timeZone: 'EST' },
+            ],
+          }),
+        ],
+      },
+      { JADA_TOKEN: 't', SCC_KEY: 'k' },
+    ),
+  );
+  expect(problems).toEqual(
+    expect.arrayContaining([
+      'tenants.0.feeds.0.name: must be 1-20 lower-case letters or digits',
+      expect.stringContaining('tenants.0.feeds.0.url: give exactly one of url and urlEnv'),
+      expect.stringContaining('tenants.0.feeds.1.source'),
+      'tenants.0.feeds.1.timeZone: must be an IANA time zone such as Pacific/Honolulu',
+    ]),
+  );
+  // Once every feed is well-formed: names must be unique, and the variables they name set.
+  const twice = {
+    tenants: [
+      tenantEntry({
+        feeds: [
+          { ...feed, urlEnv: 'MISSING_FEED_URL' },
+          { ...feed, url: 'https://a.example/x.ics' },
+        ],
+      }),
+    ],
+  };
+  expect(problemsOf(() => loadTenants(twice, { JADA_TOKEN: 't', SCC_KEY: 'k' }))).toEqual([
+    'tenants.0.feeds.1.name: is listed twice',
+  ]);
+  const unset = { tenants: [tenantEntry({ feeds: [{ ...feed, urlEnv: 'MISSING_FEED_URL' }] })] };
+  expect(problemsOf(() => loadTenants(unset, { JADA_TOKEN: 't', SCC_KEY: 'k' }))).toEqual([
+    'tenant jada: environment variable MISSING_FEED_URL is not set',
+  ]);
+});
+
+test('worker: SLUG_SECRET is optional (feeds need it, the worker says so at start), the feed interval bounded', () => {
+  const base = { TENANTS_FILE: 't.json', SMTP_URL: 'smtp://127.0.0.1:25', STATE_BUCKET: 'state' };
+  const env = parseEnv(WorkerEnvSchema, base);
+  expect(env.SLUG_SECRET).toBeUndefined();
+  expect(env.FEED_SYNC_EVERY_MINUTES).toBe(15);
+  expect(env.FEED_SCHEDULES_AT_START).toBe(true);
+  expect(
+    problemsOf(() => parseEnv(WorkerEnvSchema, { ...base, SLUG_SECRET: 'short', FEED_SYNC_EVERY_MINUTES: '0' })),
+  ).toEqual(['SLUG_SECRET: must be at least 16 characters', expect.stringContaining('FEED_SYNC_EVERY_MINUTES')]);
+});

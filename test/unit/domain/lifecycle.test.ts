@@ -393,6 +393,7 @@ describe('a held booking (from a calendar feed): only its slot until ops complet
     const applied = applyChange(state, moved.booking, 'bs feed', policy, T0);
     const after = settle(applied.state, T0);
     expect(kinds(after.steps)).toEqual(['update-calendar-entry', 'notice:change']);
+    expect(after.steps[1]).toMatchObject({ notice: { crewReasked: false } });
     expect(stageOf(after.state, policy, T0)).toBe('AWAITING_DETAILS');
   });
 
