@@ -219,7 +219,11 @@ export function opsMailActivities(ctx: ActivityContext) {
           tenantId: ref.tenant,
           feed,
           jadaEventId,
-          opsPageUrl: opsPageUrl(ref.tenant),
+          // The booking's own page, where its complete form is.
+          opsPageUrl: opsPageUrl(ref.tenant)?.replace(
+            /\/?$/,
+            `/bookings/${encodeURIComponent(ref.booking.source)}/${encodeURIComponent(ref.booking.bookingId)}`,
+          ),
         }),
       );
     },
