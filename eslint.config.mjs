@@ -87,7 +87,7 @@ export default tseslint.config(
               allowTypeImports: true,
               message: 'Import activity types only.',
             },
-            { group: ['@aws-sdk/*', 'nodemailer', 'bcryptjs', 'pino', 'zod'], message: 'Not in the workflow sandbox.' },
+            { group: ['@aws-sdk/*', 'nodemailer', 'bcrypt', 'pino', 'zod'], message: 'Not in the workflow sandbox.' },
           ],
         },
       ],

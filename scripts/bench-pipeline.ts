@@ -14,7 +14,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { compare } from 'bcryptjs';
+import { compare } from 'bcrypt';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { sampleBooking } from '../sim/samples';
 import { opsSummaryMessageId } from '../src/mail/message-id';

@@ -3,7 +3,7 @@
 // code is non-zero when a target is missed. Numbers are for the 2-core machines CI runs on.
 // `npm run bench -- publish` runs the publish case instead: it starts moto, so it is kept apart; and
 // `npm run bench -- pipeline` runs bookings through the whole local stack (scripts/bench-pipeline.ts).
-import bcrypt from 'bcryptjs';
+import bcrypt from 'bcrypt';
 import { performance } from 'node:perf_hooks';
 import { createKeyVerifier } from '../src/service/auth';
 import { renderGuestPage } from '../src/page/render';

@@ -20,6 +20,9 @@ export const unauthorized = (message: string) => new HttpError(401, { error: mes
 export const notFound = (message: string) => new HttpError(404, { error: message });
 export const conflict = (message: string, details: Record<string, unknown> = {}) =>
   new HttpError(409, { error: message, ...details });
+/** A caller that keeps presenting wrong keys: refused unchecked until its window ends (Retry-After). */
+export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
+  new HttpError(429, { error: message, retryAfterSeconds });
 export const unsupportedMediaType = () =>
   new HttpError(415, { error: 'body must be JSON (Content-Type: application/json)' });
 
@@ -70,6 +73,10 @@ export function createErrorHandler(
     if (statusCode >= 500) {
       request.log.error({ err, statusCode }, 'request failed');
       if (statusCode === 503) void reply.header('retry-after', '5');
+    } else if (statusCode === 429) {
+      // A flood of refusals must not become a flood of log lines: they are counted, not told one by one.
+      void reply.header('retry-after', String(body.retryAfterSeconds ?? 60));
+      request.log.debug({ statusCode }, 'request refused: too many wrong keys');
     } else {
       // Field paths only: a message is safe today, but the path is what ops need to find the fix.
       const fields = Array.isArray(body.fields) ? (body.fields as FieldError[]).map((f) => f.path) : undefined;

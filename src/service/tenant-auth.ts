@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Tenant, TenantDirectory } from '../config/tenant';
 import type { KeyVerifier, ServiceKeyKind } from './auth';
-import { notFound, unauthorized } from './errors';
+import { notFound, tooManyRequests, unauthorized } from './errors';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,14 +28,23 @@ function pathTenant(tenants: TenantDirectory, request: FastifyRequest): Tenant {
  * the 404 says anyway: tenant ids are not secrets (they are in every URL and workflow ID). It
  * reveals nothing about keys, because a known tenant's check touches that tenant's own hash only;
  * no request's timing depends on another tenant's keys.
+ *
+ * An address that keeps presenting wrong keys is answered 429 with Retry-After, without bcrypt
+ * (KeyVerifier.check), so a flood of guesses cannot eat the CPU that valid intake needs.
  */
 export function requireServiceKey(tenants: TenantDirectory, keys: KeyVerifier, kind: ServiceKeyKind) {
   return async function authenticate(request: FastifyRequest): Promise<void> {
     const tenant = pathTenant(tenants, request);
     const presented = request.headers['x-service-key'];
     if (typeof presented !== 'string' || presented === '') throw unauthorized('X-Service-Key header is required');
-    if (!(await keys.verify(tenant, kind, presented)))
-      throw unauthorized('X-Service-Key is not valid for this tenant and path');
+    const checked = await keys.check(tenant, kind, presented, request.ip);
+    if (checked.outcome === 'limited') {
+      throw tooManyRequests(
+        'too many wrong X-Service-Key attempts from this address: try again later',
+        Math.ceil(checked.retryAfterMs / 1000),
+      );
+    }
+    if (checked.outcome === 'invalid') throw unauthorized('X-Service-Key is not valid for this tenant and path');
     request.tenant = tenant;
   };
 }

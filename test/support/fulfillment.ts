@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import bcrypt from 'bcryptjs';
+import bcrypt from 'bcrypt';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/service/app';
 import type { S3Client } from '@aws-sdk/client-s3';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { compare, hash } from 'bcryptjs';
+import { compare, hash } from 'bcrypt';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,

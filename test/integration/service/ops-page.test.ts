@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import bcrypt from 'bcryptjs';
+import bcrypt from 'bcrypt';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { tenantDirectory, type CalendarFeed } from '../../../src/config/tenant';

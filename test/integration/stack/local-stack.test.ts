@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compare } from 'bcryptjs';
+import { compare } from 'bcrypt';
 import { loadTenantsFile } from '../../../src/config/tenants-file';
 import { stackConfig, PORTS } from '../../../scripts/local-stack/config';
 import { ensureLocalKeys } from '../../../scripts/local-stack/keys';

@@ -1,4 +1,4 @@
-import { hash } from 'bcryptjs';
+import { hash } from 'bcrypt';
 import {
   ExternalAuthError,
   ExternalRejectedError,

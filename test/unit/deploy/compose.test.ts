@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import bcrypt from 'bcryptjs';
+import bcrypt from 'bcrypt';
 import { parse } from 'yaml';
 import type { z } from 'zod';
 import { ServiceEnvSchema, WorkerEnvSchema } from '../../../src/config/env';

@@ -1,4 +1,4 @@
-import { compare } from 'bcryptjs';
+import { compare } from 'bcrypt';
 import type { Tenant } from '../../../src/config/tenant';
 import { AUTH_CACHE_TTL_MS, createFailureLimiter, createKeyVerifier } from '../../../src/service/auth';
 import { sampleBooking } from '../../../sim/samples';
@@ -122,6 +122,74 @@ describe('X-Service-Key over HTTP', () => {
     await postJson(t, '/tenants/acme/bookings', ACME_INTAKE_KEY, sampleBooking());
     const crew = await postJson(t, '/tenants/acme/crew-responses', ACME_INTAKE_KEY, {});
     expect(crew.statusCode).toBe(401);
+    await t.app.close();
+  });
+});
+
+describe('wrong keys under a flood (KeyVerifier.check)', () => {
+  let acme: Tenant;
+  beforeAll(async () => {
+    [acme] = (await testTenants()) as [Tenant];
+  });
+
+  test('after the limit a caller is refused unchecked, a probe a second gets through, others are not affected', async () => {
+    const counter = countingCompare();
+    let clock = 1_000_000;
+    const keys = createKeyVerifier({
+      compare: counter.compare,
+      now: () => clock,
+      failures: { maxFailures: 3, windowMs: 60_000, probeEveryMs: 1000 },
+    });
+    for (let i = 0; i < 3; i++) {
+      await expect(keys.check(acme, 'intakeKeyHash', `guess-${i}`, '10.0.0.9')).resolves.toEqual({
+        outcome: 'invalid',
+      });
+    }
+    expect(counter.calls).toBe(3);
+    // Limited: no bcrypt for the next guesses, until a second has passed (one probe), then limited again.
+    const first = await keys.check(acme, 'intakeKeyHash', 'guess-3', '10.0.0.9');
+    expect(first).toEqual({ outcome: 'invalid' }); // the first limited check is the window's probe
+    for (let i = 0; i < 50; i++) {
+      await expect(keys.check(acme, 'intakeKeyHash', `flood-${i}`, '10.0.0.9')).resolves.toEqual({
+        outcome: 'limited',
+        retryAfterMs: 60_000,
+      });
+    }
+    expect(counter.calls).toBe(4);
+    clock += 1000;
+    // The probe: a valid key from the flooded address is checked, accepted, and the failures forgotten.
+    await expect(keys.check(acme, 'intakeKeyHash', ACME_INTAKE_KEY, '10.0.0.9')).resolves.toEqual({ outcome: 'valid' });
+    await expect(keys.check(acme, 'intakeKeyHash', 'guess-again', '10.0.0.9')).resolves.toEqual({ outcome: 'invalid' });
+    // Another address was never limited.
+    await expect(keys.check(acme, 'intakeKeyHash', 'guess', '10.0.0.10')).resolves.toEqual({ outcome: 'invalid' });
+  });
+
+  test('a remembered valid key is accepted while its address is limited', async () => {
+    const counter = countingCompare();
+    const keys = createKeyVerifier({ compare: counter.compare, failures: { maxFailures: 2, probeEveryMs: 60_000 } });
+    await expect(keys.check(acme, 'intakeKeyHash', ACME_INTAKE_KEY, '10.0.0.9')).resolves.toEqual({ outcome: 'valid' });
+    for (let i = 0; i < 4; i++) await keys.check(acme, 'intakeKeyHash', `guess-${i}`, '10.0.0.9');
+    await expect(keys.check(acme, 'intakeKeyHash', 'guess-x', '10.0.0.9')).resolves.toMatchObject({
+      outcome: 'limited',
+    });
+    const calls = counter.calls;
+    await expect(keys.check(acme, 'intakeKeyHash', ACME_INTAKE_KEY, '10.0.0.9')).resolves.toEqual({ outcome: 'valid' });
+    expect(counter.calls).toBe(calls);
+  });
+
+  test('over HTTP: 429 with Retry-After and no bcrypt, while the valid key still works', async () => {
+    const t = await buildTestApp({ auth: { failures: { maxFailures: 2, probeEveryMs: 60_000 } } });
+    expect((await postJson(t, '/tenants/acme/bookings', ACME_INTAKE_KEY, sampleBooking())).statusCode).toBe(202);
+    const answers = [];
+    for (let i = 0; i < 6; i++)
+      answers.push(await postJson(t, '/tenants/acme/bookings', `wrong-${i}`, sampleBooking()));
+    expect(answers.map((a) => a.statusCode)).toEqual([401, 401, 401, 429, 429, 429]);
+    expect(Number(answers[5]!.headers['retry-after'])).toBeGreaterThan(0);
+    expect(answers[5]!.json()).toMatchObject({ error: expect.stringContaining('too many wrong X-Service-Key') });
+    const calls = t.bcryptCalls();
+    await postJson(t, '/tenants/acme/bookings', 'wrong-again', sampleBooking());
+    expect(t.bcryptCalls()).toBe(calls);
+    expect((await postJson(t, '/tenants/acme/bookings', ACME_INTAKE_KEY, sampleBooking())).statusCode).toBe(202);
     await t.app.close();
   });
 });

@@ -1,4 +1,4 @@
-import { hash } from 'bcryptjs';
+import { hash } from 'bcrypt';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { SccClient, type SccEvent } from '../../../src/clients/scc';
 import { listen, stopServer } from '../../../sim/faults';
