@@ -2,7 +2,8 @@
 // Each case runs for a fixed time, reports ops/s and per-op latency, and checks its target; the exit
 // code is non-zero when a target is missed. Numbers are for the 2-core machines CI runs on.
 // `npm run bench -- publish` runs the publish case instead: it starts moto, so it is kept apart; and
-// `npm run bench -- pipeline` runs bookings through the whole local stack (scripts/bench-pipeline.ts).
+// `npm run bench -- pipeline` runs bookings through the whole local stack (scripts/bench-pipeline.ts);
+// `npm run bench -- auth-flood` measures valid intake under a flood of wrong keys (scripts/bench-auth.ts).
 import bcrypt from 'bcrypt';
 import { performance } from 'node:perf_hooks';
 import { createKeyVerifier } from '../src/service/auth';
@@ -13,6 +14,7 @@ import { crewRoster } from '../src/domain/crew';
 import { sampleBooking, sampleTenant } from '../sim/samples';
 import { benchPipeline } from './bench-pipeline';
 import { benchPublish } from './bench-publish';
+import { benchAuthFlood } from './bench-auth';
 
 interface Result {
   name: string;
@@ -148,6 +150,7 @@ async function main(): Promise<void> {
 const SUITES: Record<string, (args: string[]) => Promise<boolean>> = {
   publish: () => benchPublish(),
   pipeline: benchPipeline,
+  'auth-flood': () => benchAuthFlood(),
 };
 
 const [suite, ...args] = process.argv.slice(2);

@@ -33,7 +33,7 @@ export interface KeyVerifier {
 }
 
 /** Wrong keys a caller may present per window before its keys are refused unchecked (429). */
-export const FAILURE_LIMIT = { maxFailures: 20, windowMs: 60_000, probeEveryMs: 1000 } as const;
+export const FAILURE_LIMIT = { maxFailures: 5, windowMs: 60_000, probeEveryMs: 1000 } as const;
 
 export const AUTH_CACHE_TTL_MS = 5 * 60_000;
 const DEFAULT_MAX_ENTRIES = 1000;
@@ -125,11 +125,13 @@ export function createKeyVerifier(options: KeyVerifierOptions = {}): KeyVerifier
           lastProbe.delete(oldest);
         }
       }
+      // Counted as a failure before bcrypt runs, so a burst of concurrent guesses cannot all start
+      // their compares while the first ones are still running; a valid key clears the count.
+      limiter.recordFailure(who);
       if (await runCompare(digest, presentedKey, hash)) {
         limiter.recordSuccess(who);
         return { outcome: 'valid' };
       }
-      limiter.recordFailure(who);
       return { outcome: 'invalid' };
     },
   };
