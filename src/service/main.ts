@@ -3,6 +3,7 @@ import { ServiceEnvSchema, parseEnv } from '../config/env';
 import { tenantDirectory } from '../config/tenant';
 import { loadTenantsFile } from '../config/tenants-file';
 import { temporalConnectionOptions } from '../config/temporal-connection';
+import { encryptedDataConverter } from '../codec/data-converter';
 import { buildApp } from './app';
 import { intakeSettingsFromEnv } from './start-booking';
 
@@ -15,7 +16,11 @@ async function main(): Promise<void> {
   const env = parseEnv(ServiceEnvSchema, process.env);
   const tenants = tenantDirectory(loadTenantsFile(env.TENANTS_FILE, process.env, { resolveSecrets: false }));
   const connection = await Connection.connect(temporalConnectionOptions(env));
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const client = new Client({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    dataConverter: encryptedDataConverter(env.PAYLOAD_KEYS),
+  });
   const app = buildApp({
     client,
     tenants,
