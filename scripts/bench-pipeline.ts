@@ -26,6 +26,7 @@ import { runConcurrently } from './bench/pool';
 import { ownCpuMs, rssMb } from './bench/proc';
 import { median } from './bench/stats';
 import { NAMESPACE, ROOT } from './local-stack/config';
+import { localDataConverter } from './local-stack/keys';
 import { groupAlive, sleep, type ManagedProcess } from './local-stack/processes';
 import { LocalStack } from './local-stack/stack';
 
@@ -106,7 +107,8 @@ export async function benchPipeline(args: string[]): Promise<boolean> {
 
     const driver = new PipelineDriver(stack);
     connection = await Connection.connect({ address: stack.info.temporalAddress });
-    const client = new Client({ connection, namespace: NAMESPACE });
+    const dataConverter = localDataConverter(stack.keys);
+    const client = new Client({ connection, namespace: NAMESPACE, dataConverter });
     const pid = (child: ManagedProcess | undefined) => {
       if (child?.pid === undefined) throw new Error(`the stack has no ${child?.name ?? 'such'} process`);
       return child.pid;
@@ -152,6 +154,7 @@ export async function benchPipeline(args: string[]): Promise<boolean> {
       namespace: NAMESPACE,
       taskQueue: `bench-noop-floor-${process.pid}`,
       client,
+      dataConverter,
       tenant: stack.tenant,
       slugSecret: stack.keys.slugSecret,
       bundle: bundled.value,

@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../src/codec/data-converter';
 
 /** webpack's progress stays quiet; its warnings and errors still show. */
 export const quietBundlerLogger: NonNullable<BundleOptions['logger']> = {
@@ -21,7 +22,12 @@ export interface BuiltBundle {
 }
 
 export async function buildWorkflowBundle(outPath: string, logger?: BundleOptions['logger']): Promise<BuiltBundle> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    // The workflow sandbox converts its own errors to failures: with the encoding failure converter.
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger,
+  });
   const path = resolve(outPath);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, code);

@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { sampleBooking, sampleFareHarborDelivery } from '../sim/samples';
 import type { TenantFileEntry } from '../src/config/tenants-file';
 import { dataDirFrom, stackPaths } from './local-stack/config';
-import { readLocalKeys, type LocalKeys } from './local-stack/keys';
+import { localDataConverter, readLocalKeys, type LocalKeys } from './local-stack/keys';
 import { readStackInfo, stackRunning, type StackInfo } from './local-stack/stack-file';
 import { LOCAL_CHARTER_ZONE, LOCAL_FEED } from './local-stack/tenant';
 
@@ -167,9 +167,11 @@ async function editFeed({ stack, keys }: Demo): Promise<void> {
   const workflowId = bookingWorkflowId(stack.tenant, { source: 'boatsetter', bookingId });
   const statusUrl = `${stack.urls.service}/tenants/${stack.tenant}/bookings/${bookingId}?source=boatsetter`;
   const connection = await Connection.connect({ address: stack.temporalAddress });
-  const schedule = new Client({ connection, namespace: stack.namespace }).schedule.getHandle(
-    feedScheduleId(stack.tenant, LOCAL_FEED.name),
-  );
+  const schedule = new Client({
+    connection,
+    namespace: stack.namespace,
+    dataConverter: localDataConverter(keys),
+  }).schedule.getHandle(feedScheduleId(stack.tenant, LOCAL_FEED.name));
   const status = async () => {
     const res = await fetch(statusUrl, { headers: { 'x-service-key': keys.intakeKey } });
     return res.ok ? ((await res.json()) as { stage: string; revision?: number }) : undefined;

@@ -97,6 +97,7 @@ function printBanner(info: StackInfo, seconds: number): void {
   const rows: [string, string][] = [
     ['Temporal UI', info.urls.temporalUi],
     ['Temporal gRPC', info.temporalAddress],
+    ['Codec server', `${info.urls.codec}  (the UI decrypts through it; CLI: --codec-endpoint ${info.urls.codec})`],
     [
       'Service',
       `${info.urls.service}  (POST /tenants/${info.tenant}/bookings, X-Service-Key: intakeKey in ${rel(info.files.keys)})`,

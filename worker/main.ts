@@ -9,6 +9,7 @@ import { createMailTransport } from '../src/mail/transport';
 import { temporalConnectionOptions } from '../src/config/temporal-connection';
 import { ConfigurationError } from '../src/config/problems';
 import { intakeSettingsFromEnv } from '../src/service/start-booking';
+import { encryptedDataConverter } from '../src/codec/data-converter';
 import { ensureFeedSchedules } from './schedules';
 
 /**
@@ -35,7 +36,8 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect(temporalConnectionOptions(env));
   // Bookings from calendar feeds start through intake, which is a Temporal client's work.
   const clientConnection = await Connection.connect(temporalConnectionOptions(env));
-  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE });
+  const dataConverter = encryptedDataConverter(env.PAYLOAD_KEYS);
+  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE, dataConverter });
   try {
     if (env.FEED_SCHEDULES_AT_START) {
       const changes = await ensureFeedSchedules(client, tenants, {
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
       connection,
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
+      dataConverter,
       ...(env.WORKFLOW_BUNDLE_PATH
         ? { workflowBundle: { codePath: env.WORKFLOW_BUNDLE_PATH } }
         : { workflowsPath: require.resolve('../workflows') }),

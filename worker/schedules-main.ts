@@ -3,6 +3,7 @@ import { WorkerEnvSchema, parseEnv } from '../src/config/env';
 import { tenantDirectory } from '../src/config/tenant';
 import { loadTenantsFile } from '../src/config/tenants-file';
 import { temporalConnectionOptions } from '../src/config/temporal-connection';
+import { encryptedDataConverter } from '../src/codec/data-converter';
 import { ensureFeedSchedules } from './schedules';
 
 /**
@@ -14,7 +15,11 @@ async function main(): Promise<void> {
   const tenants = tenantDirectory(loadTenantsFile(env.TENANTS_FILE, process.env, { resolveSecrets: false }));
   const connection = await Connection.connect(temporalConnectionOptions(env));
   try {
-    const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+    const client = new Client({
+      connection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      dataConverter: encryptedDataConverter(env.PAYLOAD_KEYS),
+    });
     const changes = await ensureFeedSchedules(client, tenants, {
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       everyMinutes: env.FEED_SYNC_EVERY_MINUTES,

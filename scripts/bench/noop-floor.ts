@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { Tenant } from '../../src/config/tenant';
 import type { Booking } from '../../src/domain/booking';
@@ -9,13 +10,18 @@ import { createNoopActivities } from './noop-activities';
 import type { noopBookingFulfillment } from './noop-workflow';
 import { runConcurrently } from './pool';
 import { quietBundlerLogger as quietLogger } from '../build-workflow-bundle';
+import { FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter';
 
 /** The service's defaults (CREW_CONFIRMATION_*), so the floor's input is the real one's, byte for byte in shape. */
 const CREW_CONFIRMATION = { timeoutMs: 48 * 3600_000, leadBeforeStartMs: 24 * 3600_000 };
 
 /** Bundled once, ahead of the run (webpack takes seconds of CPU that no phase should be charged). */
 export function bundleNoopWorkflow(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: join(__dirname, 'noop-workflow.ts'), logger: quietLogger });
+  return bundleWorkflowCode({
+    workflowsPath: join(__dirname, 'noop-workflow.ts'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: quietLogger,
+  });
 }
 
 export interface FloorRun {
@@ -45,6 +51,8 @@ export async function startNoopFloor(o: {
   namespace: string;
   taskQueue: string;
   client: Client;
+  /** The product's (encrypting) data converter, so the floor pays for the codec as the product does. */
+  dataConverter: DataConverter;
   tenant: Tenant;
   slugSecret: string;
   bundle: WorkflowBundle;
@@ -63,6 +71,7 @@ export async function startNoopFloor(o: {
       namespace: o.namespace,
       taskQueue: o.taskQueue,
       workflowBundle: o.bundle,
+      dataConverter: o.dataConverter,
       activities: createNoopActivities({ client: o.client, onEmailed }),
     });
   } catch (err) {

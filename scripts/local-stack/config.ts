@@ -23,6 +23,7 @@ export const PORTS = {
   edgeNested: { env: 'LOCAL_EDGE_NESTED_PORT', default: 4040, what: 'edge, nested guest site' },
   edgeFlat: { env: 'LOCAL_EDGE_FLAT_PORT', default: 4041, what: 'edge, flat guest site' },
   feeds: { env: 'LOCAL_FEEDS_PORT', default: 4060, what: 'marketplace calendar feed stand-in' },
+  codec: { env: 'LOCAL_CODEC_PORT', default: 4070, what: 'codec server (the Temporal UI and CLI decrypt through it)' },
   moto: { env: 'LOCAL_MOTO_PORT', default: 4050, what: 'S3 and CloudFront (moto behind the CloudFront shim)' },
   motoUpstream: { env: 'LOCAL_MOTO_UPSTREAM_PORT', default: 4051, what: 'moto itself, behind the CloudFront shim' },
 } as const;
@@ -42,6 +43,7 @@ export interface StackPaths {
   tenants: string;
   workerEnv: string;
   serviceEnv: string;
+  codecEnv: string;
   outbox: string;
   logs: string;
   /** Written once the stack is up, removed when it stops: how `npm run demo` and tests find it. */
@@ -55,6 +57,7 @@ export function stackPaths(dataDir: string): StackPaths {
     tenants: join(dataDir, 'tenants.json'),
     workerEnv: join(dataDir, 'worker.env'),
     serviceEnv: join(dataDir, 'service.env'),
+    codecEnv: join(dataDir, 'codec-server.env'),
     outbox: join(dataDir, 'outbox'),
     logs: join(dataDir, 'logs'),
     stack: join(dataDir, 'stack.json'),

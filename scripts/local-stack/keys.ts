@@ -1,6 +1,9 @@
 import { compare, hash } from 'bcrypt';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { DataConverter } from '@temporalio/common';
+import { encryptedDataConverter } from '../../src/codec/data-converter';
+import { parsePayloadKeys } from '../../src/codec/keys';
 
 /**
  * The local stack's secrets, generated on the first start and kept in .data/local-keys.json so that
@@ -21,6 +24,8 @@ export interface LocalKeys {
   opsKey: string;
   /** OPS_SESSION_SECRET: signs the ops page's session cookies. */
   opsSessionSecret: string;
+  /** PAYLOAD_KEYS of the worker, the service and the codec server: Temporal holds only ciphertext. */
+  payloadKeys: string;
   /**
    * bcrypt hashes of the keys that are verified by hash (tenants file, SCC stand-in). Kept with the
    * keys so the generated files are the same on every start.
@@ -46,6 +51,8 @@ export async function ensureLocalKeys(path: string): Promise<{ keys: LocalKeys; 
     fareHarborSecret: existing.fareHarborSecret || newKey(32),
     opsKey: existing.opsKey || newKey(),
     opsSessionSecret: existing.opsSessionSecret || newKey(32),
+    // A keys file from before encryption gains one; a later key is added in front by hand (rotation).
+    payloadKeys: existing.payloadKeys || `local-1:${randomBytes(32).toString('base64')}`,
     hashes: { intakeKey: '', crewCallbackKey: '', sccServiceKey: '', opsKey: '' },
   };
   let changed = JSON.stringify({ ...existing, hashes: undefined }) !== JSON.stringify({ ...keys, hashes: undefined });
@@ -62,6 +69,11 @@ export async function ensureLocalKeys(path: string): Promise<{ keys: LocalKeys; 
   );
   if (changed) writeFileSync(path, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
   return { keys, created: Object.keys(existing).length === 0 };
+}
+
+/** The data converter of the local stack's worker and service, for scripts that talk to its Temporal. */
+export function localDataConverter(keys: LocalKeys): DataConverter {
+  return encryptedDataConverter(parsePayloadKeys(keys.payloadKeys).keys);
 }
 
 export function readLocalKeys(path: string): LocalKeys {

@@ -12,6 +12,8 @@ export interface StackInfo {
   namespace: string;
   urls: {
     temporalUi: string;
+    /** The codec server: `temporal workflow show --codec-endpoint <this>`. */
+    codec: string;
     service: string;
     /** The local tenant's FareHarbor webhook, secret included (it is local). */
     fareHarborWebhook: string;
@@ -30,7 +32,15 @@ export interface StackInfo {
   };
   temporalAddress: string;
   smtpUrl: string;
-  files: { tenants: string; keys: string; workerEnv: string; serviceEnv: string; logs: string; temporalDb: string };
+  files: {
+    tenants: string;
+    keys: string;
+    workerEnv: string;
+    serviceEnv: string;
+    codecEnv: string;
+    logs: string;
+    temporalDb: string;
+  };
   /** Child processes by name; each leads its own process group. */
   children: Record<string, number>;
 }

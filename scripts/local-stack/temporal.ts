@@ -20,7 +20,12 @@ const CLI_TYPE: Record<SearchAttributeType, string> = {
  * workflow code's own list, so the two cannot drift; the CLI (v1.5.1) accepts them again on a
  * restart when the file already has them.
  */
-export function temporalDevServerArgs(o: { port: number; uiPort: number; dbFile: string }): string[] {
+export function temporalDevServerArgs(o: {
+  port: number;
+  uiPort: number;
+  dbFile: string;
+  codecUrl?: string;
+}): string[] {
   return [
     'server',
     'start-dev',
@@ -34,6 +39,8 @@ export function temporalDevServerArgs(o: { port: number; uiPort: number; dbFile:
     o.dbFile,
     '--namespace',
     NAMESPACE,
+    // The UI asks the codec server to decrypt payloads, from the viewer's browser.
+    ...(o.codecUrl ? ['--ui-codec-endpoint', o.codecUrl] : []),
     ...SEARCH_ATTRIBUTE_KEYS.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`]),
     '--log-format',
     'json',

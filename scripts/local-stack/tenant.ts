@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { ServiceEnvSchema, WorkerEnvSchema } from '../../src/config/env';
+import { CodecServerEnvSchema, ServiceEnvSchema, WorkerEnvSchema } from '../../src/config/env';
 import { loadTenants, type TenantFileEntry } from '../../src/config/tenants-file';
 import { defaultSites } from '../../src/publish/sites';
 import { LOCAL_AWS, type GuestSiteResources } from './aws';
@@ -82,6 +82,7 @@ export interface StackEnvInputs {
   tenantsFile: string;
   temporalAddress: string;
   temporalUiUrl: string;
+  codecPort: number;
   smtpUrl: string;
   motoUrl: string;
   serviceHost: string;
@@ -94,6 +95,7 @@ export interface StackEnvInputs {
 export interface StackEnvs {
   worker: Record<string, string>;
   service: Record<string, string>;
+  codec: Record<string, string>;
 }
 
 /** What the worker and the service are given: exactly their env contracts, plus (worker only) the tenant's secrets. */
@@ -104,6 +106,7 @@ export function stackEnvs(i: StackEnvInputs): StackEnvs {
     ...(i.taskQueue ? { TEMPORAL_TASK_QUEUE: i.taskQueue } : {}),
     TEMPORAL_UI_URL: i.temporalUiUrl,
     TENANTS_FILE: i.tenantsFile,
+    PAYLOAD_KEYS: i.keys.payloadKeys,
   };
   // Only the worker calls JADA and SCC; the service loads the tenants file without their secrets.
   const secrets = {
@@ -136,6 +139,13 @@ export function stackEnvs(i: StackEnvInputs): StackEnvs {
       SLUG_SECRET: i.keys.slugSecret,
       OPS_SESSION_SECRET: i.keys.opsSessionSecret,
     },
+    // No token: the dev server's UI has no login to pass one. Loopback and the UI's origin only.
+    codec: {
+      PAYLOAD_KEYS: i.keys.payloadKeys,
+      CODEC_HOST: '127.0.0.1',
+      CODEC_PORT: String(i.codecPort),
+      CODEC_CORS_ORIGIN: i.temporalUiUrl,
+    },
   };
 }
 
@@ -145,7 +155,11 @@ export function stackEnvs(i: StackEnvInputs): StackEnvs {
  * local stack.
  */
 export function baseChildEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const contract = new Set([...Object.keys(WorkerEnvSchema.shape), ...Object.keys(ServiceEnvSchema.shape)]);
+  const contract = new Set([
+    ...Object.keys(WorkerEnvSchema.shape),
+    ...Object.keys(ServiceEnvSchema.shape),
+    ...Object.keys(CodecServerEnvSchema.shape),
+  ]);
   const base: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(env)) {
     if (!contract.has(name) && !name.startsWith('AWS_')) base[name] = value;

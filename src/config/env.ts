@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACTIVITY_PROFILES, HTTP_CALL } from '../domain/time-budgets';
+import { parsePayloadKeys } from '../codec/keys';
 import { ConfigurationError, issuesToProblems } from './problems';
 
 /** The longest per-request timeout for which a find-then-create still fits its attempt, with a margin. */
@@ -12,6 +13,16 @@ const flag = z
   .transform((v) => v === 'true');
 const positiveInt = z.coerce.number().int().positive();
 const url = z.url();
+
+/**
+ * The payload keys, `id:base64-32-bytes,...`: the first encrypts, all decrypt. Its problems name the
+ * entry and id, never the key (zod would quote a bad value, so the check is ours).
+ */
+export const PayloadKeysEnv = z.string().transform((text, ctx) => {
+  const { keys, problems } = parsePayloadKeys(text);
+  for (const message of problems) ctx.addIssue({ code: 'custom', message });
+  return problems.length > 0 ? z.NEVER : keys;
+});
 
 /** How the worker and the service reach Temporal, and where tenants are configured. */
 const TemporalEnv = {
@@ -26,6 +37,8 @@ const TemporalEnv = {
   /** Base URL of the Temporal UI, for links in ops emails and the demo (e.g. http://127.0.0.1:8233). */
   TEMPORAL_UI_URL: url.optional(),
   TENANTS_FILE: z.string().min(1),
+  /** Every payload is encrypted with these (src/codec): both the worker and the service read and write them. */
+  PAYLOAD_KEYS: PayloadKeysEnv,
 };
 
 /**
@@ -120,6 +133,23 @@ export const ServiceEnvSchema = z.object({
   ),
 });
 export type ServiceEnv = z.infer<typeof ServiceEnvSchema>;
+
+/** The codec server (src/codec-server): the Temporal UI and CLI decode payloads through it. */
+export const CodecServerEnvSchema = z.object({
+  PAYLOAD_KEYS: PayloadKeysEnv,
+  /** Loopback by default: it decrypts for whoever can reach it. */
+  CODEC_HOST: z.string().min(1).default('127.0.0.1'),
+  CODEC_PORT: z.coerce.number().int().min(0).max(65535).default(8888),
+  /** The Temporal UI's origin (e.g. https://cloud.temporal.io), the only one a browser may call from. */
+  CODEC_CORS_ORIGIN: z
+    .url()
+    .transform((value) => new URL(value).origin)
+    .optional(),
+  /** When set, requests need `Authorization: Bearer <token>`. */
+  CODEC_AUTH_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type CodecServerEnv = z.infer<typeof CodecServerEnvSchema>;
 
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
   const result = schema.safeParse(env);

@@ -4,6 +4,7 @@ import { ConfigurationError } from '../config/problems';
 import { tenantDirectory } from '../config/tenant';
 import { loadTenantsFile } from '../config/tenants-file';
 import { temporalConnectionOptions } from '../config/temporal-connection';
+import { encryptedDataConverter } from '../codec/data-converter';
 import { buildApp } from './app';
 import { intakeSettingsFromEnv } from './start-booking';
 
@@ -23,7 +24,11 @@ async function main(): Promise<void> {
   }
   const tenants = tenantDirectory(tenantList);
   const connection = await Connection.connect(temporalConnectionOptions(env));
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const client = new Client({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    dataConverter: encryptedDataConverter(env.PAYLOAD_KEYS),
+  });
   const app = buildApp({
     client,
     tenants,

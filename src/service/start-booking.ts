@@ -126,7 +126,12 @@ export async function startBookingFulfillment(
     : { outcome: 'id-taken', workflowId, heldBy: holder };
 }
 
-/** "Charter: Carole, May 30 10:00-13:00, JADA": what ops read in the Temporal UI's list. */
+/**
+ * "Charter: Carole, May 30 10:00-13:00, JADA": what ops read in the Temporal UI's list. It may name
+ * the guest: the SDK (1.24, encodeUserMetadata) runs the summary through the payload codec like any
+ * input, so Temporal holds it encrypted and the UI shows it only through the codec server
+ * (test/integration/privacy proves both). Search attributes, which are never encoded, carry no name.
+ */
 export function staticSummary(tenant: Tenant, booking: Booking, held?: HeldBy): string {
   const zone = booking.charter.timeZone;
   const day = new Intl.DateTimeFormat('en-US', { timeZone: zone, month: 'short', day: 'numeric' }).format(

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
+import { FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter';
 import { startLocalAws, type LocalAws } from '../../scripts/local-stack/aws';
 import { quietBundlerLogger as quietLogger } from '../../scripts/build-workflow-bundle';
 
@@ -41,7 +42,11 @@ export default async function globalSetup(): Promise<void> {
         extraArgs: ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${SUGGEST_CONTINUE_AS_NEW_AT}`],
       },
     }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
+    bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows'),
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+      logger: quietLogger,
+    }),
   ]);
   const bundlePath = join(tmpDir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { testDataConverter } from './codec';
 
 /** What the global setup started; throws with a hint when a test file runs outside the integration project. */
 export function testServers() {
@@ -33,16 +34,23 @@ export function installTestRuntime(): void {
   runtimeInstalled = true;
 }
 
-export async function connectTemporal(): Promise<TemporalForTest> {
+/** A client and workers with the production data converter (test keys): payloads are encrypted as in production. */
+export async function connectTemporal(address = testServers().address): Promise<TemporalForTest> {
   installTestRuntime();
-  const { address, bundlePath } = testServers();
+  const { bundlePath } = testServers();
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
+  const dataConverter = testDataConverter();
   return {
-    client: new Client({ connection }),
+    client: new Client({ connection, dataConverter }),
     nativeConnection,
     createWorker: (options) =>
-      Worker.create({ connection: nativeConnection, workflowBundle: { codePath: bundlePath }, ...options }),
+      Worker.create({
+        connection: nativeConnection,
+        workflowBundle: { codePath: bundlePath },
+        dataConverter,
+        ...options,
+      }),
     close: async () => {
       await nativeConnection.close();
       await connection.close();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compare } from 'bcrypt';
 import { loadTenantsFile } from '../../../src/config/tenants-file';
+import { CodecServerEnvSchema, ServiceEnvSchema, WorkerEnvSchema, parseEnv } from '../../../src/config/env';
 import { stackConfig, PORTS } from '../../../scripts/local-stack/config';
 import { ensureLocalKeys } from '../../../scripts/local-stack/keys';
 import { temporalDevServerArgs } from '../../../scripts/local-stack/temporal';
@@ -91,6 +92,17 @@ describe('local keys', () => {
     await expect(compare(after.opsKey, after.hashes.opsKey)).resolves.toBe(true);
     expect(after.intakeKey).toBe(keys.intakeKey);
   });
+
+  it('add payload keys to a key file from before encryption, keeping the other keys and then these', async () => {
+    const path = join(dir, 'local-keys.json');
+    const { keys } = await ensureLocalKeys(path);
+    writeFileSync(path, JSON.stringify({ ...keys, payloadKeys: undefined }));
+    const { keys: after } = await ensureLocalKeys(path);
+    expect(after.payloadKeys).toMatch(/^local-1:[A-Za-z0-9+/]{43}=$/);
+    expect(after.payloadKeys).not.toBe(keys.payloadKeys);
+    expect({ ...after, payloadKeys: undefined }).toEqual({ ...keys, payloadKeys: undefined });
+    expect((await ensureLocalKeys(path)).keys.payloadKeys).toBe(after.payloadKeys);
+  });
 });
 
 describe('generated configuration', () => {
@@ -108,6 +120,20 @@ describe('generated configuration', () => {
       servicePort: 3000,
       serviceUrl: 'http://127.0.0.1:3000',
       stateBucket: 'jada-fulfillment-state',
+      codecPort: 4070,
+    });
+    // Each process reads the same payload keys; the codec server admits the UI's origin only.
+    for (const [schema, env] of [
+      [WorkerEnvSchema, envs.worker],
+      [ServiceEnvSchema, envs.service],
+      [CodecServerEnvSchema, envs.codec],
+    ] as const) {
+      expect(parseEnv(schema, env).PAYLOAD_KEYS.map((k) => k.id)).toEqual(['local-1']);
+    }
+    expect(parseEnv(CodecServerEnvSchema, envs.codec)).toMatchObject({
+      CODEC_HOST: '127.0.0.1',
+      CODEC_PORT: 4070,
+      CODEC_CORS_ORIGIN: 'http://127.0.0.1:8233',
     });
     const tenant = localTenant(
       'jada',
@@ -178,10 +204,12 @@ describe('Temporal dev server arguments', () => {
       port: PORTS.temporal.default,
       uiPort: PORTS.temporalUi.default,
       dbFile: '/data/temporal.sqlite',
+      codecUrl: 'http://127.0.0.1:4070',
     });
     expect(args.join(' ')).toContain(
       'server start-dev --ip 127.0.0.1 --port 7233 --ui-port 8233 --db-filename /data/temporal.sqlite --namespace default',
     );
+    expect(args.join(' ')).toContain('--ui-codec-endpoint http://127.0.0.1:4070');
     const attributes = args.flatMap((arg, i) => (args[i - 1] === '--search-attribute' ? [arg] : []));
     expect(attributes).toEqual([
       'BookingId=Keyword',

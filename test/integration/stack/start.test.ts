@@ -116,6 +116,7 @@ describe('npm start: the acceptance', () => {
     );
     for (const url of [
       info.urls.temporalUi,
+      info.urls.codec,
       info.urls.service,
       info.urls.crewInbox,
       info.urls.outbox,
@@ -126,7 +127,7 @@ describe('npm start: the acceptance', () => {
       expect(stack.proc.output()).toContain(url);
     }
     expect(stack.proc.output()).toContain('resets on restart; Temporal state persists in');
-    expect(Object.keys(info.children).sort()).toEqual(['moto', 'service', 'temporal', 'worker']);
+    expect(Object.keys(info.children).sort()).toEqual(['codec', 'moto', 'service', 'temporal', 'worker']);
     expect((await fetch(info.urls.temporalUi)).status).toBe(200);
     expect((await fetch(`${info.urls.service}/readyz`)).status).toBe(200);
   });
@@ -193,6 +194,21 @@ describe('npm start: the acceptance', () => {
     });
     expect(mail.to).toBe('ops@jada.example');
     expect((await fetch(`${info.urls.outbox}/messages/${mail.id}`)).status).toBe(200);
+
+    // The CLI reads the history encrypted, or decoded through the printed codec server.
+    const show = (...extra: string[]) => {
+      const cli = process.env.TEST_TEMPORAL_CLI;
+      if (!cli) throw new Error('the global setup found no Temporal CLI');
+      const args = ['workflow', 'show', '--address', info.temporalAddress, '--workflow-id', summary.workflowId];
+      const run = spawnSync(cli, [...args, '--output', 'json', ...extra], { encoding: 'utf8', timeout: 30_000 });
+      expect(run.stderr).toBe('');
+      // JSON output keeps payload data base64, decoded or not.
+      return [...run.stdout.matchAll(/"data": "([A-Za-z0-9+/=]+)"/g)]
+        .map((m) => Buffer.from(m[1] ?? '', 'base64').toString('utf8'))
+        .join('\n');
+    };
+    expect(show()).not.toContain('carole@example.com');
+    expect(show('--codec-endpoint', info.urls.codec)).toContain('carole@example.com');
   });
 
   it('serves the ops page at the printed URL, where opsKey from the keys file logs in', async () => {

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../../../src/config/problems';
-import { ServiceEnvSchema, WorkerEnvSchema, parseEnv } from '../../../src/config/env';
+import { CodecServerEnvSchema, ServiceEnvSchema, WorkerEnvSchema, parseEnv } from '../../../src/config/env';
+import { TEST_PAYLOAD_KEYS as PAYLOAD_KEYS } from '../../support/codec';
 import { loadTenants } from '../../../src/config/tenants-file';
 
 const HASH = '$2b$04$' + 'a'.repeat(53);
@@ -89,11 +90,13 @@ describe('environment', () => {
   test('worker: required variables are listed together, defaults applied', () => {
     expect(problemsOf(() => parseEnv(WorkerEnvSchema, {}))).toEqual([
       'TENANTS_FILE: is required',
+      'PAYLOAD_KEYS: is required',
       'SMTP_URL: is required',
       'STATE_BUCKET: is required',
     ]);
     const env = parseEnv(WorkerEnvSchema, {
       TENANTS_FILE: 't.json',
+      PAYLOAD_KEYS,
       SMTP_URL: 'smtp://localhost:25',
       STATE_BUCKET: 'state',
     });
@@ -102,15 +105,38 @@ describe('environment', () => {
   });
 
   test('flags are "true" or "false" only: "false" is false, "yes" is an error', () => {
-    const base = { TENANTS_FILE: 't', SMTP_URL: 'smtp://x', STATE_BUCKET: 'state' };
+    const base = { TENANTS_FILE: 't', PAYLOAD_KEYS, SMTP_URL: 'smtp://x', STATE_BUCKET: 'state' };
     expect(parseEnv(WorkerEnvSchema, { ...base, TEMPORAL_TLS: 'false' }).TEMPORAL_TLS).toBe(false);
     expect(problemsOf(() => parseEnv(WorkerEnvSchema, { ...base, TEMPORAL_TLS: 'yes' }))[0]).toMatch(/^TEMPORAL_TLS:/);
   });
 
   test('service: a short slug secret is refused', () => {
-    expect(problemsOf(() => parseEnv(ServiceEnvSchema, { TENANTS_FILE: 't', SLUG_SECRET: 'short' }))).toEqual([
-      'SLUG_SECRET: must be at least 16 characters',
-    ]);
+    expect(
+      problemsOf(() => parseEnv(ServiceEnvSchema, { TENANTS_FILE: 't', PAYLOAD_KEYS, SLUG_SECRET: 'short' })),
+    ).toEqual(['SLUG_SECRET: must be at least 16 characters']);
+  });
+
+  test('payload keys: the worker, the service and the codec server list bad entries without the key material', () => {
+    const short = Buffer.alloc(16, 7).toString('base64');
+    const bad = { TENANTS_FILE: 't', SLUG_SECRET: 'a-long-enough-slug-secret', PAYLOAD_KEYS: `new:${short},old` };
+    const expected = [
+      'PAYLOAD_KEYS: entry 1 (id new): the key must be 32 bytes, it is 16',
+      'PAYLOAD_KEYS: entry 2: must be id:base64-key (no ":" found)',
+    ];
+    expect(problemsOf(() => parseEnv(ServiceEnvSchema, bad))).toEqual(expected);
+    expect(
+      problemsOf(() => parseEnv(WorkerEnvSchema, { ...bad, SMTP_URL: 'smtp://x', STATE_BUCKET: 'state' })),
+    ).toEqual(expected);
+    const codec = () => parseEnv(CodecServerEnvSchema, { ...bad, CODEC_AUTH_TOKEN: 'short' });
+    expect(problemsOf(codec)).toEqual([...expected, 'CODEC_AUTH_TOKEN: must be at least 16 characters']);
+    expect(problemsOf(codec).join('\n')).not.toContain(short);
+    const env = parseEnv(CodecServerEnvSchema, { PAYLOAD_KEYS, CODEC_CORS_ORIGIN: 'https://cloud.temporal.io/' });
+    expect(env).toMatchObject({
+      CODEC_HOST: '127.0.0.1',
+      CODEC_PORT: 8888,
+      CODEC_CORS_ORIGIN: 'https://cloud.temporal.io',
+    });
+    expect(env.PAYLOAD_KEYS.map((k) => k.id)).toEqual(['test-2026', 'test-2025']);
   });
 });
 
@@ -239,7 +265,7 @@ test('calendar feeds: the export URL by variable (its token) or as is, every pro
 });
 
 test('worker: SLUG_SECRET is optional (feeds need it, the worker says so at start), the feed interval bounded', () => {
-  const base = { TENANTS_FILE: 't.json', SMTP_URL: 'smtp://127.0.0.1:25', STATE_BUCKET: 'state' };
+  const base = { TENANTS_FILE: 't.json', PAYLOAD_KEYS, SMTP_URL: 'smtp://127.0.0.1:25', STATE_BUCKET: 'state' };
   const env = parseEnv(WorkerEnvSchema, base);
   expect(env.SLUG_SECRET).toBeUndefined();
   expect(env.FEED_SYNC_EVERY_MINUTES).toBe(15);

@@ -7,10 +7,17 @@ import {
   SMTP_CALL,
 } from '../../../src/domain/time-budgets';
 import { parseEnv, WorkerEnvSchema } from '../../../src/config/env';
+import { TEST_PAYLOAD_KEYS } from '../../support/codec';
 import { MAX_RETRY_WAIT_MS } from '../../../src/publish/aws-retry';
 
 const workerEnv = (overrides: Record<string, string>) =>
-  parseEnv(WorkerEnvSchema, { TENANTS_FILE: 't.json', SMTP_URL: 'smtp://x:25', STATE_BUCKET: 'state', ...overrides });
+  parseEnv(WorkerEnvSchema, {
+    TENANTS_FILE: 't.json',
+    PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+    SMTP_URL: 'smtp://x:25',
+    STATE_BUCKET: 'state',
+    ...overrides,
+  });
 
 describe('activity time budgets', () => {
   test.each(Object.entries(ACTIVITY_PROFILES))(
