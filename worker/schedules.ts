@@ -86,17 +86,43 @@ export async function ensureFeedSchedules(
     }
   }
 
-  for await (const listed of client.schedule.list()) {
-    // Another deployment on this namespace (its own task queue) keeps its own schedules.
-    const memo = listed.memo ?? {};
-    if (memo.managedBy !== MANAGED_BY || memo.taskQueue !== options.taskQueue || wanted.has(listed.scheduleId))
-      continue;
+  for (const scheduleId of await feedScheduleIds(client)) {
+    if (wanted.has(scheduleId)) continue;
+    const handle = client.schedule.getHandle(scheduleId);
+    // Another deployment on this namespace (its own task queue, its own payload keys) keeps its own
+    // schedules: one whose memo this worker cannot read, or that names another queue, is not ours.
+    const memo = await handle.describe().then(
+      (d) => d.memo ?? {},
+      () => ({}) as Record<string, unknown>,
+    );
+    if (memo.managedBy !== MANAGED_BY || memo.taskQueue !== options.taskQueue) continue;
     try {
-      await client.schedule.getHandle(listed.scheduleId).delete();
-      changes.removed.push(listed.scheduleId);
+      await handle.delete();
+      changes.removed.push(scheduleId);
     } catch (err) {
       if (!(err instanceof ScheduleNotFoundError)) throw err;
     }
   }
   return changes;
+}
+
+/**
+ * The IDs of the namespace's feed schedules, from the raw list: the SDK's list decodes every
+ * schedule's memo, which fails for a schedule another deployment encrypted with its own keys.
+ */
+async function feedScheduleIds(client: Client): Promise<string[]> {
+  const ids: string[] = [];
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.listSchedules({
+      namespace: client.options.namespace,
+      maximumPageSize: 1000,
+      nextPageToken,
+    });
+    for (const entry of page.schedules ?? []) {
+      if (entry.scheduleId && /^feed-[a-z0-9]+-[a-z0-9]+$/.test(entry.scheduleId)) ids.push(entry.scheduleId);
+    }
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
+  return ids;
 }

@@ -52,7 +52,9 @@ export async function ensureLocalKeys(path: string): Promise<{ keys: LocalKeys; 
     opsKey: existing.opsKey || newKey(),
     opsSessionSecret: existing.opsSessionSecret || newKey(32),
     // A keys file from before encryption gains one; a later key is added in front by hand (rotation).
-    payloadKeys: existing.payloadKeys || `local-1:${randomBytes(32).toString('base64')}`,
+    // The id is unique too: two stacks' keys under one id would fail as tampering, not as a missing key.
+    payloadKeys:
+      existing.payloadKeys || `local-${randomBytes(4).toString('hex')}:${randomBytes(32).toString('base64')}`,
     hashes: { intakeKey: '', crewCallbackKey: '', sccServiceKey: '', opsKey: '' },
   };
   let changed = JSON.stringify({ ...existing, hashes: undefined }) !== JSON.stringify({ ...keys, hashes: undefined });

@@ -37,6 +37,11 @@ export interface LocalStackOptions {
   tools: { temporalCli?: string; motoServer?: string };
   /** A Temporal to use instead of starting the dev server (the tests share one per run). */
   temporal?: { address: string };
+  /**
+   * PAYLOAD_KEYS instead of the keys file's: stacks sharing one Temporal (the tests) must share them,
+   * as every process of one namespace does (the worker reads the others' schedules).
+   */
+  payloadKeys?: string;
   /** A running moto (behind its CloudFront shim) to use instead of starting one. */
   awsUrl?: string;
   tenantId?: string;
@@ -173,7 +178,7 @@ export class LocalStack {
 
     const { keys, created } = await ensureLocalKeys(paths.keys);
     if (created) say(`generated local keys in ${paths.keys}`);
-    this.keys = keys;
+    this.keys = options.payloadKeys ? { ...keys, payloadKeys: options.payloadKeys } : keys;
     const clients = localAwsClients(awsUrl);
     this.aws = { ...clients, url: awsUrl };
     const buckets = localBuckets(options.resourcePrefix ?? this.tenantId);
@@ -203,7 +208,7 @@ export class LocalStack {
     const sites = await provisionAws(clients.s3, clients.cloudfront, buckets);
     if (options.faultyAws) this.awsFaults = await startFaultyProxy(awsUrl);
     this.envs = stackEnvs({
-      keys,
+      keys: this.keys,
       tenantsFile: paths.tenants,
       temporalAddress,
       temporalUiUrl: url(ports.temporalUi),

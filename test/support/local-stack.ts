@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalStack, type LocalStackOptions } from '../../scripts/local-stack/stack';
 import { uniqueTenantId } from './fulfillment';
+import { TEST_PAYLOAD_KEYS } from './codec';
 import { testServers, uniqueTaskQueue } from './temporal';
 
 /**
@@ -23,6 +24,8 @@ export async function startTestStack(
     tenantId,
     resourcePrefix: tenantId,
     taskQueue: uniqueTaskQueue('stack'),
+    // The run's Temporal is shared: every stack, harness and test client on it uses the test keys.
+    payloadKeys: TEST_PAYLOAD_KEYS,
     ...options,
     env: { worker: { LOG_LEVEL: 'warn', ...options.env?.worker }, service: { ...options.env?.service } },
   });

@@ -133,7 +133,8 @@ describe('the pipeline end to end', () => {
       FulfillmentStage: 'KEEPING_PAGE_CURRENT',
     });
 
-    // Each activity carries a one-line summary that the Temporal UI shows in the timeline.
+    // Each activity carries a one-line summary that the Temporal UI shows in the timeline, encrypted like
+    // any payload: the CLI reads it through the stack's codec server.
     const { stdout: shown } = await exec(process.env.TEST_TEMPORAL_CLI ?? 'temporal', [
       'workflow',
       'show',
@@ -141,6 +142,8 @@ describe('the pipeline end to end', () => {
       testServers().address,
       '--workflow-id',
       created.body.workflowId,
+      '--codec-endpoint',
+      stack.info.urls.codec,
       '--output',
       'json',
     ]);

@@ -98,7 +98,7 @@ describe('local keys', () => {
     const { keys } = await ensureLocalKeys(path);
     writeFileSync(path, JSON.stringify({ ...keys, payloadKeys: undefined }));
     const { keys: after } = await ensureLocalKeys(path);
-    expect(after.payloadKeys).toMatch(/^local-1:[A-Za-z0-9+/]{43}=$/);
+    expect(after.payloadKeys).toMatch(/^local-[0-9a-f]{8}:[A-Za-z0-9+/]{43}=$/);
     expect(after.payloadKeys).not.toBe(keys.payloadKeys);
     expect({ ...after, payloadKeys: undefined }).toEqual({ ...keys, payloadKeys: undefined });
     expect((await ensureLocalKeys(path)).keys.payloadKeys).toBe(after.payloadKeys);
@@ -128,7 +128,7 @@ describe('generated configuration', () => {
       [ServiceEnvSchema, envs.service],
       [CodecServerEnvSchema, envs.codec],
     ] as const) {
-      expect(parseEnv(schema, env).PAYLOAD_KEYS.map((k) => k.id)).toEqual(['local-1']);
+      expect(parseEnv(schema, env).PAYLOAD_KEYS.map((k) => k.id)).toEqual([keys.payloadKeys.split(':')[0]]);
     }
     expect(parseEnv(CodecServerEnvSchema, envs.codec)).toMatchObject({
       CODEC_HOST: '127.0.0.1',
