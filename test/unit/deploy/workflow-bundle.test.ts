@@ -33,6 +33,14 @@ describe('scripts/build-workflow-bundle.ts', () => {
     expect(readFileSync(bundle.path, 'utf8')).toContain('bookingFulfillment');
   });
 
+  test('carries the encoding failure converter, and nothing of the codec (node:crypto stays outside the sandbox)', () => {
+    const code = readFileSync(bundle.path, 'utf8');
+    expect(code).toContain('src/codec/failure-converter');
+    expect(code).toContain('encodeCommonAttributes: true');
+    for (const outside of ['createCipheriv', 'EncryptionCodec', 'encryption-codec'])
+      expect(code).not.toContain(outside);
+  });
+
   test('a worker given the bundle replays a recorded history', async () => {
     const history = JSON.parse(readFileSync(join(ROOT, 'test', 'histories', `happy-path.${HISTORY_ERA}.json`), 'utf8'));
     await Worker.runReplayHistory({ workflowBundle: { codePath: bundle.path } }, history, 'happy-path');
