@@ -125,9 +125,10 @@ export function createKeyVerifier(options: KeyVerifierOptions = {}): KeyVerifier
           lastProbe.delete(oldest);
         }
       }
-      // Counted as a failure before bcrypt runs, so a burst of concurrent guesses cannot all start
-      // their compares while the first ones are still running; a valid key clears the count.
-      limiter.recordFailure(who);
+      // A new compare is counted as a failure before bcrypt runs, so a burst of concurrent guesses
+      // cannot all start their compares while the first ones still run; a key whose compare is already
+      // running (a burst of one client's requests) joins it uncounted; a valid key clears the count.
+      if (!inFlight.has(digest)) limiter.recordFailure(who);
       if (await runCompare(digest, presentedKey, hash)) {
         limiter.recordSuccess(who);
         return { outcome: 'valid' };

@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { Booking } from '../domain/booking';
 import { diffBookings } from '../domain/booking-changes';
 import type { ChangeBookingRequest, CompleteBookingRequest } from '../domain/change-request';
@@ -106,12 +107,17 @@ async function sendUpdate<T extends { outcome: string }>(
 /**
  * A re-delivery of a booking whose workflow is the old type: the same details are a harmless
  * duplicate, other details cannot be applied. The old type has no query for its details, so they are
- * read from its start event (the plain payload converter: these histories predate any codec).
+ * read from its start event with the client's data converter (these starts predate the codec and pass through).
  */
 export async function redeliveryToLegacy(found: FoundBooking, booking: Booking): Promise<ChangeOutcome> {
   const history = await found.handle.fetchHistory();
   const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  const input = payload ? defaultPayloadConverter.fromPayload<BookingFulfillmentInput>(payload) : undefined;
+  // Decoded with the client's converter: encrypted starts decrypt, the plain ones of before pass through.
+  const input = payload
+    ? await decodeFromPayloadsAtIndex<BookingFulfillmentInput>(found.handle.client.options.loadedDataConverter, 0, [
+        payload,
+      ])
+    : undefined;
   const workflowId = found.handle.workflowId;
   if (input && diffBookings(input.booking, booking).length === 0) return { outcome: 'unchanged', workflowId };
   return changeBooking(found, { channel: booking.source, booking });

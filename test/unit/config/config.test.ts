@@ -185,7 +185,11 @@ test('the ops page: an optional bcrypt auth.opsKeyHash (never the key), and an O
       ),
     ),
   ).toEqual(['tenants.0.auth.opsKeyHash: must be a bcrypt hash ($2b$...), never the key itself']);
-  const base = { TENANTS_FILE: 't', SLUG_SECRET: 's'.repeat(16) };
+  const base = {
+    TENANTS_FILE: 't',
+    SLUG_SECRET: 's'.repeat(16),
+    PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+  };
   expect(parseEnv(ServiceEnvSchema, base).OPS_SESSION_SECRET).toBeUndefined();
   expect(parseEnv(ServiceEnvSchema, { ...base, OPS_SESSION_SECRET: '' }).OPS_SESSION_SECRET).toBeUndefined();
   expect(problemsOf(() => parseEnv(ServiceEnvSchema, { ...base, OPS_SESSION_SECRET: 'x'.repeat(31) }))).toEqual([

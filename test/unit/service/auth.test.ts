@@ -164,6 +164,16 @@ describe('wrong keys under a flood (KeyVerifier.check)', () => {
     await expect(keys.check(acme, 'intakeKeyHash', 'guess', '10.0.0.10')).resolves.toEqual({ outcome: 'invalid' });
   });
 
+  test('a burst of one valid key before it is remembered shares one bcrypt and is never limited', async () => {
+    const counter = countingCompare();
+    const keys = createKeyVerifier({ compare: counter.compare, failures: { maxFailures: 2 } });
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, () => keys.check(acme, 'intakeKeyHash', ACME_INTAKE_KEY, '10.0.0.9')),
+    );
+    expect(burst.every((c) => c.outcome === 'valid')).toBe(true);
+    expect(counter.calls).toBe(1);
+  });
+
   test('a remembered valid key is accepted while its address is limited', async () => {
     const counter = countingCompare();
     const keys = createKeyVerifier({ compare: counter.compare, failures: { maxFailures: 2, probeEveryMs: 60_000 } });
