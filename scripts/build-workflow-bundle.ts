@@ -21,9 +21,14 @@ export interface BuiltBundle {
   bytes: number;
 }
 
-export async function buildWorkflowBundle(outPath: string, logger?: BundleOptions['logger']): Promise<BuiltBundle> {
+/** `workflowsPath`: another copy of workflows/ (the production test bundles changed workflow code). */
+export async function buildWorkflowBundle(
+  outPath: string,
+  logger?: BundleOptions['logger'],
+  workflowsPath = require.resolve('../workflows'),
+): Promise<BuiltBundle> {
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
+    workflowsPath,
     // The workflow sandbox converts its own errors to failures: with the encoding failure converter.
     failureConverterPath: FAILURE_CONVERTER_PATH,
     logger,

@@ -1,7 +1,7 @@
 // Finds or provisions the external programs the tests and `npm start` need, saying what it does.
 // Versions are pinned here and nowhere else.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +70,70 @@ export function ensureTemporalCli() {
     how: `built with go install (${Math.round((Date.now() - started) / 1000)} s)`,
     version: versionOf(cached),
   };
+}
+
+/** The full Temporal server and its SQL tool, the same release as docker-compose.yml's images. */
+export const TEMPORAL_SERVER_VERSION = 'v1.31.0';
+export const TEMPORAL_SERVER_MODULE = 'go.temporal.io/server';
+
+/**
+ * `temporal-server` and `temporal-sql-tool` (the binaries of the temporalio/server and admin-tools
+ * images) with the PostgreSQL schema they migrate to, in .tools/temporal-server-<version>/: built once
+ * with `go install` (several minutes cold), then reused. The folder is renamed into place whole, so it
+ * exists only complete.
+ */
+export function ensureTemporalServer({ toolsDir = TOOLS_DIR } = {}) {
+  const home = join(toolsDir, `temporal-server-${TEMPORAL_SERVER_VERSION}`);
+  const paths = {
+    home,
+    server: join(home, 'bin', 'temporal-server'),
+    sqlTool: join(home, 'bin', 'temporal-sql-tool'),
+    schemaDir: join(home, 'schema', 'postgresql', 'v12'),
+  };
+  if (existsSync(join(home, 'complete')))
+    return { ...paths, how: `cached in ${home}`, version: TEMPORAL_SERVER_VERSION };
+  const go = which('go');
+  if (!go) throw new Error('building the Temporal server needs Go (1.26.2 or newer): install it');
+  const started = Date.now();
+  const module = `${TEMPORAL_SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}`;
+  log(
+    `building the Temporal server and its SQL tool: go install ${module} cmd/server and cmd/tools/sql (once, several minutes)`,
+  );
+  const staging = `${home}.partial-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(join(staging, 'bin'), { recursive: true });
+  const result = spawnSync(
+    go,
+    [
+      'install',
+      `${TEMPORAL_SERVER_MODULE}/cmd/server@${TEMPORAL_SERVER_VERSION}`,
+      `${TEMPORAL_SERVER_MODULE}/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`,
+    ],
+    { stdio: 'inherit', env: { ...process.env, GOBIN: join(staging, 'bin') } },
+  );
+  if (result.status !== 0) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error(`go install of the Temporal server failed with exit code ${result.status ?? result.signal}`);
+  }
+  // The images name them so; the schema ships in the module's source, which go install downloaded.
+  renameSync(join(staging, 'bin', 'server'), join(staging, 'bin', 'temporal-server'));
+  renameSync(join(staging, 'bin', 'sql'), join(staging, 'bin', 'temporal-sql-tool'));
+  const modCache = execFileSync(go, ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
+  const source = join(modCache, `${TEMPORAL_SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}`, 'schema', 'postgresql');
+  cpSync(source, join(staging, 'schema', 'postgresql'), { recursive: true });
+  // The module cache is read-only: the copies must not be, or the next rebuild cannot remove them.
+  spawnSync('chmod', ['-R', 'u+w', join(staging, 'schema')]);
+  writeFileSync(join(staging, 'complete'), `${module}\n`);
+  try {
+    rmSync(home, { recursive: true, force: true });
+    renameSync(staging, home);
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(join(home, 'complete'))) throw err;
+  }
+  const seconds = Math.round((Date.now() - started) / 1000);
+  log(`built the Temporal server ${TEMPORAL_SERVER_VERSION} in ${seconds} s: ${home}`);
+  return { ...paths, how: `built with go install (${seconds} s)`, version: TEMPORAL_SERVER_VERSION };
 }
 
 /** moto's server in a project-local venv (.tools/venv), installed from PyPI when missing. */

@@ -28,6 +28,8 @@ import {
   type StackEnvs,
 } from './tenant';
 
+export type AppRole = 'worker' | 'service';
+
 export interface LocalStackOptions {
   /** State that outlives a restart (Temporal's SQLite, keys, the outbox), generated configuration and logs. */
   dataDir: string;
@@ -55,6 +57,8 @@ export interface LocalStackOptions {
    * dependencies only), as the image does; without it they run from the TypeScript sources.
    */
   built?: string;
+  /** With `built`: the image's runtime environment (the Dockerfile's ENV), else NODE_ENV and the bundle path. */
+  runtimeEnv?: Record<string, string>;
   /**
    * Put a proxy that can inject failures (sim/faulty-proxy.ts) between the worker and S3/CloudFront:
    * `stack.awsFaults`. The stand-ins' own faults are on `jada.faults`, `scc.faults`, `outbox.faults`.
@@ -314,44 +318,85 @@ export class LocalStack {
 
   /** Starts the worker and the service (again, after crashApp()) and waits until both are up. */
   async startApp(): Promise<void> {
-    const { options } = this;
-    const built = options.built;
-    const entry = (source: string, emitted: string) => this.entry(source, emitted);
-    const productionEnv = built
-      ? { NODE_ENV: 'production', WORKFLOW_BUNDLE_PATH: join(built, 'dist', 'workflow-bundle.js') }
-      : {};
-    const childEnv = baseChildEnv(process.env);
-    // `node --import tsx` is `tsx` without its wrapper process: signals reach the program itself.
-    const start = (name: 'worker' | 'service', args: string[], env: Record<string, string>, stopTimeoutMs: number) =>
-      new ManagedProcess(
-        {
-          name,
-          command: process.execPath,
-          args,
-          env: { ...childEnv, ...env, ...productionEnv, ...options.env?.[name] },
-          cwd: built ?? ROOT,
-          logFile: join(this.paths.logs, `${name}.log`),
-          echo: options.echo,
-          stopTimeoutMs,
-        },
-        options.onUnexpectedExit,
-      );
-    const worker = start('worker', entry('worker/main.ts', 'worker/main.js'), this.envs.worker, 15_000);
-    const service = start('service', entry('src/service/main.ts', 'src/service/main.js'), this.envs.service, 10_000);
+    const worker = this.spawnApp('worker', 'worker');
+    const service = this.spawnApp('service', 'service');
     this.worker = worker;
     this.service = service;
-    await Promise.all([
-      worker.waitForLine(/"msg":"worker started"/, STARTUP_TIMEOUT_MS.worker, 'the worker registering with Temporal'),
-      waitForHttp(`http://127.0.0.1:${this.ports.service}/readyz`, {
-        timeoutMs: STARTUP_TIMEOUT_MS.service,
-        what: 'the service',
-        stillRunning: () => service.running,
-      }),
-    ]).catch((err: unknown) => {
+    await Promise.all([this.appReady(worker, 'worker'), this.appReady(service, 'service')]).catch((err: unknown) => {
       const tail = (child: ManagedProcess) => child.lastLines(15).join('\n  ');
       throw new Error(
         `${err instanceof Error ? err.message : String(err)}\n worker:\n  ${tail(worker)}\n service:\n  ${tail(service)}`,
       );
+    });
+  }
+
+  /**
+   * One more worker or service process beside (or instead of) the stack's own, named `name` (its log
+   * file too), with `env` over the stack's environment: the production test runs two of each and
+   * rolls workers onto another workflow bundle. Resolves once it is up; the caller stops it.
+   */
+  async startReplica(role: AppRole, name: string, env: Record<string, string> = {}): Promise<ManagedProcess> {
+    const child = this.spawnApp(role, name, env);
+    await this.appReady(child, role).catch(async (err: unknown) => {
+      await child.stop();
+      throw new Error(`${err instanceof Error ? err.message : String(err)}\n  ${child.lastLines(15).join('\n  ')}`);
+    });
+    return child;
+  }
+
+  /**
+   * How a worker or service runs: the entry point from the sources, or from `built` with the image's
+   * runtime environment; configured by environment only.
+   */
+  private spawnApp(role: AppRole, name: string, env: Record<string, string> = {}): ManagedProcess {
+    const { options } = this;
+    const built = options.built;
+    const runtimeEnv = built
+      ? (options.runtimeEnv ?? {
+          NODE_ENV: 'production',
+          WORKFLOW_BUNDLE_PATH: join(built, 'dist', 'workflow-bundle.js'),
+        })
+      : {};
+    // `node --import tsx` is `tsx` without its wrapper process: signals reach the program itself.
+    const args =
+      role === 'worker'
+        ? this.entry('worker/main.ts', 'worker/main.js')
+        : this.entry('src/service/main.ts', 'src/service/main.js');
+    return new ManagedProcess(
+      {
+        name,
+        command: process.execPath,
+        args,
+        env: {
+          ...baseChildEnv(process.env),
+          ...this.envs[role],
+          ...runtimeEnv,
+          ...options.env?.[role],
+          ...env,
+        },
+        cwd: built ?? ROOT,
+        logFile: join(this.paths.logs, `${name}.log`),
+        echo: options.echo,
+        stopTimeoutMs: role === 'worker' ? 15_000 : 10_000,
+      },
+      options.onUnexpectedExit,
+    );
+  }
+
+  /** A worker is up once it polls its task queue; a service once /readyz answers (Temporal reached). */
+  private appReady(child: ManagedProcess, role: AppRole): Promise<unknown> {
+    if (role === 'worker') {
+      return child.waitForLine(
+        /"msg":"worker started"/,
+        STARTUP_TIMEOUT_MS.worker,
+        'the worker registering with Temporal',
+      );
+    }
+    const port = child.spec.env.SERVICE_PORT ?? String(this.ports.service);
+    return waitForHttp(`http://127.0.0.1:${port}/readyz`, {
+      timeoutMs: STARTUP_TIMEOUT_MS.service,
+      what: `the service (${child.name})`,
+      stillRunning: () => child.running,
     });
   }
 
