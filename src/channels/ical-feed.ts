@@ -15,8 +15,11 @@ import { isIanaTimeZone } from '../domain/booking';
  *   and the parser's own error messages (which quote the offending line) are never passed on.
  */
 
-/** Per fetch of one feed: the largest export we take, how many events it may hold, how long it may take. */
-export const FEED_LIMITS = { maxBytes: 5 * 1024 * 1024, maxEvents: 2000, timeoutMs: 20_000 } as const;
+/**
+ * Per fetch of one feed: the largest export we take and how many events it may hold. How long the
+ * fetch may take is FEED_CALL in time-budgets.ts, with the activity's other timeouts.
+ */
+export const FEED_LIMITS = { maxBytes: 5 * 1024 * 1024, maxEvents: 2000 } as const;
 
 export type FeedErrorKind = 'http' | 'invalid' | 'too-large' | 'too-many-events' | 'network';
 

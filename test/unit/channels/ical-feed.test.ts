@@ -10,6 +10,7 @@ import {
   type FeedErrorKind,
   type ParsedFeed,
 } from '../../../src/channels/ical-feed';
+import { FEED_CALL } from '../../../src/domain/time-budgets';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'feeds');
 const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
@@ -451,7 +452,8 @@ describe('FeedError', () => {
   });
 
   test('the limits are those the brief sets', () => {
-    expect(FEED_LIMITS).toEqual({ maxBytes: 5 * 1024 * 1024, maxEvents: 2000, timeoutMs: 20_000 });
+    expect(FEED_LIMITS).toEqual({ maxBytes: 5 * 1024 * 1024, maxEvents: 2000 });
+    expect(FEED_CALL.timeoutMs).toBe(20_000);
   });
 });
 
