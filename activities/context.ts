@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { Booking } from '../src/domain/booking';
-import type { Tenant, TenantDirectory } from '../src/config/tenant';
+import type { CalendarFeed, Tenant, TenantDirectory } from '../src/config/tenant';
 import type { MailTransport } from '../src/mail/transport';
 import { JadaClient } from '../src/clients/jada';
 import { SccClient } from '../src/clients/scc';
@@ -37,10 +37,11 @@ export interface BookingRef {
   booking: Booking;
 }
 
-/** What each activity file gets: the dependencies, a clock, the tenant lookup and the tenant's clients. */
+/** What each activity file gets: the dependencies, a clock, the tenant and feed lookups and the tenant's clients. */
 export interface ActivityContext extends ActivityDeps {
   now: () => number;
   tenant(id: string): Tenant;
+  feed(tenantId: string, name: string): CalendarFeed;
   jada(tenantId: string): JadaClient;
   scc(tenantId: string): SccClient;
 }
@@ -55,6 +56,11 @@ export function activityContext(deps: ActivityDeps): ActivityContext {
     ...deps,
     now: deps.now ?? Date.now,
     tenant,
+    feed: (tenantId, name) => {
+      const found = tenant(tenantId).feeds?.find((f) => f.name === name);
+      if (!found) throw configurationFailure(`Tenant ${tenantId} has no feed "${name}" in the worker's tenants file`);
+      return found;
+    },
     jada: (tenantId) => {
       const { jada } = tenant(tenantId);
       return new JadaClient({ baseUrl: jada.baseUrl, token: jada.token, timeoutMs: deps.httpTimeoutMs });

@@ -1,7 +1,6 @@
 import { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
 import { FEED_LIMITS, feedEventKey, fetchFeed, parseFeed } from '../src/channels/ical-feed';
-import type { CalendarFeed } from '../src/config/tenant';
 import type { FeedDelivery, FeedEventTimes, FeedSnapshot } from '../src/domain/feed-sync';
 import { deliverFeedEvent } from '../src/service/feed-delivery';
 import type { IntakeSettings } from '../src/service/start-booking';
@@ -32,11 +31,6 @@ export interface FeedSyncDeps {
  * unchanged time changes nothing.
  */
 export function feedSyncActivities(ctx: ActivityContext) {
-  const feedOf = ({ tenant, feed }: FeedRef): CalendarFeed => {
-    const found = ctx.tenant(tenant).feeds?.find((f) => f.name === feed);
-    if (!found) throw configurationFailure(`Tenant ${tenant} has no feed "${feed}" in the worker's tenants file`);
-    return found;
-  };
   const snapshotKey = ({ tenant, feed }: FeedRef) => `feeds/${tenant}/${feed}.json`;
   const intake = (): FeedSyncDeps => {
     if (!ctx.feedSync) {
@@ -93,7 +87,7 @@ export function feedSyncActivities(ctx: ActivityContext) {
       lastModified,
       ...ref
     }: FeedRef & { etag?: string; lastModified?: string }): Promise<FetchedFeed> {
-      const feed = feedOf(ref);
+      const feed = ctx.feed(ref.tenant, ref.feed);
       const label = `${ref.tenant}/${feed.name} (${feed.source})`;
       return inAttempt(async ({ signal }) => {
         try {
@@ -119,7 +113,7 @@ export function feedSyncActivities(ctx: ActivityContext) {
 
     /** One new or moved event through intake: a held booking starts, or the booking's times change. */
     async deliverFeedEvent({ event, ...ref }: FeedRef & { event: FeedEventTimes }): Promise<FeedDelivery> {
-      const feed = feedOf(ref);
+      const feed = ctx.feed(ref.tenant, ref.feed);
       const { client, intake: settings } = intake();
       return deliverFeedEvent(client, ctx.tenant(ref.tenant), feed, event, settings);
     },

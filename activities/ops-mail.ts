@@ -110,12 +110,9 @@ export function opsMailActivities(ctx: ActivityContext) {
   const opsPageUrl = (tenant: string) => ctx.opsPageUrl?.replace('{tenant}', encodeURIComponent(tenant));
 
   function aboutFeed(tenantId: string, feedName: string, workflowId: string) {
-    const tenant = ctx.tenant(tenantId);
-    const feed = tenant.feeds?.find((f) => f.name === feedName);
-    if (!feed) throw mailInputFailure(`Tenant ${tenantId} has no feed "${feedName}"`);
     return {
-      tenantName: tenant.name,
-      feed,
+      tenantName: ctx.tenant(tenantId).name,
+      feed: ctx.feed(tenantId, feedName),
       workflowId,
       temporalUiUrl: temporalUiUrl(workflowId),
       opsPageUrl: opsPageUrl(tenantId),

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import ICAL from 'ical.js';
 import { z } from 'zod';
 import { FEED_LIMITS } from '../src/channels/ical-feed';
+import { isKnownTimeZone, wallClockFieldsAt } from '../src/domain/wall-clock';
 import { headerValue, invalidBody, listen, readBody, stopServer, type SimReply } from './faults';
 
 /**
@@ -84,7 +85,7 @@ const EventBodySchema = z
     end: instant,
     summary: z.string().max(1000).optional(),
     description: z.string().max(10_000).optional(),
-    tzid: z.string().refine(isZone, 'must be an IANA time zone').optional(),
+    tzid: z.string().refine(isKnownTimeZone, 'must be an IANA time zone').optional(),
     status: z.enum(['confirmed', 'tentative', 'cancelled']).optional(),
   })
   .strict()
@@ -320,29 +321,7 @@ function timeProperty(name: string, iso: string, tzid: string | undefined): ICAL
     property.setValue(ICAL.Time.fromJSDate(date, true));
     return property;
   }
-  const fields: Record<string, number> = {};
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: tzid,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
-  for (const part of format.formatToParts(date)) fields[part.type] = Number(part.value);
-  property.setValue(
-    ICAL.Time.fromData({
-      year: fields.year,
-      month: fields.month,
-      day: fields.day,
-      hour: fields.hour,
-      minute: fields.minute,
-      second: fields.second,
-      isDate: false,
-    }),
-  );
+  property.setValue(ICAL.Time.fromData({ ...wallClockFieldsAt(date.getTime(), tzid), isDate: false }));
   property.setParameter('tzid', tzid);
   return property;
 }
@@ -398,15 +377,6 @@ function vtimezone(tzid: string, [standard, daylight]: [string, string], [std, d
     'END:STANDARD',
     'END:VTIMEZONE',
   ].join('\r\n');
-}
-
-function isZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function issues(error: z.ZodError): string {

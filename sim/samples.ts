@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Tenant } from '../src/config/tenant';
+import type { CalendarFeed, Tenant } from '../src/config/tenant';
 import type { TenantFileEntry } from '../src/config/tenants-file';
 import type { Booking } from '../src/domain/booking';
 import { defaultSites } from '../src/publish/sites';
@@ -37,6 +37,22 @@ export function sampleTenant(overrides: Partial<Tenant> = {}): Tenant {
     ],
     contact: { phone: '+1 415 555 0100', email: 'hello@jada.example' },
     meetingPoint: { name: 'Pier 39, Dock B', directionsUrl: 'https://maps.example.com/?q=pier+39' },
+    ...overrides,
+  };
+}
+
+/**
+ * The Sea Breeze's Boatsetter calendar feed, as a tenant lists it. Its URL is port 9 (discard) on
+ * loopback, as the tenant's JADA and SCC are: a test that fetches the feed gives a stand-in's URL.
+ */
+export function sampleFeed(overrides: Partial<CalendarFeed> = {}): CalendarFeed {
+  return {
+    name: 'bs',
+    url: 'http://127.0.0.1:9/unused.ics',
+    source: 'boatsetter',
+    boat: 'Sea Breeze',
+    timeZone: 'America/Los_Angeles',
+    currency: 'USD',
     ...overrides,
   };
 }

@@ -4,7 +4,7 @@ import { CodecServerEnvSchema, ServiceEnvSchema, WorkerEnvSchema } from '../../s
 import { loadTenants, type TenantFileEntry } from '../../src/config/tenants-file';
 import { defaultSites } from '../../src/publish/sites';
 import { LOCAL_AWS, type GuestSiteResources } from './aws';
-import { sampleTenant, tenantFileEntry } from '../../sim/samples';
+import { sampleFeed, sampleTenant, tenantFileEntry } from '../../sim/samples';
 import { NAMESPACE } from './config';
 import type { LocalKeys } from './keys';
 
@@ -53,16 +53,7 @@ export function localTenant(
         timeZone: LOCAL_CHARTER_ZONE,
       },
     },
-    feeds: [
-      {
-        name: LOCAL_FEED.name,
-        url: urls.feed,
-        source: 'boatsetter',
-        boat: 'Sea Breeze',
-        timeZone: LOCAL_CHARTER_ZONE,
-        currency: 'USD',
-      },
-    ],
+    feeds: [sampleFeed({ name: LOCAL_FEED.name, url: urls.feed, timeZone: LOCAL_CHARTER_ZONE })],
   });
   return tenantFileEntry(tenant, SECRET_ENV);
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import ICAL from 'ical.js';
 import { isIanaTimeZone } from '../domain/booking';
+import { isKnownTimeZone, offsetMsAt } from '../domain/wall-clock';
 
 /**
  * Boatsetter's and GetMyBoat's calendar exports: an iCalendar URL per boat, the owner's only way out
@@ -15,8 +16,11 @@ import { isIanaTimeZone } from '../domain/booking';
  *   and the parser's own error messages (which quote the offending line) are never passed on.
  */
 
-/** Per fetch of one feed: the largest export we take, how many events it may hold, how long it may take. */
-export const FEED_LIMITS = { maxBytes: 5 * 1024 * 1024, maxEvents: 2000, timeoutMs: 20_000 } as const;
+/**
+ * Per fetch of one feed: the largest export we take and how many events it may hold. How long the
+ * fetch may take is FEED_CALL in time-budgets.ts, with the activity's other timeouts.
+ */
+export const FEED_LIMITS = { maxBytes: 5 * 1024 * 1024, maxEvents: 2000 } as const;
 
 export type FeedErrorKind = 'http' | 'invalid' | 'too-large' | 'too-many-events' | 'network';
 
@@ -239,7 +243,7 @@ function zonedTimeOf(property: ICAL.Property, timeZone: string): ZonedTime | { r
   if (tzid !== undefined && time.zone !== ICAL.Timezone.localTimezone) return { time, instant: definedZoneInstant };
   if (tzid === undefined) return { time, instant: (t) => wallClockInstant(t, timeZone) };
   // A TZID without a VTIMEZONE leaves the time floating in ical.js, silently: Intl reads IANA names.
-  if (typeof tzid === 'string' && isKnownZone(tzid)) return { time, instant: (t) => wallClockInstant(t, tzid) };
+  if (typeof tzid === 'string' && isKnownTimeZone(tzid)) return { time, instant: (t) => wallClockInstant(t, tzid) };
   return {
     reason: `${name} is in time zone ${JSON.stringify(String(tzid).slice(0, 64))}, which the feed does not define and Intl does not know`,
   };
@@ -301,42 +305,6 @@ function isoInstant(ms: number): string {
 }
 
 const HOUR_MS = 3600_000;
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-function isKnownZone(timeZone: string): boolean {
-  try {
-    formatterFor(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The zone's offset from UTC at an instant, in ms (wall clock minus UTC). */
-function offsetAt(timeZone: string, ms: number): number {
-  const parts: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(ms)) parts[part.type] = Number(part.value);
-  const wall = Date.UTC(parts.year ?? 0, (parts.month ?? 1) - 1, parts.day, parts.hour, parts.minute, parts.second);
-  return wall - Math.floor(ms / 1000) * 1000;
-}
 
 /**
  * The instant a wall-clock time names in an IANA zone, as RFC 5545 3.3.5 reads it: a time the clocks
@@ -346,9 +314,9 @@ function offsetAt(timeZone: string, ms: number): number {
 function wallClockInstant(time: ICAL.Time, timeZone: string): number {
   const wall = Date.UTC(time.year, time.month - 1, time.day, time.hour, time.minute, time.second);
   // Offsets a day either side bracket any transition near this wall-clock time.
-  const before = offsetAt(timeZone, wall - 24 * HOUR_MS);
-  const after = offsetAt(timeZone, wall + 24 * HOUR_MS);
-  const matches = [wall - before, wall - after].filter((ms) => ms + offsetAt(timeZone, ms) === wall);
+  const before = offsetMsAt(wall - 24 * HOUR_MS, timeZone);
+  const after = offsetMsAt(wall + 24 * HOUR_MS, timeZone);
+  const matches = [wall - before, wall - after].filter((ms) => ms + offsetMsAt(ms, timeZone) === wall);
   return matches.length > 0 ? Math.min(...matches) : wall - before;
 }
 

@@ -234,6 +234,27 @@ export function passTime(state: LifecycleState, nowMs: number): LifecycleState {
 const SCC_FIELDS = ['charter.start', 'charter.end', 'boat', 'guest.name', 'guest.partySize', 'notes', 'crew'];
 
 /**
+ * What taking new details from a channel always does, for a change and a completion alike: the next
+ * revision, the channel's own revision of them when it sends one, and an entry in the change log.
+ */
+function withDetails(
+  state: LifecycleState,
+  booking: Booking,
+  channel: string,
+  fields: string[],
+  nowMs: number,
+): LifecycleState {
+  const revision = state.revision + 1;
+  return {
+    ...state,
+    booking,
+    revision,
+    sourceRevision: booking.revision ?? state.sourceRevision,
+    changes: [...state.changes, { at: iso(nowMs), revision, channel, fields }],
+  };
+}
+
+/**
  * Applies new details (already validated and found newer; see change-request.ts): JADA always follows,
  * SCC when a field it shows changed, the page through the revision. A move of the charter asks the
  * crew again (answers reset, a new deadline; SCC tells them). A `crew` list in the details replaces
@@ -248,18 +269,15 @@ export function applyChange(
 ): { state: LifecycleState; changes: FieldChange[] } {
   const changes = diffBookings(state.booking, booking);
   if (changes.length === 0) return { state, changes };
-  const revision = state.revision + 1;
   // Crew of a held booking are asked only once it is completed: a move then asks nobody.
   const reask = movesCharter(changes) && !state.held;
   const touchesScc = changes.some((c) => SCC_FIELDS.includes(c.path));
+  const fields = changes.map((c) => c.path);
   let next: LifecycleState = {
-    ...state,
-    booking,
-    revision,
-    sourceRevision: booking.revision ?? state.sourceRevision,
+    ...withDetails(state, booking, channel, fields, nowMs),
     sccRevision: touchesScc ? state.sccRevision + 1 : state.sccRevision,
-    changes: [...state.changes, { at: iso(nowMs), revision, channel, fields: changes.map((c) => c.path) }],
   };
+  const { revision } = next;
   if (reask) next = reaskCrew({ ...next, sccTimesMovedAt: next.sccRevision }, policy, nowMs);
   if (booking.crew && changes.some((c) => c.path === 'crew')) next = rosterFrom(next, booking.crew, policy, nowMs);
   next = {
@@ -353,24 +371,16 @@ export function completeHeld(
   nowMs: number,
 ): { state: LifecycleState; changes: FieldChange[] } {
   const changes = diffBookings(state.booking, booking);
-  const revision = state.revision + 1;
   const crew = booking.crew ?? crewAssignments(state);
   const next: LifecycleState = {
-    ...state,
+    ...withDetails(state, booking, channel, ['(details completed)', ...changes.map((c) => c.path)], nowMs),
     held: undefined,
-    booking,
-    revision,
-    sourceRevision: booking.revision ?? state.sourceRevision,
     crew: [
       ...state.crew.filter((s) => s.removedAt !== undefined),
       ...crew.map((m) => askedSeat(m, 1, nowMs, { booking, policy })),
     ],
     crewVersion: state.crewVersion + 1,
     notices: state.notices.filter((n) => n.kind !== 'held'),
-    changes: [
-      ...state.changes,
-      { at: iso(nowMs), revision, channel, fields: ['(details completed)', ...changes.map((c) => c.path)] },
-    ],
   };
   return { state: next, changes };
 }

@@ -8,20 +8,42 @@ const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The zone's formatter, made once per zone: a feed of 2000 events asks for offsets thousands of times,
+ * and making a formatter costs far more than using one. Throws a RangeError for a zone Intl does not know.
+ */
 function formatter(timeZone: string): Intl.DateTimeFormat {
-  return new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
+  let found = formatters.get(timeZone);
+  if (!found) {
+    found = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, found);
+  }
+  return found;
 }
 
-interface Fields {
+/** Whether Intl knows the zone: any name it takes, aliases included. */
+export function isKnownTimeZone(timeZone: string): boolean {
+  try {
+    formatter(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A wall-clock time as its fields, to the second. */
+export interface WallClockFields {
   year: number;
   month: number;
   day: number;
@@ -30,7 +52,8 @@ interface Fields {
   second: number;
 }
 
-function fieldsAt(ms: number, timeZone: string): Fields {
+/** The wall-clock fields an instant (epoch ms) has in `timeZone`. */
+export function wallClockFieldsAt(ms: number, timeZone: string): WallClockFields {
   const parts = Object.fromEntries(
     formatter(timeZone)
       .formatToParts(new Date(ms))
@@ -47,12 +70,16 @@ function fieldsAt(ms: number, timeZone: string): Fields {
   };
 }
 
-const asUtc = (f: Fields) => Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second);
+const asUtc = (f: WallClockFields) => Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second);
+
+/** The zone's offset from UTC at an instant, in ms (wall clock minus UTC, to the second: old zones had odd seconds). */
+export function offsetMsAt(ms: number, timeZone: string): number {
+  return asUtc(wallClockFieldsAt(ms, timeZone)) - Math.floor(ms / 1000) * 1000;
+}
 
 /** The zone's offset from UTC at an instant, in minutes (Los Angeles in summer: -420). */
 function offsetMinutesAt(ms: number, timeZone: string): number {
-  const whole = Math.floor(ms / 1000) * 1000;
-  return Math.round((asUtc(fieldsAt(whole, timeZone)) - whole) / MINUTE_MS);
+  return Math.round(offsetMsAt(ms, timeZone) / MINUTE_MS);
 }
 
 const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
@@ -79,7 +106,7 @@ export function wallClockToInstant(local: string, timeZone: string): WallClockPa
     number,
     number,
   ];
-  const wanted: Fields = { year, month, day, hour, minute, second };
+  const wanted: WallClockFields = { year, month, day, hour, minute, second };
   const utc = asUtc(wanted);
   const back = new Date(utc);
   if (
@@ -110,7 +137,7 @@ export function wallClockToInstant(local: string, timeZone: string): WallClockPa
  * seconds only when they are not zero.
  */
 export function instantToWallClock(instant: string | number, timeZone: string): string {
-  const f = fieldsAt(new Date(instant).getTime(), timeZone);
+  const f = wallClockFieldsAt(new Date(instant).getTime(), timeZone);
   const seconds = f.second === 0 ? '' : `:${pad(f.second)}`;
   return `${pad(f.year, 4)}-${pad(f.month)}-${pad(f.day)}T${pad(f.hour)}:${pad(f.minute)}${seconds}`;
 }

@@ -4,7 +4,14 @@ import type { BookingRef } from '../../domain/booking';
 import type { FieldError } from '../../domain/validation';
 import type { FailureLimiter } from '../auth';
 import { parseBookingRef, queryBookingStatus } from '../booking-status';
-import { assignCrew, changeBooking, completeBooking, isApplied, type ChangeOutcome } from '../change-booking';
+import {
+  assignCrew,
+  changeBooking,
+  completeBooking,
+  isApplied,
+  type AppliedOutcome,
+  type ChangeOutcome,
+} from '../change-booking';
 import { cancelRunningBooking, deliverBooking } from '../deliver-booking';
 import { createErrorHandler, HttpError } from '../errors';
 import { findBooking, type FoundBooking } from '../running-booking';
@@ -275,6 +282,36 @@ function routes(app: FastifyInstance, ctx: RouteContext, ops: OpsPageContext): v
   const toBooking = (reply: FastifyReply, tenant: Tenant, ref: BookingRef, done: keyof typeof FLASH) =>
     reply.redirect(`${opsPaths(tenant.id).booking(ref)}?done=${done}`, 303);
 
+  /**
+   * The change and complete forms: the booking's details as the form has them, sent as a merge patch
+   * over those it holds now, and the form again with what was wrong. A refused change shows on its
+   * form; a refused completion at the top, since the booking may no longer be held and then the page
+   * has no complete form.
+   */
+  const detailsForm = (
+    name: 'change' | 'complete',
+    send: (found: FoundBooking, patch: Record<string, unknown>) => Promise<ChangeOutcome>,
+    done: (applied: AppliedOutcome) => keyof typeof FLASH,
+  ) =>
+    post(async (request, reply, auth, form) => {
+      const { ref, found } = await pathBooking(request, auth.tenant);
+      const current = (await queryBookingStatus(ctx.client, found))?.booking;
+      if (!current) {
+        return showBooking(reply, auth, ref, found, 409, { refusal: 'This booking cannot change.' });
+      }
+      const again = (statusCode: number, errors: FieldError[]) =>
+        showBooking(reply, auth, ref, found, statusCode, { [name]: { values: form, errors } });
+      const patch = changeFromForm(form, current);
+      if (!patch.ok) return again(400, patch.errors);
+      const result = await send(found, patch.value);
+      if (isApplied(result)) return toBooking(reply, auth.tenant, ref, done(result));
+      if (result.outcome === 'invalid') return again(400, result.errors);
+      const statusCode = result.outcome === 'unknown-booking' ? 404 : 409;
+      return name === 'change'
+        ? again(statusCode, [{ path: '(change)', message: refusalOf(result) }])
+        : showBooking(reply, auth, ref, found, statusCode, { refusal: refusalOf(result) });
+    });
+
   app.get<{ Params: Params }>('/:tenant', async (request, reply) =>
     reply.redirect(opsPaths(opsTenant(request).id).base, 308),
   );
@@ -412,46 +449,21 @@ function routes(app: FastifyInstance, ctx: RouteContext, ops: OpsPageContext): v
 
   app.post(
     '/:tenant/bookings/:source/:bookingId/change',
-    post(async (request, reply, auth, form) => {
-      const { ref, found } = await pathBooking(request, auth.tenant);
-      const current = (await queryBookingStatus(ctx.client, found))?.booking;
-      if (!current) {
-        return showBooking(reply, auth, ref, found, 409, { refusal: 'This booking cannot change.' });
-      }
-      const again = (statusCode: number, errors: FieldError[]) =>
-        showBooking(reply, auth, ref, found, statusCode, { change: { values: form, errors } });
-      const patch = changeFromForm(form, current);
-      if (!patch.ok) return again(400, patch.errors);
-      const changed = await changeBooking(found, { channel: 'ops', patch: patch.value });
-      if (isApplied(changed)) return toBooking(reply, auth.tenant, ref, changed.outcome);
-      if (changed.outcome === 'invalid') return again(400, changed.errors);
-      return again(changed.outcome === 'unknown-booking' ? 404 : 409, [
-        { path: '(change)', message: refusalOf(changed) },
-      ]);
-    }),
+    detailsForm(
+      'change',
+      (found, patch) => changeBooking(found, { channel: 'ops', patch }),
+      (changed) => changed.outcome,
+    ),
   );
 
   app.post(
     '/:tenant/bookings/:source/:bookingId/complete',
-    post(async (request, reply, auth, form) => {
-      const { ref, found } = await pathBooking(request, auth.tenant);
-      const current = (await queryBookingStatus(ctx.client, found))?.booking;
-      if (!current) {
-        return showBooking(reply, auth, ref, found, 409, { refusal: 'This booking cannot change.' });
-      }
-      const again = (statusCode: number, errors: FieldError[]) =>
-        showBooking(reply, auth, ref, found, statusCode, { complete: { values: form, errors } });
-      // The form's details as a merge patch over the held booking: it always names the guest and the pricing.
-      const details = changeFromForm(form, current);
-      if (!details.ok) return again(400, details.errors);
-      const completed = await completeBooking(found, { channel: 'ops', details: details.value });
-      if (isApplied(completed)) return toBooking(reply, auth.tenant, ref, 'completed');
-      if (completed.outcome === 'invalid') return again(400, completed.errors);
-      // A refusal shows at the top: the booking may no longer be held, and then the page has no complete form.
-      return showBooking(reply, auth, ref, found, completed.outcome === 'unknown-booking' ? 404 : 409, {
-        refusal: refusalOf(completed),
-      });
-    }),
+    // The form always names the guest and the pricing, so its patch holds all a held booking lacks.
+    detailsForm(
+      'complete',
+      (found, details) => completeBooking(found, { channel: 'ops', details }),
+      () => 'completed',
+    ),
   );
 
   app.post(

@@ -1,6 +1,6 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { startFeedSim, type FeedSim } from '../../../sim/feeds';
-import { sampleBooking } from '../../../sim/samples';
+import { sampleBooking, sampleFeed } from '../../../sim/samples';
 import { bookingWorkflowId } from '../../../src/domain/booking';
 import { startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
 
@@ -13,19 +13,7 @@ describe('feed-sync activity idempotency (each activity run twice)', () => {
   beforeAll(async () => {
     sim = await startFeedSim();
     h = await startFulfillmentHarness({
-      tenant: (t) => ({
-        ...t,
-        feeds: [
-          {
-            name: 'bs',
-            url: sim.feedUrl('bs'),
-            source: 'boatsetter',
-            boat: 'Sea Breeze',
-            timeZone: 'America/Los_Angeles',
-            currency: 'USD',
-          },
-        ],
-      }),
+      tenant: (t) => ({ ...t, feeds: [sampleFeed({ url: sim.feedUrl('bs') })] }),
     });
     sim.setEvents('bs', [
       { uid: 'one@boatsetter', start: '2027-08-01T09:00:00-07:00', end: '2027-08-01T13:00:00-07:00' },

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { CalendarFeed } from '../../../src/config/tenant';
+import { sampleFeed } from '../../../sim/samples';
 import { deliverFeedEvent } from '../../../src/service/feed-delivery';
 import { statusQuery } from '../../../workflows/messages';
 import {
@@ -20,14 +20,7 @@ describe('a held booking from a calendar feed', () => {
   let h: FulfillmentHarness;
   let app: FastifyInstance;
   let base: string;
-  const feed: CalendarFeed = {
-    name: 'bs',
-    url: 'http://127.0.0.1:9/unused.ics',
-    source: 'boatsetter',
-    boat: 'Sea Breeze',
-    timeZone: 'America/Los_Angeles',
-    currency: 'USD',
-  };
+  const feed = sampleFeed();
 
   beforeAll(async () => {
     h = await startFulfillmentHarness({ crewTimeoutMs: 60_000, tenant: (t) => ({ ...t, feeds: [feed] }) });

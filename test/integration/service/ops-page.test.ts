@@ -3,7 +3,8 @@ import { Writable } from 'node:stream';
 import bcrypt from 'bcrypt';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
-import { tenantDirectory, type CalendarFeed } from '../../../src/config/tenant';
+import { sampleFeed } from '../../../sim/samples';
+import { tenantDirectory } from '../../../src/config/tenant';
 import { buildApp } from '../../../src/service/app';
 import { bookingStatus } from '../../../src/service/booking-status';
 import { deliverFeedEvent } from '../../../src/service/feed-delivery';
@@ -15,14 +16,7 @@ import { vnuErrors } from '../../support/vnu';
 import { waitFor } from '../../support/wait';
 
 const OPS_KEY = 'ops-test-key-2c9d7e41b8a5f3';
-const FEED: CalendarFeed = {
-  name: 'bs',
-  url: 'http://127.0.0.1:9/unused.ics',
-  source: 'boatsetter',
-  boat: 'Sea Breeze',
-  timeZone: 'America/Los_Angeles',
-  currency: 'USD',
-};
+const FEED = sampleFeed();
 const SESSION_SECRET = 'ops-session-secret-for-tests-0123456789';
 
 const HOSTILE = [

@@ -1,7 +1,8 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { startFeedSim, type FeedSim, type FeedSimEvent } from '../../../sim/feeds';
+import { sampleFeed } from '../../../sim/samples';
 import { feedEventKey } from '../../../src/channels/ical-feed';
-import { tenantDirectory, type CalendarFeed } from '../../../src/config/tenant';
+import { tenantDirectory } from '../../../src/config/tenant';
 import { bookingWorkflowId } from '../../../src/domain/booking';
 import { ensureFeedSchedules, feedScheduleId } from '../../../worker/schedules';
 import { statusQuery } from '../../../workflows/messages';
@@ -20,20 +21,15 @@ describe('calendar feeds synced on Temporal Schedules', () => {
   let sim: FeedSim;
   let h: FulfillmentHarness;
   let client: Client;
-  const feed = (name: string, url: string): CalendarFeed => ({
-    name,
-    url,
-    source: 'boatsetter',
-    boat: 'Sea Breeze',
-    timeZone: 'America/Los_Angeles',
-    currency: 'USD',
-  });
 
   beforeAll(async () => {
     sim = await startFeedSim();
     h = await startFulfillmentHarness({
       crewTimeoutMs: 60_000,
-      tenant: (t) => ({ ...t, feeds: [feed('bs', sim.feedUrl('bs')), feed('down', sim.feedUrl('down'))] }),
+      tenant: (t) => ({
+        ...t,
+        feeds: [sampleFeed({ url: sim.feedUrl('bs') }), sampleFeed({ name: 'down', url: sim.feedUrl('down') })],
+      }),
     });
     client = h.temporal.client;
     const changes = await ensureFeedSchedules(client, tenantDirectory([h.tenant]), {

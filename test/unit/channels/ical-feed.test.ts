@@ -10,6 +10,8 @@ import {
   type FeedErrorKind,
   type ParsedFeed,
 } from '../../../src/channels/ical-feed';
+import { FEED_CALL } from '../../../src/domain/time-budgets';
+import { wallClockFieldsAt } from '../../../src/domain/wall-clock';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'feeds');
 const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
@@ -451,7 +453,8 @@ describe('FeedError', () => {
   });
 
   test('the limits are those the brief sets', () => {
-    expect(FEED_LIMITS).toEqual({ maxBytes: 5 * 1024 * 1024, maxEvents: 2000, timeoutMs: 20_000 });
+    expect(FEED_LIMITS).toEqual({ maxBytes: 5 * 1024 * 1024, maxEvents: 2000 });
+    expect(FEED_CALL.timeoutMs).toBe(20_000);
   });
 });
 
@@ -481,35 +484,8 @@ describe('parseFeed: properties', () => {
   const ZONES = Intl.supportedValuesOf('timeZone');
   const SECOND = 1000;
   const HOUR = 3600 * SECOND;
-  const formatters = new Map<string, Intl.DateTimeFormat>();
-  /** An instant's wall-clock fields in a zone, from Intl: the direction the parser never takes. */
-  const wallOf = (zone: string, ms: number) => {
-    let format = formatters.get(zone);
-    if (!format) {
-      format = new Intl.DateTimeFormat('en-US', {
-        timeZone: zone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-      formatters.set(zone, format);
-    }
-    const fields: Record<string, number> = {};
-    for (const part of format.formatToParts(ms)) fields[part.type] = Number(part.value);
-    return {
-      year: fields.year ?? 0,
-      month: fields.month ?? 0,
-      day: fields.day ?? 0,
-      hour: fields.hour ?? 0,
-      minute: fields.minute ?? 0,
-      second: fields.second ?? 0,
-    };
-  };
-  const wallText = (zone: string, ms: number) => JSON.stringify(wallOf(zone, ms));
+  /** An instant's wall-clock fields in a zone, as text to compare, from Intl: the direction the parser never takes. */
+  const wallText = (zone: string, ms: number) => JSON.stringify(wallClockFieldsAt(ms, zone));
 
   type Way = 'utc' | 'tzid' | 'tzid+vtimezone' | 'floating' | 'all-day';
   interface Generated {
@@ -545,7 +521,7 @@ describe('parseFeed: properties', () => {
       return property;
     }
     if (event.way === 'all-day') {
-      const { year, month, day } = wallOf(feedZone, event.startMs);
+      const { year, month, day } = wallClockFieldsAt(event.startMs, feedZone);
       const date = ICAL.Time.fromData({ year, month, day, isDate: true });
       // DTEND: the first day not taken.
       if (name === 'dtend') date.adjust(event.days, 0, 0, 0);
@@ -553,7 +529,7 @@ describe('parseFeed: properties', () => {
       return property;
     }
     const zone = event.way === 'floating' ? feedZone : event.zone;
-    property.setValue(ICAL.Time.fromData({ ...wallOf(zone, ms), isDate: false }));
+    property.setValue(ICAL.Time.fromData({ ...wallClockFieldsAt(ms, zone), isDate: false }));
     if (event.way !== 'floating') property.setParameter('tzid', zone);
     return property;
   };

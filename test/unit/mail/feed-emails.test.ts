@@ -1,17 +1,10 @@
+import { sampleFeed } from '../../../sim/samples';
 import { heldBooking } from '../../../src/channels/feed-booking';
-import type { CalendarFeed } from '../../../src/config/tenant';
 import { composeFeedEventsMissing, composeFeedOutage } from '../../../src/mail/feed-alerts';
 import { composeHeldBooking } from '../../../src/mail/held-booking';
 import { feedEventsMissingMessageId, feedOutageMessageId, heldBookingMessageId } from '../../../src/mail/message-id';
 
-const feed: CalendarFeed = {
-  name: 'bs',
-  url: 'https://www.boatsetter.example/ical/abc?token=s3cret',
-  source: 'boatsetter',
-  boat: 'Sea <b>Breeze</b>',
-  timeZone: 'America/Los_Angeles',
-  currency: 'USD',
-};
+const feed = sampleFeed({ url: 'https://www.boatsetter.example/ical/abc?token=s3cret', boat: 'Sea <b>Breeze</b>' });
 const event = { key: 'bs.0123456789abcdef0123', start: '2027-06-12T17:00:00Z', end: '2027-06-12T21:00:00Z' };
 const context = {
   tenantName: 'JADA Charters',
