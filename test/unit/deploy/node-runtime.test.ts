@@ -28,9 +28,10 @@ describe('the Node.js runtime', () => {
     expect(pkg.devDependencies['@types/node']).toMatch(new RegExp(`^\\^${pinned.NODE_MIN_MAJOR}\\.`));
   });
 
-  test('.nvmrc and the image run the major line scripts/tools.mjs provisions', () => {
+  test('.nvmrc, the image and CI run the major line scripts/tools.mjs provisions', () => {
     expect(readRepoFile('.nvmrc').trim()).toBe(pinnedMajor);
     expect(readRepoFile('Dockerfile')).toMatch(new RegExp(`^ARG NODE_IMAGE=node:${pinnedMajor}-bookworm-slim$`, 'm'));
+    expect(readRepoFile('.ci/run')).toContain('node scripts/tools.mjs node-bin-dir --pinned-major');
     expect(Number(pinnedMajor)).toBeGreaterThanOrEqual(pinned.NODE_MIN_MAJOR);
   });
 });
