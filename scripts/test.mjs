@@ -43,9 +43,6 @@ const testServer = await ensureTestServer();
 process.env.TEMPORAL_TEST_SERVER_PATH = testServer.path;
 console.log(`Temporal test server ${testServer.version} (${testServer.how}): ${testServer.path}`);
 
-// The AWS SDK warns on every process that Node 20 support ends in 2027; the machine runs Node 20.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const run = (label, cmd, args) => {
   const started = Date.now();
   console.log(`\n> ${label}`);
