@@ -4,7 +4,7 @@
 #   service:           node dist/src/service/main.js
 # Configuration is by environment only: src/config/env.ts lists every variable.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # All dependencies, for the TypeScript compiler and the workflow bundler.
 FROM ${NODE_IMAGE} AS deps

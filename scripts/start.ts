@@ -60,8 +60,6 @@ function checkPrevious(path: string, dataDir: string): void {
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
-  // The AWS SDK warns in every process that Node 20 support ends in 2027; the machine runs Node 20.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { ports, dataDir } = stackConfig(process.env);
   checkPrevious(stackPaths(dataDir).stack, dataDir);
   await assertPortsFree(ports);

@@ -1,8 +1,34 @@
-// `npm test`: provisions what the tests need when it is missing (the Temporal CLI, moto in a
-// project-local venv, Temporal's time-skipping test server), then type-checks, lints and runs every jest
-// project.
+// `npm test`: provisions what the tests need when it is missing (Node 24 when this node is older than 22,
+// the Temporal CLI, moto in a project-local venv, Temporal's time-skipping test server), then
+// type-checks, lints and runs every jest project.
 import { spawnSync } from 'node:child_process';
-import { ROOT, TEMPORAL_CLI_VERSION, ensureMoto, ensureTemporalCli, ensureTestServer } from './tools.mjs';
+import { dirname, delimiter } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  NODE_MIN_MAJOR,
+  ROOT,
+  TEMPORAL_CLI_VERSION,
+  ensureMoto,
+  ensureNode,
+  ensureTemporalCli,
+  ensureTestServer,
+} from './tools.mjs';
+
+// On an older node this file runs again on the provisioned one, first on PATH so that npx, jest and
+// every process the tests start run on it too.
+const node = ensureNode();
+if (node.path !== process.execPath) {
+  console.log(
+    `npm test: Node ${process.version} is older than ${NODE_MIN_MAJOR} (package.json "engines"): ` +
+      `running the tests on Node ${node.version} (${node.how}): ${node.path}`,
+  );
+  const again = spawnSync(node.path, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, PATH: `${dirname(node.path)}${delimiter}${process.env.PATH ?? ''}` },
+  });
+  process.exit(again.status ?? 1);
+}
+console.log(`Node ${process.version}: ${process.execPath}`);
 
 const cli = ensureTemporalCli();
 if (cli) {
@@ -16,9 +42,6 @@ console.log(`moto ${moto.version}: ${moto.path}`);
 const testServer = await ensureTestServer();
 process.env.TEMPORAL_TEST_SERVER_PATH = testServer.path;
 console.log(`Temporal test server ${testServer.version} (${testServer.how}): ${testServer.path}`);
-
-// The AWS SDK warns on every process that Node 20 support ends in 2027; the machine runs Node 20.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const run = (label, cmd, args) => {
   const started = Date.now();

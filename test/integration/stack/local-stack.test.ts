@@ -193,7 +193,6 @@ describe('generated configuration', () => {
     expect(env).toEqual({
       PATH: '/usr/bin',
       TEMPORAL_CLI_PATH: '/t',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
   });
 });

@@ -16,6 +16,13 @@ import { sampleFareHarborDelivery } from '../../../sim/samples';
 const ROOT = resolve(__dirname, '..', '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const STEP_TIMEOUT_MS = 60_000;
+/** The node arguments of package.json's `start` script, so the test starts the stack exactly as it does. */
+const START_ARGS = (() => {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [node, ...args] = scripts.start.split(' ');
+  if (node !== 'node') throw new Error(`the start script no longer runs node: ${scripts.start}`);
+  return args;
+})();
 
 jest.setTimeout(300_000);
 
@@ -44,7 +51,7 @@ async function launchStack(overrides: Record<string, string> = {}): Promise<Laun
   const proc = new ManagedProcess({
     name: 'npm start',
     command: process.execPath,
-    args: ['--import', 'tsx', 'scripts/start.ts'],
+    args: START_ARGS,
     env,
     cwd: ROOT,
   });
