@@ -1,9 +1,10 @@
-// Preloaded by `npm start` before tsx and the stack (`node --import ./scripts/require-node.mjs --import tsx
+// Preloaded by `npm start` and `npm run test:production` before tsx and the stack (`node --import ./scripts/require-node.mjs --import tsx
 // ...`), so that on a node older than the project supports, the first thing it does is say what to do.
 import { oldNodeAdvice } from './tools.mjs';
 
-const advice = oldNodeAdvice('npm start');
+const event = process.env.npm_lifecycle_event ?? 'start';
+const advice = oldNodeAdvice(event === 'start' ? 'npm start' : `npm run ${event}`);
 if (advice) {
-  process.stderr.write(`\n[stack] ${advice}`);
+  process.stderr.write(`\n[${event === 'start' ? 'stack' : event}] ${advice}`);
   process.exit(1);
 }

@@ -486,6 +486,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'n
 } else if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'test-server-path') {
   // For the jest global setup: the wrapper's path alone on stdout, provisioning it first if need be.
   process.stdout.write(`${(await ensureTestServer()).path}\n`);
+} else if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === 'temporal-server') {
+  // For .ci/run, which builds it beside the test suite: a cold build is mostly downloading modules.
+  const server = ensureTemporalServer();
+  log(`Temporal server ${server.version}: ${server.server} (${server.how})`);
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const node = ensureNode();
   log(`Node ${node.version}: ${node.path} (${node.how})`);
