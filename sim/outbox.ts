@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +19,11 @@ export interface OutboxOptions {
   /** 0 or absent lets the kernel pick. */
   smtpPort?: number;
   httpPort?: number;
+  /**
+   * A login the SMTP server requires (AUTH PLAIN/LOGIN), as a real relay does; without it any login,
+   * or none, is taken.
+   */
+  auth?: { user: string; pass: string };
 }
 
 export interface OutboxMessage {
@@ -33,7 +38,7 @@ export interface OutboxMessage {
 }
 
 export interface Outbox {
-  /** smtp://127.0.0.1:{port}, for SMTP_URL. */
+  /** smtp://127.0.0.1:{port}, for SMTP_URL (with `auth`, put the login in it: smtp://user:pass@...). */
   smtpUrl: string;
   /** The outbox page. */
   url: string;
@@ -66,11 +71,18 @@ export async function startOutbox(options: OutboxOptions): Promise<Outbox> {
     await rename(tmp, join(dir, `${id}${EML}`));
   };
 
+  const login = options.auth;
   const smtp = new SMTPServer({
-    authOptional: true,
-    // A catcher takes whatever credentials the sender has; it has nothing to protect.
+    authOptional: login === undefined,
+    // A catcher takes whatever credentials the sender has, unless it was given a login to require.
     allowInsecureAuth: true,
-    onAuth: (auth, _session, callback) => callback(null, { user: auth.username ?? 'anonymous' }),
+    onAuth: (auth, _session, callback) => {
+      if (login && !(sameText(auth.username ?? '', login.user) && sameText(auth.password ?? '', login.pass))) {
+        callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+        return;
+      }
+      callback(null, { user: auth.username ?? 'anonymous' });
+    },
     // No certificate to offer: nodemailer would try STARTTLS and then refuse a self-signed one.
     disabledCommands: ['STARTTLS'],
     size: MAX_MESSAGE_BYTES,
@@ -269,4 +281,10 @@ ${header('Message-ID', summary.messageId)}
 <pre>${escapeHtml(mail.text ?? '(none)')}</pre>
 ${html}`,
   );
+}
+
+/** Compared as digests, in constant time: the lengths of the two texts do not show either. */
+function sameText(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }

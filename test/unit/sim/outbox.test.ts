@@ -111,4 +111,24 @@ describe('outbox: SMTP catcher and its page', () => {
   it('says so when the outbox is empty', async () => {
     expect((await html('/')).body).toContain('No mail yet');
   });
+
+  it('requires its login when given one: a wrong password is 535, no login is refused, the right one sends', async () => {
+    const guarded = await startOutbox({ dir, auth: { user: 'fulfillment', pass: 's3cret-pass' } });
+    const withLogin = (login: string) =>
+      createMailTransport(guarded.smtpUrl.replace('smtp://', `smtp://${login}@`), { timeoutMs: 2000 });
+    const attempts = [withLogin('fulfillment:wrong-pass'), createMailTransport(guarded.smtpUrl, { timeoutMs: 2000 })];
+    const right = withLogin('fulfillment:s3cret-pass');
+    try {
+      await expect(attempts[0]!.verify()).rejects.toMatchObject({ code: 'EAUTH', responseCode: 535 });
+      await expect(
+        attempts[1]!.sendMail({ from: 'a@jada.example', to: ['ops@jada.example'], subject: 'No login', text: 'x' }),
+      ).rejects.toMatchObject({ responseCode: 530 });
+      await expect(right.verify()).resolves.toBe(true);
+      await right.sendMail({ from: 'a@jada.example', to: ['ops@jada.example'], subject: 'Logged in', text: 'x' });
+      expect((await guarded.messages()).map((m) => m.subject)).toEqual(['Logged in']);
+    } finally {
+      for (const t of [...attempts, right]) t.close();
+      await guarded.stop();
+    }
+  });
 });
