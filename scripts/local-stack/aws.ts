@@ -1,5 +1,15 @@
-import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { CreateDistributionCommand, ListDistributionsCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CreateBucketCommand, HeadBucketCommand, PutBucketCorsCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateDistributionCommand,
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  DescribeFunctionCommand,
+  GetFunctionCommand,
+  ListDistributionsCommand,
+  NoSuchFunctionExists,
+  type CloudFrontClient,
+} from '@aws-sdk/client-cloudfront';
+import { loadGuestRewriteSource } from '../../src/publish/cloudfront-function';
 import { createAwsClients } from '../../src/publish/aws-clients';
 import { startCloudFrontShim } from '../../sim/cloudfront-dedupe';
 import { s3DistributionConfig } from '../../sim/distribution-config';
@@ -87,28 +97,62 @@ export async function startLocalAws(options: {
 }
 
 export interface GuestSiteResources {
-  nested: { bucket: string; distributionId: string };
+  nested: { bucket: string; distributionId: string; cloudFrontFunction: string };
   flat: { bucket: string; distributionId: string };
 }
 
 /**
- * The buckets and the two distributions the tenant's sites name. moto keeps them in memory, so this
- * runs on every start; it finds what exists first, so pointing it at a moto that is still up is harmless.
+ * The buckets and the two distributions the tenant's sites name, the nested site's CloudFront Function
+ * and the uploads bucket's CORS for the sites' origins: what `npm run doctor` checks. moto keeps them
+ * in memory, so this runs on every start; it finds what exists first, so pointing it at a moto that is
+ * still up is harmless. (moto keeps no function associations on a distribution; the edge servers run
+ * the function from the source file.)
  */
 export async function provisionAws(
   s3: S3Client,
   cloudfront: CloudFrontClient,
   buckets: LocalBuckets,
+  siteOrigins: string[],
 ): Promise<GuestSiteResources> {
   await Promise.all(Object.values(buckets).map((bucket) => ensureBucket(s3, bucket)));
+  const functionName = `${buckets.nested}-rewrite`;
   const [nested, flat] = await Promise.all([
     ensureDistribution(cloudfront, buckets.nested),
     ensureDistribution(cloudfront, buckets.flat),
+    ensureGuestRewrite(cloudfront, functionName),
+    s3.send(
+      new PutBucketCorsCommand({
+        Bucket: buckets.uploads,
+        CORSConfiguration: {
+          CORSRules: [{ AllowedOrigins: siteOrigins, AllowedMethods: ['POST'], AllowedHeaders: ['*'] }],
+        },
+      }),
+    ),
   ]);
   return {
-    nested: { bucket: buckets.nested, distributionId: nested },
+    nested: { bucket: buckets.nested, distributionId: nested, cloudFrontFunction: functionName },
     flat: { bucket: buckets.flat, distributionId: flat },
   };
+}
+
+/** The guest-rewrite function with the source file's code; one left by an older source is replaced. */
+async function ensureGuestRewrite(cloudfront: CloudFrontClient, name: string): Promise<void> {
+  const code = new TextEncoder().encode(loadGuestRewriteSource());
+  try {
+    const live = await cloudfront.send(new GetFunctionCommand({ Name: name, Stage: 'LIVE' }));
+    if (Buffer.from(live.FunctionCode ?? []).equals(Buffer.from(code))) return;
+    const { ETag } = await cloudfront.send(new DescribeFunctionCommand({ Name: name }));
+    await cloudfront.send(new DeleteFunctionCommand({ Name: name, IfMatch: ETag }));
+  } catch (err) {
+    if (!(err instanceof NoSuchFunctionExists)) throw err;
+  }
+  await cloudfront.send(
+    new CreateFunctionCommand({
+      Name: name,
+      FunctionConfig: { Comment: 'guest-rewrite (charter-fulfillment local stack)', Runtime: 'cloudfront-js-2.0' },
+      FunctionCode: code,
+    }),
+  );
 }
 
 async function ensureBucket(s3: S3Client, bucket: string): Promise<void> {

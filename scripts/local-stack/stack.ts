@@ -209,7 +209,7 @@ export class LocalStack {
     const feedUrl = this.feeds.feedUrl(LOCAL_FEED.standInName);
     const edgeOrigins = { nested: this.edge.origins.nested ?? '', flat: this.edge.origins.flat ?? '' };
 
-    const sites = await provisionAws(clients.s3, clients.cloudfront, buckets);
+    const sites = await provisionAws(clients.s3, clients.cloudfront, buckets, [edgeOrigins.nested, edgeOrigins.flat]);
     if (options.faultyAws) this.awsFaults = await startFaultyProxy(awsUrl);
     this.envs = stackEnvs({
       keys: this.keys,

@@ -14,6 +14,11 @@ export interface Site {
   objectKey: string;
   publicPath: string;
   publicUrl: string;
+  /**
+   * The CloudFront Function (viewer request) that serves publicPath from objectKey, for a site whose
+   * two differ (nested): `npm run doctor` compares its live code with src/publish/cloudfront-function.
+   */
+  cloudFrontFunction?: string;
 }
 
 /** A tenant (charter operator) as the worker and service use it, with its secrets resolved from env. */

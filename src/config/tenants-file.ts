@@ -21,6 +21,11 @@ const SiteSchema = z
     objectKey: template.refine((k) => !k.startsWith('/'), 'must not start with /'),
     publicPath: template.refine((p) => p.startsWith('/'), 'must start with /'),
     publicUrl: template.refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL'),
+    /** The CloudFront Function that rewrites publicPath to objectKey on this site's distribution (`npm run doctor` checks its code). */
+    cloudFrontFunction: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be a CloudFront Function name (letters, digits, - and _)')
+      .optional(),
   })
   .strict();
 

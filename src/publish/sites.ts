@@ -89,6 +89,8 @@ export interface SiteLocation {
   distributionId: string;
   /** Host name such as `guests.example.com` (served over https), or a full origin such as `http://127.0.0.1:8080`. */
   domain: string;
+  /** The CloudFront Function that rewrites the site's paths (the nested site's guest-rewrite). */
+  cloudFrontFunction?: string;
 }
 
 function origin(domain: string): string {
@@ -110,6 +112,7 @@ export function defaultSites(locations: { nested: SiteLocation; flat: SiteLocati
       objectKey: 'guests/{slug}/index.html',
       publicPath: '/g/{slug}',
       publicUrl: `${origin(nested.domain)}/g/{slug}`,
+      ...(nested.cloudFrontFunction ? { cloudFrontFunction: nested.cloudFrontFunction } : {}),
     },
     {
       name: 'flat',

@@ -145,7 +145,11 @@ describe('generated configuration', () => {
         feed: 'http://127.0.0.1:4060/feeds/jada-sea-breeze.ics',
       },
       {
-        nested: { bucket: 'jada-guests-nested', distributionId: 'E1' },
+        nested: {
+          bucket: 'jada-guests-nested',
+          distributionId: 'E1',
+          cloudFrontFunction: 'jada-guests-nested-rewrite',
+        },
         flat: { bucket: 'jada-guests-flat', distributionId: 'E2' },
         uploadsBucket: 'jada-guest-uploads',
       },
@@ -161,6 +165,7 @@ describe('generated configuration', () => {
       'http://127.0.0.1:4040/g/{slug}',
       'http://127.0.0.1:4041/g/{slug}.html',
     ]);
+    expect(loaded?.sites.map((s) => s.cloudFrontFunction)).toEqual(['jada-guests-nested-rewrite', undefined]);
     expect(loaded?.defaultCrew).toHaveLength(2);
     expect(loaded?.channels?.fareharbor).toEqual({
       secretHash: createHash('sha256').update(keys.fareHarborSecret).digest('hex'),
