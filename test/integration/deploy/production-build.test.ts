@@ -114,5 +114,19 @@ describe('the production build', () => {
       expect(stack.worker?.output()).not.toContain('Cannot find module');
       expect(stack.worker?.spec.args).toEqual([join(dir, 'dist', 'worker', 'main.js')]);
     });
+
+    it("runs the doctor from the build with the worker's environment: all green", async () => {
+      const doctor = new ManagedProcess({
+        name: 'doctor',
+        command: process.execPath,
+        args: ['dist/src/doctor/main.js', '--tenant', stack.tenantId],
+        cwd: dir,
+        env: { PATH: process.env.PATH, NODE_ENV: 'production', ...stack.envs.worker },
+      });
+      const { code } = await doctor.exited;
+      expect(doctor.output()).not.toContain('Cannot find module');
+      expect(doctor.output()).toMatch(/all \d+ checks passed/);
+      expect(code).toBe(0);
+    });
   });
 });
