@@ -2,7 +2,9 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteBucketPolicyCommand,
+  GetBucketCorsCommand,
   ListObjectsV2Command,
+  PutBucketCorsCommand,
   PutBucketPolicyCommand,
 } from '@aws-sdk/client-s3';
 import { CreateFunctionCommand, DeleteFunctionCommand, DescribeFunctionCommand } from '@aws-sdk/client-cloudfront';
@@ -222,6 +224,38 @@ describe('each fault turns exactly its check red', () => {
       );
     } finally {
       await replace(loadGuestRewriteSource());
+    }
+  });
+
+  it('a distribution that serves another bucket', async () => {
+    const flat = stack.tenant.sites.find((s) => s.name === 'flat')!;
+    const results = await runDoctor(withTenant((t) => (t.sites[0]!.distributionId = flat.distributionId)));
+    expect(red(results)).toEqual([`${stack.tenantId}|site nested: distribution`]);
+    expect(fixOf(results, 'site nested: distribution')).toMatch(
+      new RegExp(
+        `distribution ${flat.distributionId} serves from ${flat.bucket}, not bucket ${stack.tenant.sites[0]!.bucket}`,
+      ),
+    );
+  });
+
+  it("uploads CORS that leaves out one site's origin", async () => {
+    const bucket = stack.tenant.uploads.bucket;
+    const before = await stack.aws.s3.send(new GetBucketCorsCommand({ Bucket: bucket }));
+    const [nestedOrigin, flatOrigin] = [stack.edge.origins.nested!, stack.edge.origins.flat!];
+    await stack.aws.s3.send(
+      new PutBucketCorsCommand({
+        Bucket: bucket,
+        CORSConfiguration: { CORSRules: [{ AllowedOrigins: [nestedOrigin], AllowedMethods: ['POST'] }] },
+      }),
+    );
+    try {
+      const results = await runDoctor(config);
+      expect(red(results)).toEqual([`${stack.tenantId}|uploads bucket CORS`]);
+      expect(fixOf(results, 'uploads bucket CORS')).toContain(`no rule allows POST from ${flatOrigin}`);
+    } finally {
+      await stack.aws.s3.send(
+        new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: before.CORSRules } }),
+      );
     }
   });
 
