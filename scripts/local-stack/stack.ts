@@ -1,7 +1,7 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { startEdge, type Edge } from '../../sim/edge';
 import { startFeedSim, type FeedSim } from '../../sim/feeds';
 import { startFaultyProxy, type FaultyProxy } from '../../sim/faulty-proxy';
@@ -10,6 +10,7 @@ import { startOutbox, type Outbox } from '../../sim/outbox';
 import { startSccSim, type SccSim, type SccSimOptions } from '../../sim/scc';
 import type { Tenant } from '../../src/config/tenant';
 import { loadTenantsFile } from '../../src/config/tenants-file';
+import { ensureWorkflowBundle } from './bundle';
 import { localAwsClients, localBuckets, provisionAws, startLocalAws, type LocalAws } from './aws';
 import { NAMESPACE, PORTS, ROOT, TENANT_ID, stackPaths, type Ports, type StackPaths } from './config';
 import { ensureLocalKeys, type LocalKeys } from './keys';
@@ -108,6 +109,8 @@ export class LocalStack {
   /** The codec server the Temporal UI and CLI decrypt payloads through. */
   codec?: ManagedProcess;
   temporal?: ManagedProcess;
+  /** From the sources (without `built`): the bundle the worker loads, made once per version of them. */
+  workflowBundle?: string;
   private localAws?: LocalAws;
   private ports!: Ports;
   private stopping?: Promise<void>;
@@ -245,6 +248,11 @@ export class LocalStack {
       await waitForTemporal(temporalAddress, STARTUP_TIMEOUT_MS.temporal, () => temporal.running);
       say(`Temporal dev server ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
     }
+    if (!options.built) {
+      const bundle = await ensureWorkflowBundle();
+      this.workflowBundle = bundle.path;
+      say(`workflow bundle ${relative(ROOT, bundle.path)}: ${bundle.how}`);
+    }
     say('starting the worker and the service');
     await this.startApp();
 
@@ -356,7 +364,9 @@ export class LocalStack {
           NODE_ENV: 'production',
           WORKFLOW_BUNDLE_PATH: join(built, 'dist', 'workflow-bundle.js'),
         })
-      : {};
+      : role === 'worker' && this.workflowBundle
+        ? { WORKFLOW_BUNDLE_PATH: this.workflowBundle }
+        : {};
     // `node --import tsx` is `tsx` without its wrapper process: signals reach the program itself.
     const args =
       role === 'worker'

@@ -16,6 +16,16 @@ const CLI_TYPE: Record<SearchAttributeType, string> = {
 };
 
 /**
+ * SQLite settings of the local stack's dev server. The defaults (a rollback journal, a full fsync on
+ * every commit) cap it at about 120 workflow starts a second whatever the concurrency. In WAL mode with
+ * `synchronous=NORMAL` a commit is an append to the write-ahead log without an fsync of its own: a
+ * killed process loses nothing committed (the OS has the log), only a power cut can lose the last
+ * commits, which a laptop's `npm start` can afford and which keeps its promise that waiting bookings
+ * survive a restart. (`synchronous=OFF`, as the SDK's stress CI uses, risks a corrupt file on a crash.)
+ */
+export const DEV_SERVER_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'] as const;
+
+/**
  * `temporal server start-dev` with its state in a SQLite file. The search attributes come from the
  * workflow code's own list, so the two cannot drift; the CLI (v1.5.1) accepts them again on a
  * restart when the file already has them.
@@ -25,6 +35,8 @@ export function temporalDevServerArgs(o: {
   uiPort: number;
   dbFile: string;
   codecUrl?: string;
+  /** SQLite pragmas instead of DEV_SERVER_SQLITE_PRAGMAS (the benchmark compares them). */
+  pragmas?: readonly string[];
 }): string[] {
   return [
     'server',
@@ -37,6 +49,7 @@ export function temporalDevServerArgs(o: {
     String(o.uiPort),
     '--db-filename',
     o.dbFile,
+    ...(o.pragmas ?? DEV_SERVER_SQLITE_PRAGMAS).flatMap((pragma) => ['--sqlite-pragma', pragma]),
     '--namespace',
     NAMESPACE,
     // The UI asks the codec server to decrypt payloads, from the viewer's browser.

@@ -5,18 +5,44 @@ import type { OpsEmail } from './email';
 export type MailTransport = Transporter<SMTPSentMessageInfo>;
 
 /**
- * nodemailer's defaults (2 min to connect, 10 min of socket silence) outlast any sensible activity
- * timeout; a stuck server should fail the attempt quickly so that Temporal retries it.
+ * How many SMTP connections a worker keeps open, and how many messages each carries before it is
+ * replaced. Every new connection costs a TCP (+ TLS + AUTH) handshake and the server's greeting delay
+ * (smtp-server, like many relays, waits 100 ms to catch early talkers): a pool pays that once per
+ * connection instead of once per email. Relays limit concurrent connections per client (Gmail 10,
+ * SES and Postfix defaults around 10-20); a handful is plenty for ops emails.
  */
+export const SMTP_POOL = { maxConnections: 3, maxMessages: 100 } as const;
 
-export function createMailTransport(smtpUrl: string, opts: { timeoutMs?: number } = {}): MailTransport {
+export interface MailTransportOptions {
+  timeoutMs?: number;
+  /** false: one connection per message (nodemailer's default), as before the pool. */
+  pool?: boolean;
+  maxConnections?: number;
+  maxMessages?: number;
+}
+
+/**
+ * A pooled nodemailer transport. nodemailer's defaults (2 min to connect, 10 min of socket silence)
+ * outlast any sensible activity timeout; a stuck server fails the attempt quickly so that Temporal
+ * retries it. A connection that breaks fails only the message on it (the activity retries it, and
+ * the sent-mail ledger keeps that exactly once); the pool opens a new one for the next. close() ends
+ * every pooled connection: the worker calls it on shutdown.
+ */
+export function createMailTransport(smtpUrl: string, opts: MailTransportOptions = {}): MailTransport {
   const timeoutMs = opts.timeoutMs ?? SMTP_CALL.timeoutMs;
-  return createTransport({
-    url: smtpUrl,
+  const timeouts = {
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
     dnsTimeout: timeoutMs,
+  };
+  if (opts.pool === false) return createTransport({ url: smtpUrl, ...timeouts });
+  return createTransport({
+    url: smtpUrl,
+    pool: true,
+    maxConnections: opts.maxConnections ?? SMTP_POOL.maxConnections,
+    maxMessages: opts.maxMessages ?? SMTP_POOL.maxMessages,
+    ...timeouts,
   });
 }
 

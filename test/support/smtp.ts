@@ -15,6 +15,8 @@ export interface TestSmtpServer {
   messages: ParsedMail[];
   /** SMTP envelope of each accepted message, parallel to `messages` (Bcc shows only here). */
   envelopes: { from: string; to: string[] }[];
+  /** SMTP sessions opened so far: a pooled client opens few, one per message is the unpooled cost. */
+  readonly connections: number;
   /** The next n messages are refused with this reply code (4xx transient, 5xx permanent). */
   failNext(n: number, code?: number): void;
   /** The next n messages get no answer to their DATA at all, until stop(). */
@@ -31,6 +33,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   const envelopes: { from: string; to: string[] }[] = [];
   const plan: Outcome[] = [];
   const hung = new Set<(err?: Error | null) => void>();
+  let connections = 0;
 
   const server = new SMTPServer({
     authOptional: true,
@@ -38,6 +41,10 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     logger: false,
     // stop() answers hung sessions itself; this only bounds a client that never says QUIT.
     closeTimeout: 1000,
+    onConnect(_session, callback) {
+      connections += 1;
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -78,6 +85,9 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   const { port } = server.server.address() as AddressInfo;
 
   return {
+    get connections() {
+      return connections;
+    },
     url: `smtp://127.0.0.1:${port}`,
     messages,
     envelopes,

@@ -211,7 +211,8 @@ describe('Temporal dev server arguments', () => {
       codecUrl: 'http://127.0.0.1:4070',
     });
     expect(args.join(' ')).toContain(
-      'server start-dev --ip 127.0.0.1 --port 7233 --ui-port 8233 --db-filename /data/temporal.sqlite --namespace default',
+      'server start-dev --ip 127.0.0.1 --port 7233 --ui-port 8233 --db-filename /data/temporal.sqlite ' +
+        '--sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal --namespace default',
     );
     expect(args.join(' ')).toContain('--ui-codec-endpoint http://127.0.0.1:4070');
     const attributes = args.flatMap((arg, i) => (args[i - 1] === '--search-attribute' ? [arg] : []));

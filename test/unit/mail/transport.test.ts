@@ -108,6 +108,56 @@ describe('sendMail over SMTP', () => {
   });
 });
 
+describe('the pooled transport', () => {
+  let smtp: TestSmtpServer;
+
+  beforeEach(async () => {
+    smtp = await startSmtpServer();
+  });
+  afterEach(() => smtp.stop());
+
+  it('sends one email after another over one connection; unpooled, each opens its own', async () => {
+    const pooled = createMailTransport(smtp.url, { timeoutMs: 2000 });
+    for (let i = 0; i < 5; i++) await sendMail(pooled, delivery(`booking-bay-boatsetter-pool-${i}`));
+    pooled.close();
+    expect(smtp.messages).toHaveLength(5);
+    expect(smtp.connections).toBe(1);
+
+    const unpooled = createMailTransport(smtp.url, { timeoutMs: 2000, pool: false });
+    for (let i = 0; i < 3; i++) await sendMail(unpooled, delivery(`booking-bay-boatsetter-single-${i}`));
+    unpooled.close();
+    expect(smtp.connections).toBe(1 + 3);
+  });
+
+  it('opens at most maxConnections for concurrent sends, and a new connection after maxMessages', async () => {
+    const pooled = createMailTransport(smtp.url, { timeoutMs: 2000, maxConnections: 2, maxMessages: 3 });
+    smtp.delayNext(4, 100);
+    await Promise.all([0, 1, 2, 3].map((i) => sendMail(pooled, delivery(`booking-bay-boatsetter-burst-${i}`))));
+    expect(smtp.connections).toBe(2);
+    for (let i = 0; i < 4; i++) await sendMail(pooled, delivery(`booking-bay-boatsetter-after-${i}`));
+    pooled.close();
+    expect(smtp.messages).toHaveLength(8);
+    // 8 messages at most 3 per connection: at least 3 connections, and never one per message.
+    expect(smtp.connections).toBeGreaterThanOrEqual(3);
+    expect(smtp.connections).toBeLessThan(8);
+  });
+
+  it('a message that hangs fails alone: the next one goes out on a fresh connection', async () => {
+    const pooled = createMailTransport(smtp.url, { timeoutMs: 500 });
+    await sendMail(pooled, delivery('booking-bay-boatsetter-before-hang'));
+    smtp.hangNext(1);
+    const err = await failureOf(sendMail(pooled, delivery('booking-bay-boatsetter-hangs')));
+    expect(isRetryableMailError(err)).toBe(true);
+    await sendMail(pooled, delivery('booking-bay-boatsetter-after-hang'));
+    pooled.close();
+    expect(smtp.messages.map((m) => m.messageId)).toEqual([
+      opsSummaryMessageId('booking-bay-boatsetter-before-hang'),
+      opsSummaryMessageId('booking-bay-boatsetter-after-hang'),
+    ]);
+    expect(smtp.connections).toBe(2);
+  });
+});
+
 describe('isRetryableMailError', () => {
   it.each([
     [{ responseCode: 421, code: 'ECONNECTION' }, true],
