@@ -15,7 +15,8 @@ function serverOf(smtpUrl: string): string {
 
 /** nodemailer's verify(): connect, greet, STARTTLS where offered, and log in with SMTP_URL's user and password. */
 export async function checkSmtp(env: Pick<WorkerEnv, 'SMTP_URL'>, timeoutMs: number): Promise<CheckResult> {
-  const transport = createMailTransport(env.SMTP_URL, { timeoutMs });
+  // One connection, closed after: a pool would keep it open for messages the doctor never sends.
+  const transport = createMailTransport(env.SMTP_URL, { timeoutMs, pool: false });
   const server = serverOf(env.SMTP_URL);
   try {
     await transport.verify();
