@@ -1,6 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { parseEnv, WorkerEnvSchema, type WorkerEnv } from '../config/env';
 import type { Tenant } from '../config/tenant';
-import { readFileSync } from 'node:fs';
 import { loadTenantsFile, TenantsFileSchema } from '../config/tenants-file';
 import type { AwsClientOptions } from '../publish/aws-clients';
 
