@@ -68,6 +68,15 @@ describe('ops digest and crew rosters on Temporal Schedules', () => {
       h.settings,
     );
     ids.held = held.workflowId;
+    // Held for a charter next week: outside the days listed, still needing action.
+    const later = await deliverFeedEvent(
+      client,
+      h.tenant,
+      h.tenant.feeds![0]!,
+      { key: `bs.later${Date.now().toString(36)}`, ...charter(addDays(today, 5), '10:00') },
+      h.settings,
+    );
+    ids.later = later.workflowId;
 
     for (const crewId of ['crew-captain-ana', 'crew-mate-ben']) {
       await confirmed.signal(crewResponseSignal, {
@@ -84,11 +93,12 @@ describe('ops digest and crew rosters on Temporal Schedules', () => {
     await waitForStage(confirmed, 'KEEPING_PAGE_CURRENT', 60_000);
     await waitForStage(short, 'NEEDS_CREW', 60_000);
     await waitForStage(client.workflow.getHandle(ids.held), 'AWAITING_DETAILS', 60_000);
+    await waitForStage(client.workflow.getHandle(ids.later), 'AWAITING_DETAILS', 60_000);
     // Visibility follows the search attributes within a second or so.
     await waitFor(
       () =>
         client.workflow.count(`Tenant = "${h.tenant.id}" AND FulfillmentStage IN ("NEEDS_CREW", "AWAITING_DETAILS")`),
-      (c) => c.count === 2,
+      (c) => c.count === 3,
       20_000,
     );
   }, 180_000);
@@ -145,7 +155,7 @@ describe('ops digest and crew rosters on Temporal Schedules', () => {
     const [first, second] = await runs<OpsDigestResult>(digestScheduleId(h.tenant.id), 2);
     expect(first!.period).not.toBe(second!.period);
     expect([first!.alreadySent, second!.alreadySent]).toEqual([false, false]);
-    expect(first).toMatchObject({ today: 3, tomorrow: 2, needsAction: 2 });
+    expect(first).toMatchObject({ today: 3, tomorrow: 2, needsAction: 3 });
     const digests = mails('Ops digest');
     expect(digests.length).toBeGreaterThanOrEqual(2);
     expect([...byMessageId(digests).values()].every((n) => n === 1)).toBe(true);
@@ -168,7 +178,8 @@ describe('ops digest and crew rosters on Temporal Schedules', () => {
     expect(todays).toContain('0/2 crew confirmed');
     expect(todays).toContain('Carole Martin, 6 guests');
     const actions = section('NEEDS ACTION', "YESTERDAY'S REVENUE");
-    expect(actions).toContain('NEEDS ACTION (2)');
+    expect(actions).toContain('NEEDS ACTION (3)');
+    expect(actions).toContain(bookingIdOf('later'));
     expect(actions).toMatch(new RegExp(`Needs crew .*${bookingIdOf('needscrew')}.*Deckhand Ben Okafor declined`));
     expect(actions).toMatch(/Held, details wanted .*held from the bs feed/);
     expect(text).toMatch(/boatsetter\s+1 charter\s+\$1,981\.00\s+payout \$1,500\.00/);
