@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { ParsedMail } from 'mailparser';
 import { sampleBooking, sampleFeed } from '../../../sim/samples';
 import { tenantDirectory } from '../../../src/config/tenant';
-import { addDays, localDateAt } from '../../../src/domain/ops-digest';
+import { addDays, digestPeriod, localDateAt } from '../../../src/domain/ops-digest';
 import { wallClockToInstant } from '../../../src/domain/wall-clock';
 import { deliverFeedEvent } from '../../../src/service/feed-delivery';
 import { digestScheduleId, ensureTenantSchedules, feedScheduleId, rosterScheduleId } from '../../../worker/schedules';
@@ -205,6 +205,29 @@ describe('ops digest and crew rosters on Temporal Schedules', () => {
     const confirmed = rosters.find((m) => m.text!.includes(ids.today1!))!;
     expect(confirmed.text).toContain('CONFIRMED CREW (2)\nCaptain: Ana Reyes (crew-captain-ana)\nDeckhand: Ben Okafor');
   }, 120_000);
+
+  test('a trigger by hand is a run of the period it falls in: that period keeps its one digest', async () => {
+    const digest = client.schedule.getHandle(digestScheduleId(h.tenant.id));
+    // Mid-period: a trigger in the very second of a scheduled run gets that run's workflow ID and is dropped.
+    const intoPeriod = Date.now() % (PERIOD_S * 1000);
+    await new Promise((r) => setTimeout(r, (PERIOD_S * 1000 + 5000 - intoPeriod) % (PERIOD_S * 1000)));
+    await digest.trigger();
+    const byHand = (d: Awaited<ReturnType<typeof digest.describe>>) =>
+      d.info.recentActions.find((a) => a.scheduledAt.getTime() % (PERIOD_S * 1000) !== 0);
+    const run = byHand(
+      await waitFor(
+        () => digest.describe(),
+        (d) => byHand(d) !== undefined,
+        20_000,
+      ),
+    )!;
+    const result = (await client.workflow
+      .getHandle(run.action.workflow.workflowId, run.action.workflow.firstExecutionRunId)
+      .result()) as OpsDigestResult;
+    expect(result.period).toBe(digestPeriod(run.scheduledAt.getTime(), zone, PERIOD_S));
+    expect(result.alreadySent).toBe(true);
+    expect(mails('Ops digest').filter((m) => m.messageId === result.messageId)).toHaveLength(1);
+  }, 60_000);
 
   test('a paused schedule starts nothing, and making the schedules again keeps it paused', async () => {
     const digest = client.schedule.getHandle(digestScheduleId(h.tenant.id));
