@@ -105,7 +105,8 @@ export function opsDigestActivities(ctx: ActivityContext) {
         `(ExecutionStatus = "Running" AND FulfillmentStage IN ("NEEDS_CREW", "AWAITING_DETAILS")))`;
       return inAttempt(async () => {
         const found = new Map<string, BookingSighting>();
-        const truncated = (await sightings(charters, found)) || (await sightings(needingAction, found));
+        const chartersCut = await sightings(charters, found);
+        const actionsCut = await sightings(needingAction, found);
         const seen = await withStatuses(found);
         return planOpsDigest({
           tenant: tenant.id,
@@ -113,7 +114,7 @@ export function opsDigestActivities(ctx: ActivityContext) {
           timeZone,
           ...(input.everySeconds === undefined ? {} : { everySeconds: input.everySeconds }),
           sightings: seen,
-          truncated,
+          truncated: chartersCut || actionsCut,
         });
       });
     },

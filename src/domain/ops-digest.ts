@@ -336,11 +336,17 @@ export interface CrewRoster {
   sccEventId?: string;
 }
 
-/** Which of the sighted bookings get a roster in this window: charters that sail (not held, not cancelled). */
+/**
+ * Which of the sighted bookings get a roster in this window: charters that sail (not held, not
+ * cancelled). One whose status query did not answer waits for the next run (its charter stays in the
+ * window until it starts) rather than going out with no crew on it.
+ */
 export function planRosters(sightings: BookingSighting[], window: { after: number; until: number }): CrewRoster[] {
   const rosters = new Map<string, CrewRoster>();
   for (const s of sightings) {
-    if (rosters.has(s.workflowId) || ENDED_BADLY.has(s.execution) || s.status?.stage === 'CANCELLED') continue;
+    if (rosters.has(s.workflowId) || ENDED_BADLY.has(s.execution) || !s.status || s.status.stage === 'CANCELLED') {
+      continue;
+    }
     const charter = charterOf(s);
     if (!charter || charter.held) continue;
     const start = Date.parse(charter.start);

@@ -193,7 +193,7 @@ describe('planning the digest', () => {
 
 describe('planning rosters', () => {
   const window = rosterWindow(AT, 24 * 3600_000, 3600_000);
-  test('charters starting after the run and within lead + one period, not held or cancelled', () => {
+  test('charters starting after the run and within lead + one period, not held, cancelled or unread', () => {
     const soon = sighting('soon', '2026-12-02T09:00:00-08:00');
     const edge = sighting('edge', new Date(window.until).toISOString());
     const beyond = sighting('beyond', new Date(window.until + 1).toISOString());
@@ -202,7 +202,8 @@ describe('planning rosters', () => {
     const held = sighting('h', '2026-12-02T12:00:00-08:00', {
       status: { stage: 'AWAITING_DETAILS', crew: [], held: { feed: 'bs', since: '' } },
     });
-    const rosters = planRosters([edge, beyond, started, cancelled, held, soon, soon], window);
+    const unread = sighting('unread', '2026-12-02T13:00:00-08:00', { status: undefined });
+    const rosters = planRosters([edge, beyond, started, cancelled, held, unread, soon, soon], window);
     expect(rosters.map((r) => r.bookingId)).toEqual(['soon', 'edge']);
     expect(rosters[0]).toMatchObject({ sccEventId: 'scc-soon', crew: [{ id: 'cap', status: 'accepted' }] });
   });
