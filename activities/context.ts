@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { Client } from '@temporalio/client';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { Booking } from '../src/domain/booking';
 import type { CalendarFeed, Tenant, TenantDirectory } from '../src/config/tenant';
@@ -21,6 +22,8 @@ export interface ActivityDeps {
   temporalUiWorkflowUrl?: string;
   /** The service's ops page for a tenant, `{tenant}` replaced (held-booking emails link to it). */
   opsPageUrl?: string;
+  /** Temporal, for the digest's and the rosters' visibility lists and status queries. */
+  client?: Client;
   /** Intake for bookings from calendar feeds (a Temporal client and the intake settings); none without SLUG_SECRET. */
   feedSync?: FeedSyncDeps;
   /** Per-request timeout towards JADA and SCC. */

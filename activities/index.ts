@@ -3,6 +3,7 @@ import { activityContext, type ActivityDeps } from './context';
 import { crewEventActivities } from './crew-event';
 import { feedSyncActivities } from './feed-sync';
 import { guestPageActivities } from './guest-page';
+import { opsDigestActivities } from './ops-digest';
 import { opsMailActivities } from './ops-mail';
 
 export type { ActivityDeps, BookingRef } from './context';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...guestPageActivities(ctx),
     ...opsMailActivities(ctx),
     ...feedSyncActivities(ctx),
+    ...opsDigestActivities(ctx),
   };
 }
 

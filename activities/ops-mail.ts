@@ -7,6 +7,10 @@ import { composeCrewAlert, composeCrewEscalation, type CrewReplacementContext } 
 import { composeCrewUpdate } from '../src/mail/crew-update';
 import { composeFeedEventsMissing, composeFeedOutage } from '../src/mail/feed-alerts';
 import { composeHeldBooking } from '../src/mail/held-booking';
+import { composeOpsDigest } from '../src/mail/ops-digest';
+import { composeCrewRoster } from '../src/mail/crew-roster';
+import { tenantTimeZone } from '../src/config/tenant';
+import type { CrewRoster, OpsDigest } from '../src/domain/ops-digest';
 import type { FeedEventTimes } from '../src/domain/feed-sync';
 import { bookingWorkflowId } from '../src/domain/booking';
 import type { BookingEmailContext, OpsEmail } from '../src/mail/email';
@@ -16,10 +20,12 @@ import {
   cancellationNoticeMessageId,
   crewAlertMessageId,
   crewEscalationMessageId,
+  crewRosterMessageId,
   crewUpdateMessageId,
   feedEventsMissingMessageId,
   feedOutageMessageId,
   heldBookingMessageId,
+  opsDigestMessageId,
   opsSummaryMessageId,
 } from '../src/mail/message-id';
 import { composeOpsSummary } from '../src/mail/summary';
@@ -274,6 +280,37 @@ export function opsMailActivities(ctx: ActivityContext) {
         'feed outage alert',
         feedOutageMessageId(tenant, feed, lastGoodSync),
         () => composeFeedOutage({ ...aboutFeed(tenant, feed, workflowId), reason, lastGoodSync }),
+      );
+    },
+
+    /** The daily digest: once per tenant and period (the tenant-local date of the run's scheduled time). */
+    async sendOpsDigest({ workflowId, digest }: { workflowId: string; digest: OpsDigest }): Promise<OpsMailSent> {
+      return sendOnce(
+        { tenant: digest.tenant, workflowId },
+        'ops digest',
+        opsDigestMessageId(digest.tenant, digest.period),
+        () => composeOpsDigest({ tenantName: ctx.tenant(digest.tenant).name, digest, temporalUiUrl }),
+      );
+    },
+
+    /** One charter's crew roster: once per booking and charter start, whichever run finds it first. */
+    async sendCrewRoster({
+      tenant,
+      workflowId,
+      roster,
+    }: {
+      tenant: string;
+      workflowId: string;
+      roster: CrewRoster;
+    }): Promise<OpsMailSent> {
+      const found = ctx.tenant(tenant);
+      return sendOnce({ tenant, workflowId }, 'crew roster', crewRosterMessageId(roster.workflowId, roster.start), () =>
+        composeCrewRoster({
+          tenantName: found.name,
+          roster,
+          timeZone: tenantTimeZone(found),
+          temporalUiUrl: temporalUiUrl(roster.workflowId),
+        }),
       );
     },
 

@@ -10,7 +10,7 @@ import { temporalConnectionOptions } from '../src/config/temporal-connection';
 import { ConfigurationError } from '../src/config/problems';
 import { intakeSettingsFromEnv } from '../src/service/start-booking';
 import { encryptedDataConverter } from '../src/codec/data-converter';
-import { ensureFeedSchedules } from './schedules';
+import { ensureTenantSchedules } from './schedules';
 
 /**
  * The worker: connects to Temporal, registers the BookingFulfillment workflow and its activities, and
@@ -40,11 +40,11 @@ async function main(): Promise<void> {
   const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE, dataConverter });
   try {
     if (env.FEED_SCHEDULES_AT_START) {
-      const changes = await ensureFeedSchedules(client, tenants, {
+      const changes = await ensureTenantSchedules(client, tenants, {
         taskQueue: env.TEMPORAL_TASK_QUEUE,
         everyMinutes: env.FEED_SYNC_EVERY_MINUTES,
       });
-      console.log(JSON.stringify({ msg: 'feed schedules', ...changes }));
+      console.log(JSON.stringify({ msg: 'tenant schedules', ...changes }));
     }
     const worker = await Worker.create({
       connection,
@@ -60,6 +60,7 @@ async function main(): Promise<void> {
         cloudfront,
         mail,
         stateBucket: env.STATE_BUCKET,
+        client,
         httpTimeoutMs: env.HTTP_TIMEOUT_MS,
         ...(env.SLUG_SECRET
           ? {

@@ -4,10 +4,10 @@ import { tenantDirectory } from '../src/config/tenant';
 import { loadTenantsFile } from '../src/config/tenants-file';
 import { temporalConnectionOptions } from '../src/config/temporal-connection';
 import { encryptedDataConverter } from '../src/codec/data-converter';
-import { ensureFeedSchedules } from './schedules';
+import { ensureTenantSchedules } from './schedules';
 
 /**
- * `npm run schedules`: makes the feed schedules what the tenants file says (as the worker does at
+ * `npm run schedules`: makes the tenant schedules (feeds, digest, rosters) what the tenants file says (as the worker does at
  * start), and prints what it created, updated and removed. Reads the worker's environment.
  */
 async function main(): Promise<void> {
@@ -20,11 +20,11 @@ async function main(): Promise<void> {
       namespace: env.TEMPORAL_NAMESPACE,
       dataConverter: encryptedDataConverter(env.PAYLOAD_KEYS),
     });
-    const changes = await ensureFeedSchedules(client, tenants, {
+    const changes = await ensureTenantSchedules(client, tenants, {
       taskQueue: env.TEMPORAL_TASK_QUEUE,
       everyMinutes: env.FEED_SYNC_EVERY_MINUTES,
     });
-    console.log(JSON.stringify({ msg: 'feed schedules', ...changes }));
+    console.log(JSON.stringify({ msg: 'tenant schedules', ...changes }));
   } finally {
     await connection.close();
   }

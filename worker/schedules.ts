@@ -5,8 +5,10 @@ import {
   type Client,
   type ScheduleOptions,
 } from '@temporalio/client';
-import type { TenantDirectory } from '../src/config/tenant';
+import { DEFAULT_DIGEST, DEFAULT_ROSTERS, tenantTimeZone, type TenantDirectory } from '../src/config/tenant';
+import { parseTimeOfDay } from '../src/domain/ops-digest';
 import type { FeedSyncInput, feedSync } from '../workflows/feed-sync';
+import type { CrewRostersInput, OpsDigestInput, crewRosters, opsDigest } from '../workflows/ops-digest';
 
 /** Memo on every schedule made from the tenants file: what marks one as ours to update or remove. */
 const MANAGED_BY = 'charter-fulfillment tenants file';
@@ -19,6 +21,13 @@ export interface FeedScheduleOptions {
   fetchRetry?: FeedSyncInput['fetchRetry'];
 }
 
+export interface TenantScheduleOptions extends FeedScheduleOptions {
+  /** Tests: the digest every N seconds instead of daily at the tenant's time (each run its own period). */
+  digestEverySeconds?: number;
+  /** Tests: the roster schedule every N seconds instead of the tenant's `rosters.everyMinutes`. */
+  rosterEverySeconds?: number;
+}
+
 export interface ScheduleChanges {
   created: string[];
   updated: string[];
@@ -28,6 +37,92 @@ export interface ScheduleChanges {
 /** `feed-{tenant}-{feed}`: tenant ids and feed names have no dashes, so each ID is one feed. */
 export function feedScheduleId(tenant: string, feed: string): string {
   return `feed-${tenant}-${feed}`;
+}
+
+/** `digest-{tenant}` and `roster-{tenant}`: one of each per tenant. */
+export function digestScheduleId(tenant: string): string {
+  return `digest-${tenant}`;
+}
+
+export function rosterScheduleId(tenant: string): string {
+  return `roster-${tenant}`;
+}
+
+/**
+ * Every schedule the tenants file asks for: the feed syncs, and per tenant the daily ops digest (at
+ * `digest.at` in the tenant's zone) and the crew rosters (every `rosters.everyMinutes`), each created,
+ * updated in place (a paused schedule stays paused) or removed as ensureFeedSchedules does.
+ */
+export async function ensureTenantSchedules(
+  client: Client,
+  tenants: TenantDirectory,
+  options: TenantScheduleOptions,
+): Promise<ScheduleChanges> {
+  const feeds = await ensureFeedSchedules(client, tenants, options);
+  const ops = await reconcile(client, opsSchedules(tenants, options), OPS_SCHEDULE_ID, options.taskQueue);
+  return {
+    created: [...feeds.created, ...ops.created],
+    updated: [...feeds.updated, ...ops.updated],
+    removed: [...feeds.removed, ...ops.removed],
+  };
+}
+
+const OPS_SCHEDULE_ID = /^(digest|roster)-[a-z0-9]+$/;
+
+function opsSchedules(tenants: TenantDirectory, options: TenantScheduleOptions): Map<string, ScheduleOptions> {
+  const wanted = new Map<string, ScheduleOptions>();
+  const memo = { managedBy: MANAGED_BY, taskQueue: options.taskQueue };
+  for (const tenantId of tenants.ids()) {
+    const tenant = tenants.get(tenantId)!;
+    const timeZone = tenantTimeZone(tenant);
+    const digest = tenant.digest ?? DEFAULT_DIGEST;
+    if (digest.enabled) {
+      const scheduleId = digestScheduleId(tenantId);
+      const input: OpsDigestInput = {
+        tenant: tenantId,
+        ...(options.digestEverySeconds ? { everySeconds: options.digestEverySeconds } : {}),
+      };
+      wanted.set(scheduleId, {
+        scheduleId,
+        spec: options.digestEverySeconds
+          ? { intervals: [{ every: `${options.digestEverySeconds} seconds` }] }
+          : { calendars: [{ ...parseTimeOfDay(digest.at), comment: `daily at ${digest.at}` }], timezone: timeZone },
+        action: {
+          type: 'startWorkflow',
+          workflowType: 'opsDigest' satisfies (typeof opsDigest)['name'],
+          workflowId: scheduleId,
+          args: [input],
+          taskQueue: options.taskQueue,
+          staticSummary: `Daily ops digest of ${tenant.name} (${tenantId}), ${digest.at} ${timeZone}`,
+        },
+        // A digest late by hours (Temporal was down at its time) is still worth sending; one run at a time.
+        policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: '6 hours' },
+        memo,
+      });
+    }
+    const rosters = tenant.rosters ?? DEFAULT_ROSTERS;
+    if (rosters.enabled) {
+      const scheduleId = rosterScheduleId(tenantId);
+      const periodMs = options.rosterEverySeconds ? options.rosterEverySeconds * 1000 : rosters.everyMinutes * 60_000;
+      const input: CrewRostersInput = { tenant: tenantId, leadMs: rosters.leadHours * 3600_000, periodMs };
+      wanted.set(scheduleId, {
+        scheduleId,
+        spec: { intervals: [{ every: `${periodMs / 1000} seconds` }] },
+        action: {
+          type: 'startWorkflow',
+          workflowType: 'crewRosters' satisfies (typeof crewRosters)['name'],
+          workflowId: scheduleId,
+          args: [input],
+          taskQueue: options.taskQueue,
+          staticSummary: `Crew rosters of ${tenant.name} (${tenantId}), ${rosters.leadHours} h before each charter`,
+        },
+        // A missed run is covered by the next one's window (lead plus one period), so no catching up.
+        policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: '10 minutes' },
+        memo,
+      });
+    }
+  }
+  return wanted;
 }
 
 /**
@@ -43,7 +138,6 @@ export async function ensureFeedSchedules(
   tenants: TenantDirectory,
   options: FeedScheduleOptions,
 ): Promise<ScheduleChanges> {
-  const changes: ScheduleChanges = { created: [], updated: [], removed: [] };
   const wanted = new Map<string, ScheduleOptions>();
   for (const tenantId of tenants.ids()) {
     for (const feed of tenants.get(tenantId)?.feeds ?? []) {
@@ -70,6 +164,22 @@ export async function ensureFeedSchedules(
     }
   }
 
+  return reconcile(client, wanted, FEED_SCHEDULE_ID, options.taskQueue);
+}
+
+const FEED_SCHEDULE_ID = /^feed-[a-z0-9]+-[a-z0-9]+$/;
+
+/**
+ * Creates or updates each wanted schedule, and removes the namespace's schedules whose ID matches
+ * `pattern` that are not wanted, made from the tenants file for this task queue.
+ */
+async function reconcile(
+  client: Client,
+  wanted: Map<string, ScheduleOptions>,
+  pattern: RegExp,
+  taskQueue: string,
+): Promise<ScheduleChanges> {
+  const changes: ScheduleChanges = { created: [], updated: [], removed: [] };
   for (const [scheduleId, schedule] of wanted) {
     try {
       await client.schedule.create(schedule);
@@ -86,7 +196,7 @@ export async function ensureFeedSchedules(
     }
   }
 
-  for (const scheduleId of await feedScheduleIds(client)) {
+  for (const scheduleId of await scheduleIds(client, pattern)) {
     if (wanted.has(scheduleId)) continue;
     const handle = client.schedule.getHandle(scheduleId);
     // Another deployment on this namespace (its own task queue, its own payload keys) keeps its own
@@ -95,7 +205,7 @@ export async function ensureFeedSchedules(
       (d) => d.memo ?? {},
       () => ({}) as Record<string, unknown>,
     );
-    if (memo.managedBy !== MANAGED_BY || memo.taskQueue !== options.taskQueue) continue;
+    if (memo.managedBy !== MANAGED_BY || memo.taskQueue !== taskQueue) continue;
     try {
       await handle.delete();
       changes.removed.push(scheduleId);
@@ -107,10 +217,10 @@ export async function ensureFeedSchedules(
 }
 
 /**
- * The IDs of the namespace's feed schedules, from the raw list: the SDK's list decodes every
+ * The IDs of the namespace's schedules matching `pattern`, from the raw list: the SDK's list decodes every
  * schedule's memo, which fails for a schedule another deployment encrypted with its own keys.
  */
-async function feedScheduleIds(client: Client): Promise<string[]> {
+async function scheduleIds(client: Client, pattern: RegExp): Promise<string[]> {
   const ids: string[] = [];
   let nextPageToken: Uint8Array | undefined;
   do {
@@ -120,7 +230,7 @@ async function feedScheduleIds(client: Client): Promise<string[]> {
       nextPageToken,
     });
     for (const entry of page.schedules ?? []) {
-      if (entry.scheduleId && /^feed-[a-z0-9]+-[a-z0-9]+$/.test(entry.scheduleId)) ids.push(entry.scheduleId);
+      if (entry.scheduleId && pattern.test(entry.scheduleId)) ids.push(entry.scheduleId);
     }
     nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
   } while (nextPageToken);

@@ -9,3 +9,9 @@ export const FulfillmentStageKey = defineSearchAttributeKey('FulfillmentStage', 
 export const SccEventIdKey = defineSearchAttributeKey('SccEventId', SearchAttributeType.KEYWORD);
 
 export const SEARCH_ATTRIBUTE_KEYS = [BookingIdKey, TenantKey, CharterStartKey, FulfillmentStageKey, SccEventIdKey];
+
+/** Set by a schedule on every run it starts: the time the run was meant for (the digest's period). */
+export const ScheduledStartTimeKey = defineSearchAttributeKey(
+  'TemporalScheduledStartTime',
+  SearchAttributeType.DATETIME,
+);

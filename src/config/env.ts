@@ -103,7 +103,10 @@ export const WorkerEnvSchema = z.object({
   SLUG_SECRET: IntakeEnv.SLUG_SECRET.optional(),
   /** How often each feed's schedule syncs it, unless the feed says otherwise. */
   FEED_SYNC_EVERY_MINUTES: positiveInt.max(1440).default(15),
-  /** Create, update and remove the feed schedules from the tenants file at start (`npm run schedules` does it too). */
+  /**
+   * Create, update and remove the tenants file's schedules (feed syncs, the ops digest, crew rosters) at
+   * start (`npm run schedules` does it too). Named before the digest existed; it covers them all.
+   */
   FEED_SCHEDULES_AT_START: z
     .enum(['true', 'false'])
     .default('true')

@@ -45,6 +45,35 @@ export interface Tenant {
   channels?: { fareharbor?: FareHarborChannel };
   /** Marketplace calendar exports synced on Temporal Schedules (feed-sync workflow); none by default. */
   feeds?: CalendarFeed[];
+  /**
+   * The operator's IANA zone: the daily digest's time and its days (today, tomorrow, yesterday) are
+   * read in it. The tenants file's `timeZone`, else FareHarbor's zone, else the first feed's, else UTC.
+   */
+  timeZone?: string;
+  /** The daily ops digest and the crew rosters (Temporal Schedules); defaults when absent. */
+  digest?: DigestSettings;
+  rosters?: RosterSettings;
+}
+
+/** The daily ops digest: sent at `at` (HH:MM, tenant-local) unless `enabled` is false. */
+export interface DigestSettings {
+  enabled: boolean;
+  at: string;
+}
+
+/** One roster per charter, `leadHours` before it starts, from a schedule run every `everyMinutes`. */
+export interface RosterSettings {
+  enabled: boolean;
+  leadHours: number;
+  everyMinutes: number;
+}
+
+export const DEFAULT_DIGEST: DigestSettings = { enabled: true, at: '07:00' };
+export const DEFAULT_ROSTERS: RosterSettings = { enabled: true, leadHours: 24, everyMinutes: 60 };
+
+/** The zone the tenant's days are read in (see Tenant.timeZone). */
+export function tenantTimeZone(tenant: Pick<Tenant, 'timeZone' | 'channels' | 'feeds'>): string {
+  return tenant.timeZone ?? tenant.channels?.fareharbor?.timeZone ?? tenant.feeds?.[0]?.timeZone ?? 'UTC';
 }
 
 /** A marketplace's iCal export of one boat; `url` is resolved (it may carry the marketplace's token). */

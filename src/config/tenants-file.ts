@@ -110,6 +110,26 @@ export const TenantFileEntrySchema = z
       })
       .strict()
       .optional(),
+    /** The operator's zone for the digest's days; defaults as tenantTimeZone() says. */
+    timeZone: z.string().refine(isIanaTimeZone, 'must be an IANA time zone such as America/New_York').optional(),
+    digest: z
+      .object({
+        enabled: z.boolean().default(true),
+        at: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time such as 07:00')
+          .default('07:00'),
+      })
+      .strict()
+      .optional(),
+    rosters: z
+      .object({
+        enabled: z.boolean().default(true),
+        leadHours: z.number().positive().max(168).default(24),
+        everyMinutes: z.number().int().min(5).max(1440).default(60),
+      })
+      .strict()
+      .optional(),
     feeds: z
       .array(FeedSchema)
       .default([])
@@ -171,6 +191,9 @@ export function loadTenants(
         ...feed,
         url: urlEnv === undefined ? (url as string) : secret(t.id, urlEnv),
       })),
+      ...(t.timeZone ? { timeZone: t.timeZone } : {}),
+      ...(t.digest ? { digest: t.digest } : {}),
+      ...(t.rosters ? { rosters: t.rosters } : {}),
     };
   });
   if (problems.length > 0) throw new ConfigurationError(source, problems);

@@ -27,6 +27,14 @@ export const SMTP_CALL = { timeoutMs: 10_000 } as const;
 /** A marketplace calendar feed over fetch: one conditional GET of at most 5 MB, no retries inside it. */
 export const FEED_CALL = { timeoutMs: 20_000 } as const;
 
+/**
+ * Temporal visibility and queries, from the digest and roster activities: each list page and each
+ * booking's `status` query bounded by a deadline; at most VISIBILITY_LIMITS.bookings queried, that
+ * many at once.
+ */
+export const VISIBILITY_CALL = { timeoutMs: 5_000 } as const;
+export const VISIBILITY_LIMITS = { bookings: 120, queriesAtOnce: 8, listPages: 4, pageSize: 100 } as const;
+
 const awsCallMs = AWS_CALL.attempts * (AWS_CALL.connectTimeoutMs + AWS_CALL.requestTimeoutMs) + AWS_CALL.backoffMs;
 const httpCallMs = HTTP_CALL.attempts * HTTP_CALL.timeoutMs;
 /** Connection, greeting, then the session's commands, each with its own bound. */
@@ -72,6 +80,15 @@ export const ACTIVITY_PROFILES = {
     heartbeatMs: 20_000,
     worstCaseMs: FEED_CALL.timeoutMs + 10_000,
     calls: 'GET the feed (If-None-Match / If-Modified-Since), then parse it',
+  },
+  /** The digest's or the rosters' bookings: list pages, then each booking's status query in batches. */
+  visibility: {
+    startToCloseMs: 120_000,
+    heartbeatMs: 20_000,
+    worstCaseMs:
+      (VISIBILITY_LIMITS.listPages + Math.ceil(VISIBILITY_LIMITS.bookings / VISIBILITY_LIMITS.queriesAtOnce)) *
+      VISIBILITY_CALL.timeoutMs,
+    calls: 'ListWorkflowExecutions pages, then the status query of each booking, a batch at a time',
   },
 } as const satisfies Record<string, ActivityProfile>;
 

@@ -79,3 +79,22 @@ export function feedOutageMessageId(
 ): string {
   return hashedMessageId(`${tenant}:${feed}:outage:${lastGoodSync ?? 'never'}`, 'feed-outage', domain);
 }
+
+/**
+ * One daily digest per tenant and period: the period is the tenant-local date of the run's scheduled
+ * time (src/domain/ops-digest.ts), so a retried run, or a trigger by hand on a day that had its digest,
+ * sends nothing more.
+ */
+export function opsDigestMessageId(tenant: string, period: string, domain = DOMAIN): string {
+  return hashedMessageId(`digest-${tenant}:${period}`, 'ops-digest', domain);
+}
+
+/**
+ * One roster per booking and charter start: overlapping roster windows and retried runs send it once;
+ * a charter moved to another time is a new charter and gets its own. The start is normalised to UTC,
+ * so the same instant written with another offset is the same roster.
+ */
+export function crewRosterMessageId(workflowId: string, charterStart: string, domain = DOMAIN): string {
+  const start = new Date(charterStart).toISOString();
+  return hashedMessageId(`${workflowId}:roster:${start}`, 'crew-roster', domain);
+}

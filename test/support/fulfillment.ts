@@ -172,6 +172,8 @@ export async function startFulfillmentHarness(options: HarnessOptions = {}): Pro
     opsPageUrl: 'http://127.0.0.1:3000/ops/{tenant}/',
     // Bookings from calendar feeds start through intake with this harness's settings.
     feedSync: { client: temporal.client, intake: settings },
+    // The digest and rosters read visibility and the bookings' status queries.
+    client: temporal.client,
     now: options.now,
   });
   const worker = await temporal.createWorker({ taskQueue, activities });

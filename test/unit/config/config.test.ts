@@ -2,6 +2,7 @@ import { ConfigurationError } from '../../../src/config/problems';
 import { CodecServerEnvSchema, ServiceEnvSchema, WorkerEnvSchema, parseEnv } from '../../../src/config/env';
 import { TEST_PAYLOAD_KEYS as PAYLOAD_KEYS } from '../../support/codec';
 import { loadTenants } from '../../../src/config/tenants-file';
+import { tenantTimeZone } from '../../../src/config/tenant';
 
 const HASH = '$2b$04$' + 'a'.repeat(53);
 
@@ -158,6 +159,44 @@ test('a FareHarbor channel takes a sha256 hex of its secret and an IANA zone, ne
   expect(problems).toEqual([
     'tenants.0.channels.fareharbor.secretHash: must be the sha256 of the secret in lower-case hex, never the secret itself',
     'tenants.0.channels.fareharbor.timeZone: must be an IANA time zone such as Pacific/Honolulu',
+  ]);
+});
+
+test('the digest and rosters: a zone, a time of day and a lead, with defaults; the zone falls back to the channels', () => {
+  const env = { JADA_TOKEN: 't', SCC_KEY: 'k' };
+  const [set] = loadTenants(
+    {
+      tenants: [
+        tenantEntry({
+          timeZone: 'America/New_York',
+          digest: { at: '06:30' },
+          rosters: { leadHours: 12, enabled: false },
+        }),
+      ],
+    },
+    env,
+  );
+  expect(set).toMatchObject({
+    timeZone: 'America/New_York',
+    digest: { enabled: true, at: '06:30' },
+    rosters: { enabled: false, leadHours: 12, everyMinutes: 60 },
+  });
+  const [plain] = loadTenants({ tenants: [tenantEntry()] }, env);
+  expect(plain?.digest).toBeUndefined();
+  expect(tenantTimeZone(plain!)).toBe('UTC');
+  expect(tenantTimeZone({ channels: { fareharbor: { secretHash: '', timeZone: 'Pacific/Honolulu' } } })).toBe(
+    'Pacific/Honolulu',
+  );
+  const problems = problemsOf(() =>
+    loadTenants(
+      { tenants: [tenantEntry({ timeZone: 'EST', digest: { at: '7:00' }, rosters: { everyMinutes: 1 } })] },
+      env,
+    ),
+  );
+  expect(problems).toEqual([
+    'tenants.0.timeZone: must be an IANA time zone such as America/New_York',
+    'tenants.0.digest.at: must be a 24-hour time such as 07:00',
+    'tenants.0.rosters.everyMinutes: Too small: expected number to be >=5',
   ]);
 });
 
