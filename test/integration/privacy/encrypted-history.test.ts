@@ -7,6 +7,7 @@ import { changeBookingUpdate, crewResponseSignal } from '../../../workflows/mess
 import { testDataConverter, testPayloadKeys } from '../../support/codec';
 import { startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
 import { testServers } from '../../support/temporal';
+import { workerTracingOptions } from '../../../src/telemetry/temporal-tracing';
 import { waitForStage } from '../../support/wait';
 
 /** A guest whose every detail is unlike anything else in a history, so a match can only be a leak. */
@@ -156,7 +157,11 @@ describe('guest PII in Temporal', () => {
     const description = await h.temporal.client.workflow.getHandle(workflowId).describe();
     expect(await description.staticSummary()).toContain('Wilhelmina');
     await Worker.runReplayHistory(
-      { workflowBundle: { codePath: testServers().bundlePath }, dataConverter: testDataConverter() },
+      {
+        workflowBundle: { codePath: testServers().bundlePath },
+        dataConverter: testDataConverter(),
+        ...workerTracingOptions(undefined),
+      },
       JSON.parse(rawHistory),
       workflowId,
     );
