@@ -10,14 +10,13 @@ import type { InjectedSinks, WorkerOptions } from '@temporalio/worker';
 import type { Tracing } from './tracing';
 
 /**
- * The workflow interceptors of @temporalio/interceptors-opentelemetry, in every workflow bundle
+ * The workflow interceptors of @temporalio/interceptors-opentelemetry (without their query and
+ * update-validator spans: workflows/tracing-interceptors.ts says why), in every workflow bundle
  * (the prebuilt one, the tests', the one a worker builds from source) whether tracing is on or not:
  * the same code replays the same histories either way, and a worker only decides where the spans go.
  * Workflow spans reach the worker through the `exporter` sink, never through workflow history.
  */
-export const WORKFLOW_INTERCEPTOR_MODULES = [
-  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
-];
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../../workflows/tracing-interceptors')];
 
 /**
  * Of the workflow info the SDK's exporter copies onto every workflow span, these only: the rest
