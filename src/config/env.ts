@@ -41,6 +41,9 @@ const TemporalEnv = {
   PAYLOAD_KEYS: PayloadKeysEnv,
 };
 
+/** Empty is unset: docker compose passes `${NAME:-}` as "". */
+const unsetIfEmpty = <S extends z.ZodType>(schema: S) => z.preprocess((v) => (v === '' ? undefined : v), schema);
+
 const prometheusAddress = z.string().regex(/^[^:\s]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464');
 
 /**
@@ -49,30 +52,34 @@ const prometheusAddress = z.string().regex(/^[^:\s]+:\d{1,5}$/, 'must be host:po
  * the SDK read the rest (OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT, OTEL_TRACES_SAMPLER, OTEL_BSP_*, ...).
  */
 const TracingEnv = {
-  OTEL_SDK_DISABLED: flag,
+  OTEL_SDK_DISABLED: unsetIfEmpty(flag),
   /** Comma-separated: `otlp`, `console`, or `none`. Unset: `otlp` when an OTLP endpoint is set, else nothing. */
-  OTEL_TRACES_EXPORTER: z
-    .string()
-    .transform((text, ctx) => {
-      const names = text
-        .split(',')
-        .map((name) => name.trim())
-        .filter((name) => name !== '' && name !== 'none');
-      const unknown = names.filter((name) => name !== 'otlp' && name !== 'console');
-      if (unknown.length > 0) {
-        ctx.addIssue({ code: 'custom', message: `unsupported: ${unknown.join(', ')} (use otlp, console or none)` });
-        return z.NEVER;
-      }
-      return [...new Set(names as ('otlp' | 'console')[])];
-    })
-    .optional(),
-  OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url.optional(),
+  OTEL_TRACES_EXPORTER: unsetIfEmpty(
+    z
+      .string()
+      .transform((text, ctx) => {
+        const names = text
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== '' && name !== 'none');
+        const unknown = names.filter((name) => name !== 'otlp' && name !== 'console');
+        if (unknown.length > 0) {
+          ctx.addIssue({ code: 'custom', message: `unsupported: ${unknown.join(', ')} (use otlp, console or none)` });
+          return z.NEVER;
+        }
+        return [...new Set(names as ('otlp' | 'console')[])];
+      })
+      .optional(),
+  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: unsetIfEmpty(url.optional()),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: unsetIfEmpty(url.optional()),
   /** The exporter speaks OTLP over HTTP with protobuf bodies, the spec's default; say so rather than ignore another. */
-  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf'], 'only http/protobuf is supported').optional(),
-  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(['http/protobuf'], 'only http/protobuf is supported').optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: unsetIfEmpty(z.enum(['http/protobuf'], 'only http/protobuf is supported').optional()),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: unsetIfEmpty(
+    z.enum(['http/protobuf'], 'only http/protobuf is supported').optional(),
+  ),
   /** Spans as JSON lines appended to this file (`npm start` sets `.data/logs/spans.jsonl`). */
-  TRACES_FILE: z.string().min(1).optional(),
+  TRACES_FILE: unsetIfEmpty(z.string().min(1).optional()),
 };
 export type TracingEnvValues = z.infer<z.ZodObject<typeof TracingEnv>>;
 

@@ -34,6 +34,14 @@ describe('tracing configuration', () => {
     });
   });
 
+  test('empty is unset, as docker compose passes ${NAME:-}', () => {
+    const empty = { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_TRACES_EXPORTER: '', TRACES_FILE: '', OTEL_SDK_DISABLED: '' };
+    expect(tracingOf(empty)).toBeUndefined();
+    expect(tracingOf({ ...empty, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })?.destinations).toEqual([
+      'otlp',
+    ]);
+  });
+
   test('an exporter or protocol it does not have is a configuration problem, not ignored', () => {
     expect(() => parseEnv(WorkerEnvSchema, { ...BASE_ENV, OTEL_TRACES_EXPORTER: 'zipkin' })).toThrow(
       ConfigurationError,
