@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../src/codec/data-converter';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../src/telemetry/temporal-tracing';
 
 /** webpack's progress stays quiet; its warnings and errors still show. */
 export const quietBundlerLogger: NonNullable<BundleOptions['logger']> = {
@@ -31,6 +32,7 @@ export async function buildWorkflowBundle(
     workflowsPath,
     // The workflow sandbox converts its own errors to failures: with the encoding failure converter.
     failureConverterPath: FAILURE_CONVERTER_PATH,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger,
   });
   const path = resolve(outPath);

@@ -80,6 +80,7 @@ async function main(): Promise<void> {
     ports,
     tools: { temporalCli: cli.path, motoServer: moto.path },
     echo: true,
+    traces: true,
     onUnexpectedExit,
     say,
   });
@@ -122,6 +123,7 @@ function printBanner(info: StackInfo, seconds: number): void {
       '  Post a sample booking:  npm run demo   (as FareHarbor delivers it: npm run demo -- fareharbor;',
       '  a Boatsetter calendar event, then moved, then removed: npm run demo -- feed [new|move|remove])',
       `  Config: ${rel(info.files.tenants)}, ${rel(info.files.workerEnv)}, ${rel(info.files.serviceEnv)}   Logs: ${rel(info.files.logs)}/`,
+      ...(info.files.spans ? [`  Spans, one JSON line each (a trace per booking): ${rel(info.files.spans)}`] : []),
       '  Stand-in state (JADA, SCC, S3/CloudFront in moto) resets on restart; Temporal state persists in',
       `  ${rel(info.files.temporalDb)}. Ctrl-C stops everything.`,
       '',

@@ -11,6 +11,12 @@ import { ConfigurationError } from '../src/config/problems';
 import { intakeSettingsFromEnv } from '../src/service/start-booking';
 import { encryptedDataConverter } from '../src/codec/data-converter';
 import { ensureTenantSchedules } from './schedules';
+import { startTracing, tracingFromEnv } from '../src/telemetry/tracing';
+import {
+  WORKFLOW_INTERCEPTOR_MODULES,
+  clientTracingInterceptors,
+  workerTracingOptions,
+} from '../src/telemetry/temporal-tracing';
 
 /**
  * The worker: connects to Temporal, registers the BookingFulfillment workflow and its activities, and
@@ -24,6 +30,8 @@ async function main(): Promise<void> {
       ? { telemetryOptions: { metrics: { prometheus: { bindAddress: env.METRICS_PROMETHEUS_ADDRESS } } } }
       : {}),
   });
+  const tracingConfig = tracingFromEnv(env, 'charter-fulfillment-worker');
+  const tracing = tracingConfig ? startTracing(tracingConfig) : undefined;
   const tenants = tenantDirectory(loadTenantsFile(env.TENANTS_FILE, process.env));
   const withFeeds = tenants.ids().filter((id) => (tenants.get(id)?.feeds ?? []).length > 0);
   if (withFeeds.length > 0 && env.SLUG_SECRET === undefined) {
@@ -37,7 +45,12 @@ async function main(): Promise<void> {
   // Bookings from calendar feeds start through intake, which is a Temporal client's work.
   const clientConnection = await Connection.connect(temporalConnectionOptions(env));
   const dataConverter = encryptedDataConverter(env.PAYLOAD_KEYS);
-  const client = new Client({ connection: clientConnection, namespace: env.TEMPORAL_NAMESPACE, dataConverter });
+  const client = new Client({
+    connection: clientConnection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    dataConverter,
+    interceptors: clientTracingInterceptors(tracing),
+  });
   try {
     if (env.FEED_SCHEDULES_AT_START) {
       const changes = await ensureTenantSchedules(client, tenants, {
@@ -46,6 +59,7 @@ async function main(): Promise<void> {
       });
       console.log(JSON.stringify({ msg: 'tenant schedules', ...changes }));
     }
+    const traced = workerTracingOptions(tracing);
     const worker = await Worker.create({
       connection,
       namespace: env.TEMPORAL_NAMESPACE,
@@ -54,6 +68,12 @@ async function main(): Promise<void> {
       ...(env.WORKFLOW_BUNDLE_PATH
         ? { workflowBundle: { codePath: env.WORKFLOW_BUNDLE_PATH } }
         : { workflowsPath: require.resolve('../workflows') }),
+      // A prebuilt bundle has them built in (scripts/build-workflow-bundle.ts); a source one gets them here.
+      interceptors: {
+        ...traced.interceptors,
+        ...(env.WORKFLOW_BUNDLE_PATH ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
+      },
+      sinks: traced.sinks,
       activities: createActivities({
         tenants,
         s3,
@@ -94,6 +114,7 @@ async function main(): Promise<void> {
     mail.close();
     s3.destroy();
     cloudfront.destroy();
+    await tracing?.shutdown();
   }
 }
 

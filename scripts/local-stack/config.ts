@@ -46,6 +46,8 @@ export interface StackPaths {
   codecEnv: string;
   outbox: string;
   logs: string;
+  /** The worker's and the service's spans (TRACES_FILE), when the stack traces. */
+  spans: string;
   /** Written once the stack is up, removed when it stops: how `npm run demo` and tests find it. */
   stack: string;
 }
@@ -60,6 +62,7 @@ export function stackPaths(dataDir: string): StackPaths {
     codecEnv: join(dataDir, 'codec-server.env'),
     outbox: join(dataDir, 'outbox'),
     logs: join(dataDir, 'logs'),
+    spans: join(dataDir, 'logs', 'spans.jsonl'),
     stack: join(dataDir, 'stack.json'),
   };
 }

@@ -39,6 +39,8 @@ export interface StackInfo {
     serviceEnv: string;
     codecEnv: string;
     logs: string;
+    /** Every span of the worker and the service, as JSON lines, when the stack traces (npm start). */
+    spans?: string;
     temporalDb: string;
   };
   /** Child processes by name; each leads its own process group. */

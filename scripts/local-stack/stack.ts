@@ -67,6 +67,11 @@ export interface LocalStackOptions {
   faultyAws?: boolean;
   /** The SCC stand-in's crew give this answer as soon as their event exists (the pipeline benchmark). */
   crewAnswerAtOnce?: SccSimOptions['answerAtOnce'];
+  /**
+   * The worker and the service write every span to `logs/spans.jsonl` (TRACES_FILE; npm start). The
+   * OTEL_* variables of this shell reach them either way, e.g. an OTLP endpoint for a local Jaeger.
+   */
+  traces?: boolean;
   /** Print every child's lines on stdout as well (npm start). */
   echo?: boolean;
   /** A child exited that nobody stopped. */
@@ -228,6 +233,10 @@ export class LocalStack {
       stateBucket: buckets.state,
       taskQueue: options.taskQueue,
     });
+    if (options.traces) {
+      this.envs.worker.TRACES_FILE = paths.spans;
+      this.envs.service.TRACES_FILE = paths.spans;
+    }
     const tenantEntry = localTenant(
       this.tenantId,
       keys,
@@ -286,6 +295,7 @@ export class LocalStack {
         serviceEnv: paths.serviceEnv,
         codecEnv: paths.codecEnv,
         logs: paths.logs,
+        ...(options.traces ? { spans: paths.spans } : {}),
         temporalDb: paths.temporalDb,
       },
       children: Object.fromEntries(

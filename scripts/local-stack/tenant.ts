@@ -143,7 +143,7 @@ export function stackEnvs(i: StackEnvInputs): StackEnvs {
 /**
  * The environment a child starts from: this shell's, minus anything either contract reads and any
  * AWS setting, so a TEMPORAL_API_KEY or AWS_PROFILE meant for a real cluster cannot leak into the
- * local stack.
+ * local stack. OTEL_* pass: where this machine's spans go is this shell's to say (a local Jaeger).
  */
 export function baseChildEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const contract = new Set([
@@ -153,7 +153,7 @@ export function baseChildEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   ]);
   const base: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(env)) {
-    if (!contract.has(name) && !name.startsWith('AWS_')) base[name] = value;
+    if (name.startsWith('OTEL_') || (!contract.has(name) && !name.startsWith('AWS_'))) base[name] = value;
   }
   return base;
 }

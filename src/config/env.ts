@@ -41,6 +41,48 @@ const TemporalEnv = {
   PAYLOAD_KEYS: PayloadKeysEnv,
 };
 
+/** Empty is unset: docker compose passes `${NAME:-}` as "". */
+const unsetIfEmpty = <S extends z.ZodType>(schema: S) => z.preprocess((v) => (v === '' ? undefined : v), schema);
+
+const prometheusAddress = z.string().regex(/^[^:\s]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464');
+
+/**
+ * Tracing (src/telemetry/tracing.ts): off unless an exporter, an OTLP endpoint or a spans file is
+ * named. These are the standard OpenTelemetry variables the code reads itself; the OTLP exporter and
+ * the SDK read the rest (OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT, OTEL_TRACES_SAMPLER, OTEL_BSP_*, ...).
+ */
+const TracingEnv = {
+  OTEL_SDK_DISABLED: unsetIfEmpty(flag),
+  /** Comma-separated: `otlp`, `console`, or `none`. Unset: `otlp` when an OTLP endpoint is set, else nothing. */
+  OTEL_TRACES_EXPORTER: unsetIfEmpty(
+    z
+      .string()
+      .transform((text, ctx) => {
+        const names = text
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== '' && name !== 'none');
+        const unknown = names.filter((name) => name !== 'otlp' && name !== 'console');
+        if (unknown.length > 0) {
+          ctx.addIssue({ code: 'custom', message: `unsupported: ${unknown.join(', ')} (use otlp, console or none)` });
+          return z.NEVER;
+        }
+        return [...new Set(names as ('otlp' | 'console')[])];
+      })
+      .optional(),
+  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: unsetIfEmpty(url.optional()),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: unsetIfEmpty(url.optional()),
+  /** The exporter speaks OTLP over HTTP with protobuf bodies, the spec's default; say so rather than ignore another. */
+  OTEL_EXPORTER_OTLP_PROTOCOL: unsetIfEmpty(z.enum(['http/protobuf'], 'only http/protobuf is supported').optional()),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: unsetIfEmpty(
+    z.enum(['http/protobuf'], 'only http/protobuf is supported').optional(),
+  ),
+  /** Spans as JSON lines appended to this file (`npm start` sets `.data/logs/spans.jsonl`). */
+  TRACES_FILE: unsetIfEmpty(z.string().min(1).optional()),
+};
+export type TracingEnvValues = z.infer<z.ZodObject<typeof TracingEnv>>;
+
 /**
  * How bookings are started: the service's intake, and the worker's for bookings from calendar feeds.
  * Both must agree (the slug key above all), so they read the same variables.
@@ -93,10 +135,8 @@ export const WorkerEnvSchema = z.object({
   /** The SDK's log level for the worker, its workflows and activities. */
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   /** host:port for a Prometheus /metrics endpoint of the SDK's worker metrics (task latencies, failures, slots). */
-  METRICS_PROMETHEUS_ADDRESS: z
-    .string()
-    .regex(/^[^:\s]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
-    .optional(),
+  METRICS_PROMETHEUS_ADDRESS: prometheusAddress.optional(),
+  ...TracingEnv,
   // Bookings from calendar feeds are started by the worker, through the same intake as the service's.
   ...IntakeEnv,
   /** Needed only when a tenant has calendar feeds: the worker then starts their held bookings. */
@@ -134,6 +174,9 @@ export const ServiceEnvSchema = z.object({
     (v) => (v === '' ? undefined : v),
     z.string().min(32, 'must be at least 32 characters').optional(),
   ),
+  /** host:port for a Prometheus /metrics endpoint of the service's metrics (intake outcomes, auth failures, latency). */
+  METRICS_PROMETHEUS_ADDRESS: prometheusAddress.optional(),
+  ...TracingEnv,
 });
 export type ServiceEnv = z.infer<typeof ServiceEnvSchema>;
 

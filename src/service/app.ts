@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Tenant, TenantDirectory } from '../config/tenant';
@@ -13,6 +14,8 @@ import { createFailureLimiter, type FailureLimiterOptions } from './auth';
 import { createOpsSessions } from './ops/session';
 import type { IntakeSettings } from './start-booking';
 import { temporalReachable } from './temporal';
+import { traceRequests } from '../telemetry/http-tracing';
+import { noServiceMetrics, type ServiceMetrics } from '../telemetry/service-metrics';
 
 /** DESIGN.md: a booking is a few KiB; anything near this is a mistake or an attack. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -34,6 +37,10 @@ export interface ServiceDeps {
    * served at all; with it, only tenants with an `auth.opsKeyHash` have one.
    */
   ops?: { sessionSecret: string; now?: () => number; loginFailures?: FailureLimiterOptions };
+  /** A server span per request (src/telemetry/http-tracing.ts); without it, none. */
+  tracer?: Tracer;
+  /** Intake outcomes, auth failures, request latency; without them, nothing is counted. */
+  metrics?: ServiceMetrics;
 }
 
 /** The HTTP service: booking intake, channel webhooks, crew-response callback, booking status, the ops page, probes. Not yet listening. */
@@ -54,9 +61,19 @@ export function buildApp(deps: ServiceDeps): FastifyInstance {
     { parseAs: 'string' },
     app.getDefaultJsonParser('error', 'error'),
   );
+  if (deps.tracer) traceRequests(app, deps.tracer);
+  const metrics = deps.metrics ?? noServiceMetrics;
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  if (deps.metrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.request(
+        { method: request.method, route: request.routeOptions.url ?? '(unmatched)', status: reply.statusCode },
+        reply.elapsedTime / 1000,
+      );
+    });
+  }
   // Declared up front (fastify keeps one request shape); every tenant route's auth hook sets it before
   // its handler runs, and no other route reads it.
   app.decorateRequest('tenant', null as unknown as Tenant);
@@ -70,6 +87,7 @@ export function buildApp(deps: ServiceDeps): FastifyInstance {
     keys: createKeyVerifier(deps.auth),
     publicBaseUrl: deps.publicBaseUrl,
     readiness: deps.readiness ?? (() => temporalReachable(deps.client)),
+    metrics,
   };
   registerBookingRoutes(app, ctx);
   registerCrewResponseRoutes(app, ctx);

@@ -7,6 +7,11 @@ import { temporalConnectionOptions } from '../config/temporal-connection';
 import { encryptedDataConverter } from '../codec/data-converter';
 import { buildApp } from './app';
 import { intakeSettingsFromEnv } from './start-booking';
+import { startTracing, tracingFromEnv } from '../telemetry/tracing';
+import { clientTracingInterceptors } from '../telemetry/temporal-tracing';
+import { serviceMetrics, startPrometheusMetrics } from '../telemetry/service-metrics';
+
+const SERVICE_NAME = 'charter-fulfillment-service';
 
 /**
  * The HTTP service: reads the environment and tenants file (every problem at once), connects to
@@ -23,11 +28,17 @@ async function main(): Promise<void> {
     ]);
   }
   const tenants = tenantDirectory(tenantList);
+  const tracingConfig = tracingFromEnv(env, SERVICE_NAME);
+  const tracing = tracingConfig ? startTracing(tracingConfig) : undefined;
+  const prometheus = env.METRICS_PROMETHEUS_ADDRESS
+    ? startPrometheusMetrics(env.METRICS_PROMETHEUS_ADDRESS, SERVICE_NAME)
+    : undefined;
   const connection = await Connection.connect(temporalConnectionOptions(env));
   const client = new Client({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     dataConverter: encryptedDataConverter(env.PAYLOAD_KEYS),
+    interceptors: clientTracingInterceptors(tracing),
   });
   const app = buildApp({
     client,
@@ -36,7 +47,12 @@ async function main(): Promise<void> {
     publicBaseUrl: env.PUBLIC_BASE_URL,
     logger: { level: env.LOG_LEVEL },
     ...(env.OPS_SESSION_SECRET ? { ops: { sessionSecret: env.OPS_SESSION_SECRET } } : {}),
+    ...(tracing ? { tracer: tracing.tracer } : {}),
+    ...(prometheus ? { metrics: serviceMetrics(prometheus.meter) } : {}),
   });
+  const closeTelemetry = async () => {
+    await Promise.all([tracing?.shutdown(), prometheus?.shutdown()]);
+  };
 
   let closing: Promise<void> | undefined;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -45,6 +61,7 @@ async function main(): Promise<void> {
       try {
         await app.close();
         await connection.close();
+        await closeTelemetry();
         app.log.info('service stopped');
       } catch (err) {
         app.log.error({ err }, 'service did not stop cleanly');
@@ -63,6 +80,7 @@ async function main(): Promise<void> {
     });
   } catch (err) {
     await connection.close();
+    await closeTelemetry();
     throw err;
   }
 }

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Tenant, TenantDirectory } from '../config/tenant';
+import type { AuthKey, ServiceMetrics } from '../telemetry/service-metrics';
 import type { KeyVerifier, ServiceKeyKind } from './auth';
 import { notFound, tooManyRequests, unauthorized } from './errors';
 
@@ -10,6 +11,13 @@ declare module 'fastify' {
     tenant: Tenant;
   }
 }
+
+/** The metrics' name of each kind of key. */
+const AUTH_KEY_OF: Record<ServiceKeyKind, AuthKey> = {
+  intakeKeyHash: 'intake',
+  crewCallbackKeyHash: 'crew_callback',
+  opsKeyHash: 'ops',
+};
 
 /** The tenant named by the path's `:tenant`; 404 when there is none. */
 function pathTenant(tenants: TenantDirectory, request: FastifyRequest): Tenant {
@@ -32,12 +40,28 @@ function pathTenant(tenants: TenantDirectory, request: FastifyRequest): Tenant {
  * An address that keeps presenting wrong keys is answered 429 with Retry-After, without bcrypt
  * (KeyVerifier.check), so a flood of guesses cannot eat the CPU that valid intake needs.
  */
-export function requireServiceKey(tenants: TenantDirectory, keys: KeyVerifier, kind: ServiceKeyKind) {
+export function requireServiceKey(
+  tenants: TenantDirectory,
+  keys: KeyVerifier,
+  kind: ServiceKeyKind,
+  metrics: ServiceMetrics,
+) {
+  const key = AUTH_KEY_OF[kind];
   return async function authenticate(request: FastifyRequest): Promise<void> {
     const tenant = pathTenant(tenants, request);
     const presented = request.headers['x-service-key'];
-    if (typeof presented !== 'string' || presented === '') throw unauthorized('X-Service-Key header is required');
+    if (typeof presented !== 'string' || presented === '') {
+      metrics.authFailure({ tenant: tenant.id, key, reason: 'missing' });
+      throw unauthorized('X-Service-Key header is required');
+    }
     const checked = await keys.check(tenant, kind, presented, request.ip);
+    if (checked.outcome !== 'valid') {
+      metrics.authFailure({
+        tenant: tenant.id,
+        key,
+        reason: checked.outcome === 'limited' ? 'rate_limited' : 'invalid',
+      });
+    }
     if (checked.outcome === 'limited') {
       throw tooManyRequests(
         'too many wrong X-Service-Key attempts from this address: try again later',
@@ -57,7 +81,11 @@ export function requireServiceKey(tenants: TenantDirectory, keys: KeyVerifier, k
  * costs microseconds, so no answer waits on it. Every failure (unknown tenant, channel not set up,
  * wrong secret) is the 404 of an unknown route: the path does not reveal that it exists.
  */
-export function requireChannelSecret(tenants: TenantDirectory, channel: keyof NonNullable<Tenant['channels']>) {
+export function requireChannelSecret(
+  tenants: TenantDirectory,
+  channel: keyof NonNullable<Tenant['channels']>,
+  metrics: ServiceMetrics,
+) {
   return async function authenticate(request: FastifyRequest): Promise<void> {
     const { tenant: id, secret } = request.params as { tenant?: string; secret?: string };
     const tenant = id === undefined ? undefined : tenants.get(id);
@@ -67,6 +95,7 @@ export function requireChannelSecret(tenants: TenantDirectory, channel: keyof No
       .digest();
     const stored = Buffer.from(expected ?? '', 'hex');
     if (!tenant || stored.length !== presented.length || !timingSafeEqual(stored, presented)) {
+      metrics.authFailure({ tenant: tenant?.id ?? 'unknown', key: channel, reason: 'invalid' });
       throw notFound('not found');
     }
     request.tenant = tenant;

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import bcrypt from 'bcrypt';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/service/app';
+import { buildApp, type ServiceDeps } from '../../src/service/app';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { Worker } from '@temporalio/worker';
@@ -23,6 +23,8 @@ import { createBucket, createDistribution, motoClients, uniqueName } from './aws
 import { startFaultyProxy, type FaultyProxy } from '../../sim/faulty-proxy';
 import { startSmtpServer, type TestSmtpServer } from './smtp';
 import { connectTemporal, testServers, uniqueTaskQueue, type TemporalForTest } from './temporal';
+import type { Tracing } from '../../src/telemetry/tracing';
+import { workerTracingOptions } from '../../src/telemetry/temporal-tracing';
 
 export const JADA_TOKEN = 'jada-test-token-7f3a9c';
 export const SCC_SERVICE_KEY = 'scc-test-service-key-5b21e8';
@@ -49,6 +51,8 @@ export interface HarnessOptions {
   mailClaimLeaseMs?: number;
   /** false: JADA and SCC answer their PATCH/DELETE/reminder endpoints with 404, as a deployment without them. */
   lifecycleEndpoints?: boolean;
+  /** The worker's tracing (its workflow spans' sink, its activity interceptors); default off. */
+  tracing?: Tracing;
 }
 
 export interface FulfillmentHarness {
@@ -176,7 +180,7 @@ export async function startFulfillmentHarness(options: HarnessOptions = {}): Pro
     client: temporal.client,
     now: options.now,
   });
-  const worker = await temporal.createWorker({ taskQueue, activities });
+  const worker = await temporal.createWorker({ taskQueue, activities, ...workerTracingOptions(options.tracing) });
   const running = worker.run();
   return {
     temporal,
@@ -213,12 +217,16 @@ export function uniqueTenantId(): string {
 }
 
 /** The HTTP service over real HTTP on a loopback port, against the harness's Temporal and tenant. */
-export async function listenOnHarness(h: FulfillmentHarness): Promise<{ app: FastifyInstance; base: string }> {
+export async function listenOnHarness(
+  h: FulfillmentHarness,
+  deps: Partial<Pick<ServiceDeps, 'client' | 'tracer' | 'metrics'>> = {},
+): Promise<{ app: FastifyInstance; base: string }> {
   const app = buildApp({
     client: h.temporal.client,
     tenants: tenantDirectory([h.tenant]),
     settings: h.settings,
     logger: false,
+    ...deps,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, base: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };

@@ -6,6 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 import { FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/telemetry/temporal-tracing';
 import { startLocalAws, type LocalAws } from '../../scripts/local-stack/aws';
 import { quietBundlerLogger as quietLogger } from '../../scripts/build-workflow-bundle';
 
@@ -45,6 +46,7 @@ export default async function globalSetup(): Promise<void> {
     bundleWorkflowCode({
       workflowsPath: require.resolve('../../workflows'),
       failureConverterPath: FAILURE_CONVERTER_PATH,
+      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
       logger: quietLogger,
     }),
   ]);

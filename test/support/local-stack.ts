@@ -11,7 +11,7 @@ import { testServers, uniqueTaskQueue } from './temporal';
  * data directory, tenant, buckets and task queue: several can run at once without meeting.
  */
 export async function startTestStack(
-  options: Pick<LocalStackOptions, 'env' | 'built' | 'faultyAws'> = {},
+  options: Pick<LocalStackOptions, 'env' | 'built' | 'faultyAws' | 'traces'> = {},
 ): Promise<LocalStack> {
   const { address, motoUrl } = testServers();
   const tenantId = uniqueTenantId();

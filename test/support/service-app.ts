@@ -221,7 +221,9 @@ export interface TestApp {
 }
 
 export async function buildTestApp(
-  options: Partial<Pick<ServiceDeps, 'readiness' | 'publicBaseUrl' | 'auth'>> & { captureLogs?: boolean } = {},
+  options: Partial<Pick<ServiceDeps, 'readiness' | 'publicBaseUrl' | 'auth' | 'tracer' | 'metrics'>> & {
+    captureLogs?: boolean;
+  } = {},
 ): Promise<TestApp> {
   const temporal = new FakeTemporal();
   let calls = 0;
@@ -238,6 +240,8 @@ export async function buildTestApp(
     settings: SETTINGS,
     publicBaseUrl: options.publicBaseUrl,
     readiness: options.readiness,
+    tracer: options.tracer,
+    metrics: options.metrics,
     logger: options.captureLogs ? { level: 'trace', stream } : false,
     auth: {
       ...options.auth,

@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { testDataConverter } from './codec';
+import { workerTracingOptions } from '../../src/telemetry/temporal-tracing';
 
 /** What the global setup started; throws with a hint when a test file runs outside the integration project. */
 export function testServers() {
@@ -49,6 +50,7 @@ export async function connectTemporal(address = testServers().address): Promise<
         connection: nativeConnection,
         workflowBundle: { codePath: bundlePath },
         dataConverter,
+        ...workerTracingOptions(undefined),
         ...options,
       }),
     close: async () => {

@@ -4,6 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 import { installTestRuntime, testServers, type TemporalForTest } from './temporal';
+import { workerTracingOptions } from '../../src/telemetry/temporal-tracing';
 
 export interface TimeSkippingTemporal extends TemporalForTest {
   env: TestWorkflowEnvironment;
@@ -38,7 +39,12 @@ export async function startTimeSkippingTemporal(): Promise<TimeSkippingTemporal>
     client: env.client,
     nativeConnection: env.nativeConnection,
     createWorker: (options) =>
-      Worker.create({ connection: env.nativeConnection, workflowBundle: { codePath: bundlePath }, ...options }),
+      Worker.create({
+        connection: env.nativeConnection,
+        workflowBundle: { codePath: bundlePath },
+        ...workerTracingOptions(undefined),
+        ...options,
+      }),
     close: () => env.teardown(),
     now: () => env.currentTimeMs(),
     async skipTo(at) {

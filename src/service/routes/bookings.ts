@@ -15,6 +15,7 @@ import {
 } from '../change-booking';
 import { cancelRunningBooking, deliverBooking } from '../deliver-booking';
 import { findBooking, type RunningBookingOutcome } from '../running-booking';
+import { countDeliveries, noteIntake, redeliveryOutcome } from '../intake-metrics';
 import { requireServiceKey } from '../tenant-auth';
 import type { RouteContext } from './context';
 
@@ -32,11 +33,11 @@ const parseAssignCrew = (body: unknown) => parseWith(AssignCrewSchema, body);
  * delivery with `status: "cancelled"`).
  */
 export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const authenticate = requireServiceKey(ctx.tenants, ctx.keys, 'intakeKeyHash');
+  const authenticate = requireServiceKey(ctx.tenants, ctx.keys, 'intakeKeyHash', ctx.metrics);
 
   app.post<{ Params: { tenant: string } }>(
     '/tenants/:tenant/bookings',
-    { onRequest: authenticate },
+    { onRequest: authenticate, onResponse: countDeliveries(ctx.metrics, ctx.tenants, 'intake') },
     async (request, reply) => {
       const { tenant } = request;
       // No Content-Type and no body skips fastify's parsers; it is still not JSON.
@@ -48,6 +49,7 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): 
       const delivered = await deliverBooking(ctx.client, tenant, booking, ctx.settings);
       switch (delivered.outcome) {
         case 'cancellation':
+          noteIntake(request, 'cancellation');
           return reply.code(202).send({ ...answerCancellation(delivered.cancellation), statusUrl: link });
         case 'id-taken':
           throw conflict(
@@ -58,6 +60,7 @@ export function registerBookingRoutes(app: FastifyInstance, ctx: RouteContext): 
         case 'started':
           return reply.code(202).send({ workflowId: delivered.workflowId, statusUrl: link });
         case 'redelivered':
+          noteIntake(request, redeliveryOutcome(delivered.change));
           return reply.code(200).send({ ...answerChange(delivered.change), statusUrl: link });
       }
     },

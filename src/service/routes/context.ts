@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { TenantDirectory } from '../../config/tenant';
+import type { ServiceMetrics } from '../../telemetry/service-metrics';
 import type { KeyVerifier } from '../auth';
 import type { IntakeSettings } from '../start-booking';
 
@@ -12,4 +13,5 @@ export interface RouteContext {
   /** Base of `statusUrl` in intake answers; without it, the URL the caller used. */
   publicBaseUrl?: string;
   readiness: () => Promise<boolean>;
+  metrics: ServiceMetrics;
 }

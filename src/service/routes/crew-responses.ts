@@ -8,7 +8,7 @@ import type { RouteContext } from './context';
 export function registerCrewResponseRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post<{ Params: { tenant: string } }>(
     '/tenants/:tenant/crew-responses',
-    { onRequest: requireServiceKey(ctx.tenants, ctx.keys, 'crewCallbackKeyHash') },
+    { onRequest: requireServiceKey(ctx.tenants, ctx.keys, 'crewCallbackKeyHash', ctx.metrics) },
     async (request, reply) => {
       const { tenant } = request;
       if (request.body === undefined) throw unsupportedMediaType();

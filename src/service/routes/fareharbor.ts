@@ -6,6 +6,7 @@ import { appliedAnswer, isApplied, type ChangeOutcome } from '../change-booking'
 import { cancelRunningBooking, deliverBooking } from '../deliver-booking';
 import { conflict, invalidRequest, notFound, unsupportedMediaType } from '../errors';
 import type { RunningBookingOutcome } from '../running-booking';
+import { countDeliveries, noteIntake, redeliveryOutcome } from '../intake-metrics';
 import { requireChannelSecret } from '../tenant-auth';
 import { statusUrl } from './bookings';
 import type { RouteContext } from './context';
@@ -26,7 +27,11 @@ export const FAREHARBOR_BODY_LIMIT_BYTES = 1024 * 1024;
 export function registerFareHarborRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post<{ Params: { tenant: string; secret: string } }>(
     '/tenants/:tenant/channels/fareharbor/:secret',
-    { onRequest: requireChannelSecret(ctx.tenants, 'fareharbor'), bodyLimit: FAREHARBOR_BODY_LIMIT_BYTES },
+    {
+      onRequest: requireChannelSecret(ctx.tenants, 'fareharbor', ctx.metrics),
+      onResponse: countDeliveries(ctx.metrics, ctx.tenants, 'fareharbor'),
+      bodyLimit: FAREHARBOR_BODY_LIMIT_BYTES,
+    },
     async (request) => {
       const { tenant } = request;
       if (request.body === undefined) throw unsupportedMediaType();
@@ -38,6 +43,7 @@ export function registerFareHarborRoutes(app: FastifyInstance, ctx: RouteContext
 
       if (delivery.action !== 'book') {
         const cancelled = await cancel(ctx, tenant, delivery.ref, log);
+        noteIntake(request, 'cancellation');
         const rebookedTo = delivery.action === 'rebooked' ? delivery.rebookedTo : undefined;
         return {
           ...cancelled,
@@ -51,9 +57,11 @@ export function registerFareHarborRoutes(app: FastifyInstance, ctx: RouteContext
       let answer: Record<string, unknown>;
       switch (delivered.outcome) {
         case 'started':
+          noteIntake(request, 'accepted');
           answer = { workflowId: delivered.workflowId };
           break;
         case 'redelivered':
+          noteIntake(request, redeliveryOutcome(delivered.change));
           answer = answerRedelivery(delivered.change, log);
           break;
         case 'id-taken':

@@ -335,6 +335,7 @@ function routes(app: FastifyInstance, ctx: RouteContext, ops: OpsPageContext): v
     }
     const caller = `${tenant.id}\0${request.ip}`;
     if (!ops.loginFailures.allows(caller)) {
+      ctx.metrics.authFailure({ tenant: tenant.id, key: 'ops', reason: 'rate_limited' });
       return showLogin(request, reply, tenant, 429, {
         error: 'Too many wrong keys: wait ten minutes, then try again.',
       });
@@ -342,6 +343,7 @@ function routes(app: FastifyInstance, ctx: RouteContext, ops: OpsPageContext): v
     const key = form.get('key') ?? '';
     if (key === '' || !(await ctx.keys.verify(tenant, 'opsKeyHash', key))) {
       ops.loginFailures.recordFailure(caller);
+      ctx.metrics.authFailure({ tenant: tenant.id, key: 'ops', reason: key === '' ? 'missing' : 'invalid' });
       request.log.info({ statusCode: 401 }, 'ops login with a wrong key');
       return showLogin(request, reply, tenant, 401, { error: 'That is not the ops key of this tenant.' });
     }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { LocalStack } from '../../../scripts/local-stack/stack';
 import { freePort } from '../../../scripts/local-stack/processes';
@@ -25,11 +26,17 @@ describe('the pipeline end to end', () => {
 
   beforeAll(async () => {
     metricsPort = await freePort();
+    // Spans to the stack's spans file as npm start writes them, each batch within 200 ms.
     stack = await startTestStack({
       faultyAws: true,
+      traces: true,
       env: {
-        worker: { METRICS_PROMETHEUS_ADDRESS: `127.0.0.1:${metricsPort}` },
-        service: { CREW_CONFIRMATION_TIMEOUT_HOURS: '1', CREW_CONFIRMATION_LEAD_HOURS: '0' },
+        worker: { METRICS_PROMETHEUS_ADDRESS: `127.0.0.1:${metricsPort}`, OTEL_BSP_SCHEDULE_DELAY: '200' },
+        service: {
+          CREW_CONFIRMATION_TIMEOUT_HOURS: '1',
+          CREW_CONFIRMATION_LEAD_HOURS: '0',
+          OTEL_BSP_SCHEDULE_DELAY: '200',
+        },
       },
     });
     headers = { 'content-type': 'application/json', 'x-service-key': stack.keys.intakeKey };
@@ -104,6 +111,45 @@ describe('the pipeline end to end', () => {
 
     const mails = await opsEmails(done.opsEmailMessageId);
     expect(mails).toHaveLength(1);
+
+    // One trace across the two processes: the service's intake request and the worker's activities,
+    // the ops summary email included; no guest detail in the file.
+    type Line = { traceId: string; name: string; service: string; attributes: Record<string, unknown> };
+    const spansFile = stack.info.files.spans!;
+    const lines = await waitFor(
+      async () =>
+        existsSync(spansFile)
+          ? readFileSync(spansFile, 'utf8')
+              .trim()
+              .split('\n')
+              .map((l) => JSON.parse(l) as Line)
+          : [],
+      (all) =>
+        all.some(
+          (l) => l.name === 'RunActivity:sendOpsSummary' && l.attributes.temporalWorkflowId === created.body.workflowId,
+        ),
+      10_000,
+    );
+    const intake = lines.find(
+      (l) => l.name === 'POST /tenants/:tenant/bookings' && l.attributes['http.response.status_code'] === 202,
+    );
+    expect(intake?.service).toBe('charter-fulfillment-service');
+    const ofBooking = lines.filter(
+      (l) => l.name.startsWith('RunActivity:') && l.attributes.temporalWorkflowId === created.body.workflowId,
+    );
+    expect(new Set(ofBooking.map((l) => l.traceId))).toEqual(new Set([intake!.traceId]));
+    expect(new Set(ofBooking.map((l) => l.service))).toEqual(new Set(['charter-fulfillment-worker']));
+    expect(ofBooking.map((l) => l.name)).toEqual(
+      expect.arrayContaining([
+        'RunActivity:createCalendarEntry',
+        'RunActivity:createCrewEvent',
+        'RunActivity:publishGuestPage',
+        'RunActivity:sendOpsSummary',
+      ]),
+    );
+    const text = readFileSync(spansFile, 'utf8');
+    for (const detail of [booking.guest.name, booking.guest.email!, booking.guest.phone!, booking.notes!])
+      expect(text).not.toContain(detail);
 
     // The worker's SDK metrics, for Prometheus: activity executions of this task queue are counted.
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();

@@ -7,6 +7,7 @@ import { changeBookingUpdate, crewResponseSignal } from '../../../workflows/mess
 import { testDataConverter, testPayloadKeys } from '../../support/codec';
 import { startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
 import { testServers } from '../../support/temporal';
+import { workerTracingOptions } from '../../../src/telemetry/temporal-tracing';
 import { waitForStage } from '../../support/wait';
 
 /** A guest whose every detail is unlike anything else in a history, so a match can only be a leak. */
@@ -120,18 +121,29 @@ describe('guest PII in Temporal', () => {
     expect(new Set(messages)).toEqual(new Set(['Encoded failure']));
     expect(failedHistory).not.toMatch(/"stackTrace": "[^"]/);
     // Search attributes are the one kind of payload Temporal indexes, so never encoded (their test is below).
+    // The tracing interceptors' header (`_tracer-data`, on every activity the workflow schedules) is
+    // the other: headers skip the codec, and it holds only W3C trace context (here none: tracing is off).
     const encodings: string[] = [];
+    const traceHeaders: unknown[] = [];
     const walk = (value: unknown): void => {
       if (Array.isArray(value)) return value.forEach(walk);
       if (!value || typeof value !== 'object') return;
       for (const [key, child] of Object.entries(value)) {
         if (key === 'encoding' && typeof child === 'string') encodings.push(Buffer.from(child, 'base64').toString());
+        else if (key === '_tracer-data') traceHeaders.push(child);
         else if (key !== 'searchAttributes') walk(child);
       }
     };
     for (const history of [rawHistory, failedHistory]) walk(JSON.parse(history));
     expect(encodings.length).toBeGreaterThan(10);
     expect(new Set(encodings)).toEqual(new Set(['binary/encrypted']));
+    expect(traceHeaders.length).toBeGreaterThan(0);
+    for (const header of traceHeaders) {
+      const { metadata, data } = header as { metadata: { encoding: string }; data: string };
+      expect(Buffer.from(metadata.encoding, 'base64').toString()).toBe('json/plain');
+      const context = JSON.parse(Buffer.from(data, 'base64').toString()) as Record<string, unknown>;
+      expect(Object.keys(context).filter((k) => k !== 'traceparent' && k !== 'tracestate')).toEqual([]);
+    }
   });
 
   test('search attributes, workflow ID and static summary carry no PII in the clear', async () => {
@@ -156,7 +168,11 @@ describe('guest PII in Temporal', () => {
     const description = await h.temporal.client.workflow.getHandle(workflowId).describe();
     expect(await description.staticSummary()).toContain('Wilhelmina');
     await Worker.runReplayHistory(
-      { workflowBundle: { codePath: testServers().bundlePath }, dataConverter: testDataConverter() },
+      {
+        workflowBundle: { codePath: testServers().bundlePath },
+        dataConverter: testDataConverter(),
+        ...workerTracingOptions(undefined),
+      },
       JSON.parse(rawHistory),
       workflowId,
     );

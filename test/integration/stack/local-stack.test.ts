@@ -186,9 +186,10 @@ describe('generated configuration', () => {
     expect(() => writeEnvFile(envFile, 'test', { BOTH: `'"` })).toThrow('BOTH cannot be written');
   });
 
-  it('keeps settings meant for a real cluster or AWS account away from the children', () => {
+  it('keeps settings meant for a real cluster or AWS account away from the children; OTEL_* pass', () => {
     const env = baseChildEnv({
       PATH: '/usr/bin',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
       TEMPORAL_API_KEY: 'cloud',
       TEMPORAL_ADDRESS: 'x:7233',
       AWS_PROFILE: 'prod',
@@ -197,6 +198,7 @@ describe('generated configuration', () => {
     });
     expect(env).toEqual({
       PATH: '/usr/bin',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
       TEMPORAL_CLI_PATH: '/t',
     });
   });

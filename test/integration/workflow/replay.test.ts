@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { testDataConverter } from '../../support/codec';
 import { testServers } from '../../support/temporal';
+import { workerTracingOptions } from '../../../src/telemetry/temporal-tracing';
 
 const HISTORIES = join(__dirname, '..', '..', 'histories');
 
@@ -21,7 +22,11 @@ describe('replay of recorded BookingFulfillment histories', () => {
   test.each(files)('%s replays without nondeterminism', async (file) => {
     const history = JSON.parse(readFileSync(join(HISTORIES, file), 'utf8'));
     await Worker.runReplayHistory(
-      { workflowBundle: { codePath: testServers().bundlePath }, dataConverter: testDataConverter() },
+      {
+        workflowBundle: { codePath: testServers().bundlePath },
+        dataConverter: testDataConverter(),
+        ...workerTracingOptions(undefined),
+      },
       history,
       file,
     );

@@ -66,6 +66,8 @@ const mountedRepoFile = (svc: ComposeService, containerPath: string): string | u
 
 const APP_SERVICES = { worker: WorkerEnvSchema, service: ServiceEnvSchema } as const;
 const AWS_SDK_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'];
+/** Read by the OpenTelemetry SDK and its OTLP exporter themselves (src/telemetry/tracing.ts). */
+const OTEL_SDK_VARIABLES = ['OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG'];
 const SECRET_NAME = /KEY|SECRET|TOKEN|PASSWORD|PWD/;
 const URL_WITH_CREDENTIALS = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i;
 
@@ -104,7 +106,13 @@ describe('docker-compose.yml', () => {
     const shape: Record<string, z.ZodType> = schema.shape;
 
     test('sets only variables the code reads', () => {
-      const known = new Set([...Object.keys(shape), ...AWS_SDK_VARIABLES, 'NODE_ENV', ...tenantSecrets]);
+      const known = new Set([
+        ...Object.keys(shape),
+        ...AWS_SDK_VARIABLES,
+        ...OTEL_SDK_VARIABLES,
+        'NODE_ENV',
+        ...tenantSecrets,
+      ]);
       expect(Object.keys(env).filter((key) => !known.has(key))).toEqual([]);
     });
 

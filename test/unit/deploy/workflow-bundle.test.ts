@@ -5,6 +5,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { buildWorkflowBundle, type BuiltBundle } from '../../../scripts/build-workflow-bundle';
 import { ROOT } from '../../support/repo';
 import { HISTORY_ERA } from '../../support/histories';
+import { workerTracingOptions } from '../../../src/telemetry/temporal-tracing';
 
 const quiet = {
   log: () => undefined,
@@ -43,6 +44,10 @@ describe('scripts/build-workflow-bundle.ts', () => {
 
   test('a worker given the bundle replays a recorded history', async () => {
     const history = JSON.parse(readFileSync(join(ROOT, 'test', 'histories', `happy-path.${HISTORY_ERA}.json`), 'utf8'));
-    await Worker.runReplayHistory({ workflowBundle: { codePath: bundle.path } }, history, 'happy-path');
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: bundle.path }, ...workerTracingOptions(undefined) },
+      history,
+      'happy-path',
+    );
   }, 60_000);
 });
