@@ -379,10 +379,18 @@ describe('bookingLifecycle: silent crew', () => {
       'after-ask': expect.any(String),
       'before-deadline': expect.any(String),
     });
-    const escalations = mailsWith(h, /no answer|never answered|silent|missing/i).filter((m) =>
-      (m.text ?? '').includes(booking.bookingId),
+    // The summary (sent first, its subject counting the silence) and then the escalation, its own email.
+    const forBooking = (pattern: RegExp) =>
+      mailsWith(h, pattern).filter((m) => (m.text ?? '').includes(booking.bookingId));
+    const escalations = await waitFor(
+      async () => forBooking(/^No crew answer/),
+      (found) => found.length > 0,
+      20_000,
     );
-    expect(escalations).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(forBooking(/^No crew answer/)).toHaveLength(1);
+    expect(escalations[0]!.subject).toContain('Ben Okafor');
+    expect(forBooking(/^Booked:/)).toHaveLength(1);
     expect(status.crew.map((m) => m.status)).toEqual(['accepted', 'no-answer']);
     expect(status.stage).toBe('NEEDS_CREW');
     await saveHistory(h.temporal.client, handle.workflowId, 'silent-crew');
