@@ -10,6 +10,17 @@ export const SccEventIdKey = defineSearchAttributeKey('SccEventId', SearchAttrib
 
 export const SEARCH_ATTRIBUTE_KEYS = [BookingIdKey, TenantKey, CharterStartKey, FulfillmentStageKey, SccEventIdKey];
 
+/** How the Temporal CLI spells each type (`--search-attribute Name=Type`, `search-attribute create --type`). */
+export const CLI_SEARCH_ATTRIBUTE_TYPE: Record<SearchAttributeType, string> = {
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
+
 /** Set by a schedule on every run it starts: the time the run was meant for (the digest's period). */
 export const ScheduledStartTimeKey = defineSearchAttributeKey(
   'TemporalScheduledStartTime',

@@ -1,19 +1,8 @@
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { SearchAttributeType } from '@temporalio/common';
-import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
+import { CLI_SEARCH_ATTRIBUTE_TYPE, SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 import { NAMESPACE } from './config';
-
-/** The CLI spells the SDK's types in its own case (`KEYWORD_LIST` is `KeywordList`). */
-const CLI_TYPE: Record<SearchAttributeType, string> = {
-  TEXT: 'Text',
-  KEYWORD: 'Keyword',
-  INT: 'Int',
-  DOUBLE: 'Double',
-  BOOL: 'Bool',
-  DATETIME: 'Datetime',
-  KEYWORD_LIST: 'KeywordList',
-};
 
 /**
  * SQLite settings of the local stack's dev server. The defaults (a rollback journal, a full fsync on
@@ -54,7 +43,10 @@ export function temporalDevServerArgs(o: {
     NAMESPACE,
     // The UI asks the codec server to decrypt payloads, from the viewer's browser.
     ...(o.codecUrl ? ['--ui-codec-endpoint', o.codecUrl] : []),
-    ...SEARCH_ATTRIBUTE_KEYS.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`]),
+    ...SEARCH_ATTRIBUTE_KEYS.flatMap((key) => [
+      '--search-attribute',
+      `${key.name}=${CLI_SEARCH_ATTRIBUTE_TYPE[key.type]}`,
+    ]),
     '--log-format',
     'json',
   ];

@@ -3,7 +3,7 @@ import type { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { WorkerEnv } from '../config/env';
 import { temporalConnectionOptions } from '../config/temporal-connection';
-import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
+import { CLI_SEARCH_ATTRIBUTE_TYPE, SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
 import { describeError, fail, ok, skip, type CheckResult } from './check';
 
 export const TEMPORAL_NAMESPACE = 'Temporal namespace';
@@ -18,17 +18,6 @@ type TemporalEnv = Pick<
   | 'TEMPORAL_TLS_CERT_PATH'
   | 'TEMPORAL_TLS_KEY_PATH'
 >;
-
-/** How `temporal operator search-attribute create --type` spells each type. */
-const CLI_TYPE: Record<SearchAttributeType, string> = {
-  TEXT: 'Text',
-  KEYWORD: 'Keyword',
-  INT: 'Int',
-  DOUBLE: 'Double',
-  BOOL: 'Bool',
-  DATETIME: 'Datetime',
-  KEYWORD_LIST: 'KeywordList',
-};
 
 const GRPC_NOT_FOUND = 5;
 
@@ -83,10 +72,10 @@ export async function checkTemporal(
       const create = wrong
         .map(
           (key) =>
-            `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${CLI_TYPE[key.type]}`,
+            `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${CLI_SEARCH_ATTRIBUTE_TYPE[key.type]}`,
         )
         .join('; ');
-      const what = wrong.map((key) => `${key.name} (${CLI_TYPE[key.type]})`).join(', ');
+      const what = wrong.map((key) => `${key.name} (${CLI_SEARCH_ATTRIBUTE_TYPE[key.type]})`).join(', ');
       return [ok(TEMPORAL_NAMESPACE), fail(SEARCH_ATTRIBUTES, `missing or of another type: ${what}: ${create}`)];
     }
     return [ok(TEMPORAL_NAMESPACE), ok(SEARCH_ATTRIBUTES)];

@@ -110,8 +110,8 @@ export interface SightedStatus {
   sccEventId?: string;
 }
 
-/** One charter as the digest lists it: no more of the guest than the ops summary carries. */
-export interface DigestCharter {
+/** A charter as ops emails list it: no more of the guest than the ops summary carries. */
+export interface CharterLine {
   workflowId: string;
   source: BookingSource;
   bookingId: string;
@@ -123,6 +123,10 @@ export interface DigestCharter {
   partySize?: number;
   stage: string;
   crew: CrewMemberStatus[];
+}
+
+/** One charter as the digest lists it. */
+export interface DigestCharter extends CharterLine {
   held: boolean;
   /** The status query did not answer: only visibility's view is shown. */
   statusUnavailable: boolean;
@@ -321,18 +325,7 @@ export function rosterWindow(atMs: number, leadMs: number, periodMs: number): { 
 }
 
 /** One charter's crew roster, for ops. */
-export interface CrewRoster {
-  workflowId: string;
-  source: BookingSource;
-  bookingId: string;
-  start: string;
-  end?: string;
-  timeZone?: string;
-  boat?: string;
-  guestName?: string;
-  partySize?: number;
-  stage: string;
-  crew: CrewMemberStatus[];
+export interface CrewRoster extends CharterLine {
   sccEventId?: string;
 }
 
