@@ -32,7 +32,7 @@ export async function benchAuthFlood(): Promise<boolean> {
     name: 'temporal',
     command: cli,
     // In memory: a SQLite file's fsyncs would dominate what this measures (auth), on a busy disk.
-    args: withoutDbFile(temporalDevServerArgs({ port, uiPort, dbFile: join(dir, 'temporal.sqlite'), pragmas: [] })),
+    args: temporalDevServerArgs({ port, uiPort }),
     env: process.env,
     logFile: join(dir, 'temporal.log'),
   });
@@ -115,11 +115,6 @@ export async function benchAuthFlood(): Promise<boolean> {
     await temporal.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function withoutDbFile(args: string[]): string[] {
-  const at = args.indexOf('--db-filename');
-  return at < 0 ? args : [...args.slice(0, at), ...args.slice(at + 2)];
 }
 
 /** A child process that posts wrong keys at `perSecond` until stopped, then reports its answers by status. */

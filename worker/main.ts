@@ -11,7 +11,7 @@ import { ConfigurationError } from '../src/config/problems';
 import { intakeSettingsFromEnv } from '../src/service/start-booking';
 import { encryptedDataConverter } from '../src/codec/data-converter';
 import { ensureTenantSchedules } from './schedules';
-import { startTracing, tracingFromEnv } from '../src/telemetry/tracing';
+import { startTracingFromEnv } from '../src/telemetry/tracing';
 import {
   WORKFLOW_INTERCEPTOR_MODULES,
   clientTracingInterceptors,
@@ -30,8 +30,7 @@ async function main(): Promise<void> {
       ? { telemetryOptions: { metrics: { prometheus: { bindAddress: env.METRICS_PROMETHEUS_ADDRESS } } } }
       : {}),
   });
-  const tracingConfig = tracingFromEnv(env, 'charter-fulfillment-worker');
-  const tracing = tracingConfig ? startTracing(tracingConfig) : undefined;
+  const tracing = startTracingFromEnv(env, 'charter-fulfillment-worker');
   const tenants = tenantDirectory(loadTenantsFile(env.TENANTS_FILE, process.env));
   const withFeeds = tenants.ids().filter((id) => (tenants.get(id)?.feeds ?? []).length > 0);
   if (withFeeds.length > 0 && env.SLUG_SECRET === undefined) {

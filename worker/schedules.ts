@@ -58,13 +58,9 @@ export async function ensureTenantSchedules(
   tenants: TenantDirectory,
   options: TenantScheduleOptions,
 ): Promise<ScheduleChanges> {
-  const feeds = await ensureFeedSchedules(client, tenants, options);
-  const ops = await reconcile(client, opsSchedules(tenants, options), OPS_SCHEDULE_ID, options.taskQueue);
-  return {
-    created: [...feeds.created, ...ops.created],
-    updated: [...feeds.updated, ...ops.updated],
-    removed: [...feeds.removed, ...ops.removed],
-  };
+  // One reconcile, so the namespace's schedules are listed once for both kinds.
+  const wanted = new Map([...feedSchedules(tenants, options), ...opsSchedules(tenants, options)]);
+  return reconcile(client, wanted, (id) => FEED_SCHEDULE_ID.test(id) || OPS_SCHEDULE_ID.test(id), options.taskQueue);
 }
 
 const OPS_SCHEDULE_ID = /^(digest|roster)-[a-z0-9]+$/;
@@ -138,6 +134,10 @@ export async function ensureFeedSchedules(
   tenants: TenantDirectory,
   options: FeedScheduleOptions,
 ): Promise<ScheduleChanges> {
+  return reconcile(client, feedSchedules(tenants, options), (id) => FEED_SCHEDULE_ID.test(id), options.taskQueue);
+}
+
+function feedSchedules(tenants: TenantDirectory, options: FeedScheduleOptions): Map<string, ScheduleOptions> {
   const wanted = new Map<string, ScheduleOptions>();
   for (const tenantId of tenants.ids()) {
     for (const feed of tenants.get(tenantId)?.feeds ?? []) {
@@ -163,20 +163,19 @@ export async function ensureFeedSchedules(
       });
     }
   }
-
-  return reconcile(client, wanted, FEED_SCHEDULE_ID, options.taskQueue);
+  return wanted;
 }
 
 const FEED_SCHEDULE_ID = /^feed-[a-z0-9]+-[a-z0-9]+$/;
 
 /**
- * Creates or updates each wanted schedule, and removes the namespace's schedules whose ID matches
- * `pattern` that are not wanted, made from the tenants file for this task queue.
+ * Creates or updates each wanted schedule, and removes the namespace's schedules whose ID `isKind`
+ * accepts that are not wanted, made from the tenants file for this task queue.
  */
 async function reconcile(
   client: Client,
   wanted: Map<string, ScheduleOptions>,
-  pattern: RegExp,
+  isKind: (scheduleId: string) => boolean,
   taskQueue: string,
 ): Promise<ScheduleChanges> {
   const changes: ScheduleChanges = { created: [], updated: [], removed: [] };
@@ -196,7 +195,7 @@ async function reconcile(
     }
   }
 
-  for (const scheduleId of await scheduleIds(client, pattern)) {
+  for (const scheduleId of await scheduleIds(client, isKind)) {
     if (wanted.has(scheduleId)) continue;
     const handle = client.schedule.getHandle(scheduleId);
     // Another deployment on this namespace (its own task queue, its own payload keys) keeps its own
@@ -217,10 +216,10 @@ async function reconcile(
 }
 
 /**
- * The IDs of the namespace's schedules matching `pattern`, from the raw list: the SDK's list decodes every
+ * The IDs of the namespace's schedules that `isKind` accepts, from the raw list: the SDK's list decodes every
  * schedule's memo, which fails for a schedule another deployment encrypted with its own keys.
  */
-async function scheduleIds(client: Client, pattern: RegExp): Promise<string[]> {
+async function scheduleIds(client: Client, isKind: (scheduleId: string) => boolean): Promise<string[]> {
   const ids: string[] = [];
   let nextPageToken: Uint8Array | undefined;
   do {
@@ -230,7 +229,7 @@ async function scheduleIds(client: Client, pattern: RegExp): Promise<string[]> {
       nextPageToken,
     });
     for (const entry of page.schedules ?? []) {
-      if (entry.scheduleId && pattern.test(entry.scheduleId)) ids.push(entry.scheduleId);
+      if (entry.scheduleId && isKind(entry.scheduleId)) ids.push(entry.scheduleId);
     }
     nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
   } while (nextPageToken);

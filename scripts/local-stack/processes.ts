@@ -254,3 +254,17 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** A free loopback port in [20000, below): tried at random until one binds. */
+export async function freePortBelow(below: number): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * (below - 20000));
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free port between 20000 and ${below}`);
+}

@@ -22,7 +22,8 @@ export const DEV_SERVER_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=norma
 export function temporalDevServerArgs(o: {
   port: number;
   uiPort: number;
-  dbFile: string;
+  /** The SQLite file; without one, the server keeps its state in memory (a benchmark's). */
+  dbFile?: string;
   codecUrl?: string;
   /** SQLite pragmas instead of DEV_SERVER_SQLITE_PRAGMAS (the benchmark compares them). */
   pragmas?: readonly string[];
@@ -36,9 +37,13 @@ export function temporalDevServerArgs(o: {
     String(o.port),
     '--ui-port',
     String(o.uiPort),
-    '--db-filename',
-    o.dbFile,
-    ...(o.pragmas ?? DEV_SERVER_SQLITE_PRAGMAS).flatMap((pragma) => ['--sqlite-pragma', pragma]),
+    ...(o.dbFile === undefined
+      ? []
+      : [
+          '--db-filename',
+          o.dbFile,
+          ...(o.pragmas ?? DEV_SERVER_SQLITE_PRAGMAS).flatMap((pragma) => ['--sqlite-pragma', pragma]),
+        ]),
     '--namespace',
     NAMESPACE,
     // The UI asks the codec server to decrypt payloads, from the viewer's browser.

@@ -136,13 +136,14 @@ async function main(): Promise<void> {
   const changedBundle = join(dataDir, 'changed-workflow-bundle.js');
   const changed = buildChangedWorkflowBundle(join(dataDir, 'changed-sources'), changedBundle);
 
+  const imageEnv = runtimeEnv(appDir);
   const stack = new LocalStack({
     dataDir: join(dataDir, 'stack'),
     ports: 'free',
     tools: { motoServer: moto.path },
     temporal: { address: temporalServer.address },
     built: appDir,
-    runtimeEnv: runtimeEnv(appDir),
+    runtimeEnv: imageEnv,
     onUnexpectedExit: (child: ManagedProcess, exit: ChildExit) =>
       unexpectedExits.push(`${child.name} exited (${exit.code ?? exit.signal})`),
   });
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
   cleanup.unshift(async () => Promise.all([...workers, services[1]!].map((p) => p.stop())));
   const serviceUrls = [stack.info.urls.service, `http://127.0.0.1:${service2Port}`];
   say(
-    `2 workers and 2 services from the build, NODE_ENV=${runtimeEnv(appDir).NODE_ENV}, bundle ${relative(appDir, runtimeEnv(appDir).WORKFLOW_BUNDLE_PATH ?? '')}`,
+    `2 workers and 2 services from the build, NODE_ENV=${imageEnv.NODE_ENV}, bundle ${relative(appDir, imageEnv.WORKFLOW_BUNDLE_PATH ?? '')}`,
   );
   for (const child of [...workers, ...services, stack.codec!]) say(`  ${child.name.padEnd(9)} ${runtimeOf(child.pid)}`);
 

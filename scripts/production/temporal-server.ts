@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { ROOT } from '../local-stack/config';
-import { ManagedProcess, poll } from '../local-stack/processes';
-import { createServer } from 'node:net';
+import { ManagedProcess, freePortBelow, poll } from '../local-stack/processes';
 import { composeService, type ComposeService } from './compose';
 
 const exec = promisify(execFile);
@@ -211,18 +210,4 @@ export class TemporalServer {
     await this.stop();
     await this.start();
   }
-}
-
-/** A free loopback port in [20000, below): tried at random until one binds. */
-async function freePortBelow(below: number): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * (below - 20000));
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error(`no free port between 20000 and ${below}`);
 }

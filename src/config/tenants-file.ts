@@ -200,12 +200,15 @@ export function loadTenants(
   return tenants;
 }
 
-export function loadTenantsFile(path: string, env: NodeJS.ProcessEnv, options: LoadTenantsOptions = {}): Tenant[] {
-  let raw: unknown;
+/** The tenants file's JSON, not yet validated (loadTenants does that). */
+export function readTenantsFile(path: string): unknown {
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    return JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new ConfigurationError(path, [`cannot read it as JSON: ${(err as Error).message}`]);
   }
-  return loadTenants(raw, env, path, options);
+}
+
+export function loadTenantsFile(path: string, env: NodeJS.ProcessEnv, options: LoadTenantsOptions = {}): Tenant[] {
+  return loadTenants(readTenantsFile(path), env, path, options);
 }

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { parseEnv, WorkerEnvSchema, type WorkerEnv } from '../config/env';
 import type { Tenant } from '../config/tenant';
-import { loadTenantsFile, TenantsFileSchema } from '../config/tenants-file';
+import { loadTenants, readTenantsFile, TenantsFileSchema } from '../config/tenants-file';
 import type { AwsClientOptions } from '../publish/aws-clients';
 
 /** What the doctor checks with: the worker's own environment and tenants, as the worker would load them. */
@@ -22,9 +21,10 @@ export interface DoctorConfig {
  */
 export function doctorConfig(env: NodeJS.ProcessEnv): DoctorConfig {
   const parsed = parseEnv(WorkerEnvSchema, env);
-  const tenants = loadTenantsFile(parsed.TENANTS_FILE, env);
-  // Read again for what loading resolves away: the names of the secrets' variables.
-  const file = TenantsFileSchema.parse(JSON.parse(readFileSync(parsed.TENANTS_FILE, 'utf8')));
+  const raw = readTenantsFile(parsed.TENANTS_FILE);
+  const tenants = loadTenants(raw, env, parsed.TENANTS_FILE);
+  // Valid, since loading passed: what loading resolves away, the names of the secrets' variables.
+  const file = TenantsFileSchema.parse(raw);
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = env;
   return {
     env: parsed,

@@ -7,7 +7,7 @@ import { temporalConnectionOptions } from '../config/temporal-connection';
 import { encryptedDataConverter } from '../codec/data-converter';
 import { buildApp } from './app';
 import { intakeSettingsFromEnv } from './start-booking';
-import { startTracing, tracingFromEnv } from '../telemetry/tracing';
+import { startTracingFromEnv } from '../telemetry/tracing';
 import { clientTracingInterceptors } from '../telemetry/temporal-tracing';
 import { serviceMetrics, startPrometheusMetrics } from '../telemetry/service-metrics';
 
@@ -28,8 +28,7 @@ async function main(): Promise<void> {
     ]);
   }
   const tenants = tenantDirectory(tenantList);
-  const tracingConfig = tracingFromEnv(env, SERVICE_NAME);
-  const tracing = tracingConfig ? startTracing(tracingConfig) : undefined;
+  const tracing = startTracingFromEnv(env, SERVICE_NAME);
   const prometheus = env.METRICS_PROMETHEUS_ADDRESS
     ? startPrometheusMetrics(env.METRICS_PROMETHEUS_ADDRESS, SERVICE_NAME)
     : undefined;

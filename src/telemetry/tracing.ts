@@ -73,3 +73,9 @@ export function startTracing(config: TracingConfig, extraProcessors: SpanProcess
     shutdown: () => provider.shutdown(),
   };
 }
+
+/** The process's tracing as the environment configures it (tracingFromEnv), started; undefined when off. */
+export function startTracingFromEnv(env: TracingEnvValues, serviceName: string): Tracing | undefined {
+  const config = tracingFromEnv(env, serviceName);
+  return config ? startTracing(config) : undefined;
+}

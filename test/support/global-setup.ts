@@ -1,14 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../workflows/search-attributes';
-import { FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/telemetry/temporal-tracing';
 import { startLocalAws, type LocalAws } from '../../scripts/local-stack/aws';
-import { quietBundlerLogger as quietLogger } from '../../scripts/build-workflow-bundle';
+import { ensureWorkflowBundle } from '../../scripts/local-stack/bundle';
 
 const ROOT = resolve(__dirname, '..', '..');
 /** Events after which the test server suggests continue-as-new (see globalSetup). */
@@ -43,20 +40,14 @@ export default async function globalSetup(): Promise<void> {
         extraArgs: ['--dynamic-config-value', `limit.historyCount.suggestContinueAsNew=${SUGGEST_CONTINUE_AS_NEW_AT}`],
       },
     }),
-    bundleWorkflowCode({
-      workflowsPath: require.resolve('../../workflows'),
-      failureConverterPath: FAILURE_CONVERTER_PATH,
-      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-      logger: quietLogger,
-    }),
+    // The local stack's bundle of these sources: one webpack build per version, shared with the test stacks.
+    ensureWorkflowBundle(),
   ]);
-  const bundlePath = join(tmpDir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, bundle.code);
 
   process.env.TEST_TEMPORAL_ADDRESS = temporal.address;
   process.env.TEST_MOTO_URL = moto.url;
   process.env.TEST_MOTO_DIRECT_URL = moto.directUrl;
-  process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
+  process.env.TEST_WORKFLOW_BUNDLE = bundle.path;
   process.env.TEST_TMP_DIR = tmpDir;
   if (existsSync(cliPath)) process.env.TEST_TEMPORAL_CLI = cliPath;
   if (testServer instanceof Error) process.env.TEST_TEMPORAL_TEST_SERVER_ERROR = testServer.message;
