@@ -1,4 +1,4 @@
-// `npm run bench -- pipeline [--bookings=N] [--paced=K] [--concurrency=C]`: bookings through the whole
+// `npm run bench -- pipeline [--bookings=N] [--paced=K] [--concurrency=C] [--waiting=W] [--cache=N]`: bookings through the whole
 // local stack (scripts/local-stack/stack.ts: the Temporal dev server on SQLite, moto behind the
 // CloudFront shim, the stand-ins, and the worker and the service as child processes) with the SCC
 // stand-in's crew answering at once through our callback, beside a no-op workflow of the same shape
@@ -6,7 +6,8 @@
 //
 // Phases, on one stack: a few warm-up bookings; K bookings at 1 booking/s (webhook -> ops email p50/p95);
 // two saturation batches of N bookings, C in flight at a time (bookings/s from the first POST to the
-// last ops email, and the CPU of every process); the no-op floor at the same N and C. The run fails only on
+// last ops email, and the CPU of every process); the no-op floor at the same N and C; then bookings
+// whose crew stay silent until W wait in all, for the worker's RSS against its workflow cache. The run fails only on
 // correctness (every booking reached its email, each effect exactly once); issue 14's goals are shown,
 // met or not, without failing it.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,15 +41,35 @@ interface Settings {
    * its ops email: a closed loop, so the stack runs flat out without a backlog that only measures timeouts.
    */
   concurrency: number;
+  /**
+   * W: after the floor, bookings whose crew do not answer are added until W bookings wait in all
+   * (for crew, or for their charter), with the worker's RSS read at 500, 1,000, 2,000 and W. 0 skips it.
+   */
+  waiting: number;
+  /** WORKER_MAX_CACHED_WORKFLOWS for the stack's worker; its default unless given. */
+  cache?: number;
+  /** The worker's V8 heap limit in MB (`--max-old-space-size`); node's default unless given. */
+  heap?: number;
 }
 
 /** Sized so that the whole run takes about three minutes on the 2-core machines CI runs on. */
-const DEFAULTS: Settings = { bookings: 100, paced: 20, concurrency: 8 };
+const DEFAULTS: Settings = { bookings: 100, paced: 20, concurrency: 8, waiting: 2000 };
 const SETTING_ENV: Record<keyof Settings, string> = {
   bookings: 'BENCH_PIPELINE_BOOKINGS',
   paced: 'BENCH_PIPELINE_PACED',
   concurrency: 'BENCH_PIPELINE_CONCURRENCY',
+  waiting: 'BENCH_PIPELINE_WAITING',
+  cache: 'BENCH_PIPELINE_CACHE',
+  heap: 'BENCH_PIPELINE_HEAP',
 };
+/** Settings that may be 0: no waiting phase, no workflow cache. */
+const ZERO_ALLOWED = new Set<keyof Settings>(['waiting', 'cache']);
+/** Where the waiting phase reads the worker's RSS, besides W itself. */
+const WAITING_MARKS = [500, 1000, 2000];
+/** Bookings posted at once while filling up the waiting ones: no email to wait for, so more than C. */
+const FILL_CONCURRENCY = 16;
+/** After each mark: the last bookings' workflow tasks end, and the worker's memory settles. */
+const RSS_SETTLE_MS = 5000;
 /** Not measured: the first bookings pay for JIT, connection pools and the service's bcrypt cache. */
 const WARM_UP = 3;
 const PACE_MS = 1000;
@@ -83,6 +104,12 @@ export async function benchPipeline(args: string[]): Promise<boolean> {
     ports: 'free',
     tools: { temporalCli, motoServer },
     crewAnswerAtOnce: 'accepted',
+    env: {
+      worker: {
+        ...(settings.cache === undefined ? {} : { WORKER_MAX_CACHED_WORKFLOWS: String(settings.cache) }),
+        ...workerNodeOptions(settings.heap, process.env.BENCH_WORKER_NODE_OPTIONS),
+      },
+    },
     say,
   });
   let connection: Connection | undefined;
@@ -104,6 +131,7 @@ export async function benchPipeline(args: string[]): Promise<boolean> {
     if (bundled.status === 'rejected') throw bundled.reason;
     const stackUp = (Date.now() - startedAt) / 1000;
     say(`stack up in ${stackUp.toFixed(1)} s`);
+    const cache = cacheSize(stack);
 
     const driver = new PipelineDriver(stack);
     connection = await Connection.connect({ address: stack.info.temporalAddress });
@@ -122,7 +150,7 @@ export async function benchPipeline(args: string[]): Promise<boolean> {
     ];
     const workerRss: PipelineResult['workerRss'] = [];
     const all: PostedBooking[] = [];
-    const noteRss = () => workerRss.push({ waiting: all.length, mb: rssMb(pid(stack.worker)) ?? NaN });
+    const noteRss = (waiting = all.length) => workerRss.push({ waiting, mb: rssMb(pid(stack.worker)) ?? NaN });
     const loadBefore = loadavg();
     const sccKeyCheckMs = await bcryptCheckMs(stack.keys.sccServiceKey, stack.keys.hashes.sccServiceKey);
     noteRss();
@@ -168,11 +196,19 @@ export async function benchPipeline(args: string[]): Promise<boolean> {
     const floorCpu = cpuSpent(floorBefore, readCpu(sources));
     await floor.stop();
     floor = undefined;
+
+    const waiting = await waitingPhase(stack, driver, settings.waiting, all.length, noteRss, say);
     const loadAfter = loadavg();
     const total = (Date.now() - startedAt) / 1000;
 
     say('checking every booking: effects, statuses, histories');
     const checks = await checkBookings(stack, driver, all, settings.concurrency);
+    checks.push(
+      exactlyOnce(
+        'waiting bookings: one JADA entry and one SCC event each',
+        [...(await driver.effects(waiting)).values()].flatMap((e) => [e.jada, e.scc]),
+      ),
+    );
     checks.unshift({
       check: 'every booking reached its ops email',
       result: `${all.length} (warm-up, paced, both batches); no-op floor ${floorRun.workflowIds.length}`,
@@ -191,7 +227,7 @@ export async function benchPipeline(args: string[]): Promise<boolean> {
 
     const cpu = cpus();
     const { text, ok } = pipelineReport({
-      settings: { ...settings, warmUp: WARM_UP },
+      settings: { ...settings, warmUp: WARM_UP, cache },
       machine: {
         cores: cpu.length,
         model: cpu[0]?.model.trim() ?? '?',
@@ -336,24 +372,78 @@ async function saturationBatch(
   };
 }
 
+/**
+ * Bookings whose crew do not answer, `FILL_CONCURRENCY` at a time until `target` bookings wait in all
+ * (`already` wait from the phases before), each done once its SCC event exists; the worker's RSS is
+ * read at each mark after RSS_SETTLE_MS.
+ */
+async function waitingPhase(
+  stack: LocalStack,
+  driver: PipelineDriver,
+  target: number,
+  already: number,
+  noteRss: (waiting: number) => void,
+  say: (line: string) => void,
+): Promise<PostedBooking[]> {
+  const marks = [...new Set([...WAITING_MARKS.filter((m) => m < target), target])].filter((m) => m > already);
+  if (marks.length === 0) return [];
+  stack.scc.answerAtOnce(undefined);
+  const posted: PostedBooking[] = [];
+  for (const mark of marks) {
+    const count = mark - already - posted.length;
+    say(`waiting bookings: ${count} more, up to ${mark} waiting (crew not answering)`);
+    const started = Date.now();
+    posted.push(
+      ...(await runConcurrently(count, FILL_CONCURRENCY, () =>
+        driver.postAndAwaitCrewEvent(sampleBooking(), EMAIL_TIMEOUT_MS),
+      )),
+    );
+    say(`  ${((count / (Date.now() - started)) * 1000).toFixed(1)} bookings/s`);
+    await sleep(RSS_SETTLE_MS);
+    noteRss(already + posted.length);
+  }
+  return posted;
+}
+
+/**
+ * The worker's NODE_OPTIONS: its heap limit (--heap), and BENCH_WORKER_NODE_OPTIONS as given, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` for a CPU profile of the worker, written when the stack stops it.
+ */
+function workerNodeOptions(heapMb: number | undefined, extra: string | undefined): { NODE_OPTIONS?: string } {
+  const options = [heapMb === undefined ? '' : `--max-old-space-size=${heapMb}`, extra ?? ''].filter(Boolean);
+  return options.length === 0 ? {} : { NODE_OPTIONS: options.join(' ') };
+}
+
+/** The worker's cache size as it logged it at start ('worker started'). */
+function cacheSize(stack: LocalStack): string {
+  const line = stack.worker?.lastLines().find((l) => l.includes('"worker started"'));
+  const size =
+    line && (JSON.parse(line.slice(line.indexOf('{'))) as { maxCachedWorkflows?: number }).maxCachedWorkflows;
+  return size === undefined ? '?' : String(size);
+}
+
 function settingsFrom(args: string[], env: NodeJS.ProcessEnv): Settings {
   const settings = { ...DEFAULTS };
   const problems: string[] = [];
   const given = new Map<string, string>();
   for (const arg of args) {
     const match = /^--(\w+)=(.*)$/.exec(arg);
-    if (match && match[1]! in DEFAULTS) given.set(match[1]!, match[2]!);
+    if (match && match[1]! in SETTING_ENV) given.set(match[1]!, match[2]!);
     else problems.push(`unknown argument ${arg}`);
   }
-  for (const name of Object.keys(DEFAULTS) as (keyof Settings)[]) {
+  for (const name of Object.keys(SETTING_ENV) as (keyof Settings)[]) {
     const raw = given.get(name) ?? env[SETTING_ENV[name]];
     if (raw === undefined || raw === '') continue;
     const value = Number(raw);
-    if (Number.isInteger(value) && value > 0) settings[name] = value;
-    else problems.push(`--${name} (${SETTING_ENV[name]}) must be a positive integer, not ${raw}`);
+    const zeroOk = ZERO_ALLOWED.has(name);
+    if (Number.isInteger(value) && (value > 0 || (zeroOk && value === 0))) settings[name] = value;
+    else
+      problems.push(
+        `--${name} (${SETTING_ENV[name]}) must be a ${zeroOk ? 'whole number' : 'positive integer'}, not ${raw}`,
+      );
   }
   if (problems.length > 0) {
-    const usage = Object.entries(DEFAULTS).map(([name, value]) => `--${name}=${value}`);
+    const usage = [...Object.entries(DEFAULTS).map(([name, value]) => `--${name}=${value}`), '--cache=N', '--heap=MB'];
     throw new Error(`${problems.join('; ')}\nusage: npm run bench -- pipeline [${usage.join('] [')}]`);
   }
   return settings;

@@ -118,6 +118,8 @@ export interface SccSim {
   /** Effects (each once per Idempotency-Key) and every API request that reached the stand-in. */
   counters: { created: number; updated: number; cancelled: number; remindersSent: number; requests: number };
   faults: Faults;
+  /** From now on, crew of new events answer this at once (see SccSimOptions.answerAtOnce), or not at all. */
+  answerAtOnce(answer: CrewAnswer | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -227,8 +229,9 @@ export async function startSccSim(options: SccSimOptions): Promise<SccSim> {
   /** A copy of the event as the API answers it: later changes must not alter an answer kept for replay. */
   const answerOf = (event: SccSimEvent, magic_links: SccMagicLink[]): SccSimEvent => ({ ...event, magic_links });
 
+  let atOnce = options.answerAtOnce;
   const answerAtOnce = (links: SccMagicLink[]): void => {
-    const response = options.answerAtOnce;
+    const response = atOnce;
     // After this answer is sent, as the real crew can only answer links that SCC sent once the event existed.
     if (response && links.length > 0) setImmediate(() => void inbox.answerLinks(links, response));
   };
@@ -336,6 +339,9 @@ export async function startSccSim(options: SccSimOptions): Promise<SccSim> {
     messages,
     counters,
     faults,
+    answerAtOnce(answer) {
+      atOnce = answer;
+    },
     async stop() {
       faults.reset();
       await Promise.all([stopServer(cdn), stopServer(api)]);

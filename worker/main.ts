@@ -73,6 +73,7 @@ async function main(): Promise<void> {
         ...(env.WORKFLOW_BUNDLE_PATH ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
       },
       sinks: traced.sinks,
+      maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
       activities: createActivities({
         tenants,
         s3,
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
         taskQueue: env.TEMPORAL_TASK_QUEUE,
         namespace: env.TEMPORAL_NAMESPACE,
         tenants: tenants.ids(),
+        maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
       }),
     );
     await worker.run();

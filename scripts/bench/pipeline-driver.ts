@@ -57,6 +57,31 @@ export class PipelineDriver {
     return { ...posted, emailedAt: await this.opsEmailArrival(posted, timeoutMs) };
   }
 
+  /**
+   * Posts the booking and resolves once the SCC stand-in holds its crew event: from there the booking
+   * waits for crew (when they do not answer at once), as most bookings do for days.
+   */
+  async postAndAwaitCrewEvent(booking: Booking, timeoutMs: number): Promise<PostedBooking> {
+    const posted = await this.post(booking);
+    const deadline = Date.now() + timeoutMs;
+    while (!this.hasCrewEvent(posted.workflowId)) {
+      if (Date.now() > deadline) throw new Error(`no SCC event for ${posted.workflowId} within ${timeoutMs / 1000} s`);
+      const dead = this.stack.processes.find((child) => !child.running);
+      if (dead) throw new Error(`${dead.name} exited while ${posted.workflowId} waited for its SCC event`);
+      await sleep(OUTBOX_POLL_MS);
+    }
+    return posted;
+  }
+
+  /** Workflow IDs of the SCC stand-in's events, read on from where the last look stopped. */
+  private readonly crewEvents = { ids: new Set<string>(), seen: 0 };
+  private hasCrewEvent(workflowId: string): boolean {
+    const { events } = this.stack.scc;
+    for (; this.crewEvents.seen < events.length; this.crewEvents.seen++)
+      this.crewEvents.ids.add(events[this.crewEvents.seen]!.external_id);
+    return this.crewEvents.ids.has(workflowId);
+  }
+
   /** The arrival ms of each booking's ops summary, once every one arrived. */
   async opsEmailArrivals(bookings: PostedBooking[], timeoutMs: number): Promise<Map<string, number>> {
     const arrivals = await Promise.all(bookings.map((b) => this.opsEmailArrival(b, timeoutMs)));

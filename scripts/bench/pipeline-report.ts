@@ -3,7 +3,7 @@ import { median, percentile } from './stats';
 
 /** Everything one run of the pipeline benchmark measured and checked. */
 export interface PipelineResult {
-  settings: { bookings: number; paced: number; concurrency: number; warmUp: number };
+  settings: { bookings: number; paced: number; concurrency: number; warmUp: number; waiting: number; cache: string };
   machine: { cores: number; model: string; memoryGiB: number; loadBefore: number[]; loadAfter: number[] };
   /** Webhook -> ops email of each booking at 1 booking/s, and the CPU meanwhile (for the machine's other load). */
   paced: { latenciesMs: number[]; cpu: CpuSpent };
@@ -35,7 +35,15 @@ export interface Check {
 }
 
 /** Issue 14's goals: shown as met or not, never failing this run. */
-const GOALS = { p95Ms: 500, workerCpuMsPerBooking: 100, batchDrift: 0.2, floorRatio: 0.5 };
+const GOALS = {
+  p95Ms: 500,
+  workerCpuMsPerBooking: 100,
+  batchDrift: 0.2,
+  floorRatio: 0.5,
+  rssMbPer1000Waiting: 300,
+  /** From 1,000 to 2,000 waiting bookings, the RSS grows by at most this share: a plateau. */
+  rssPlateau: 0.1,
+};
 
 const PROCESS_LABELS: Record<string, string> = {
   temporal: 'temporal (dev server, SQLite)',
@@ -77,6 +85,23 @@ export function pipelineReport(r: PipelineResult): { text: string; ok: boolean }
       ok: r.batches.every((b) => floorRatio(b) >= GOALS.floorRatio),
     },
   ];
+  const rssAt = (waiting: number) => r.workerRss.find((w) => w.waiting === waiting)?.mb;
+  const [at1000, at2000] = [rssAt(1000), rssAt(2000)];
+  if (at1000 !== undefined) {
+    goals.push({
+      check: `worker RSS <= ${GOALS.rssMbPer1000Waiting} MB at 1,000 waiting bookings (cache ${settings.cache})`,
+      result: `${at1000.toFixed(0)} MB`,
+      ok: at1000 <= GOALS.rssMbPer1000Waiting,
+    });
+  }
+  if (at1000 !== undefined && at2000 !== undefined) {
+    const growth = at2000 / at1000 - 1;
+    goals.push({
+      check: `worker RSS plateaus: 1,000 -> 2,000 waiting within +${GOALS.rssPlateau * 100} %`,
+      result: `${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %`,
+      ok: growth <= GOALS.rssPlateau,
+    });
+  }
 
   const spends = [...r.batches.map((b) => b.cpu), r.floor.cpu];
   const processNames = r.floor.cpu.bySource.map((s) => s.name);
@@ -119,7 +144,7 @@ export function pipelineReport(r: PipelineResult): { text: string; ok: boolean }
     '| --- | --- |',
     `| history events per booking, median (min-max) | pipeline ${spread(r.histories.pipeline.events)}; no-op floor ${spread(r.histories.floor.events)} |`,
     `| activity retries (attempts beyond the first), all bookings | pipeline ${r.histories.pipeline.activityRetries}; no-op floor ${r.histories.floor.activityRetries} |`,
-    `| worker RSS at ${r.workerRss.map((w) => w.waiting).join(' / ')} waiting bookings | ${r.workerRss.map((w) => `${w.mb.toFixed(0)} MB`).join(' / ')} |`,
+    `| worker RSS at ${r.workerRss.map((w) => w.waiting).join(' / ')} waiting bookings (WORKER_MAX_CACHED_WORKFLOWS ${settings.cache}) | ${r.workerRss.map((w) => `${w.mb.toFixed(0)} MB`).join(' / ')} |`,
     `| time | stack up in ${r.seconds.stackUp.toFixed(0)} s; whole benchmark ${r.seconds.total.toFixed(0)} s before stopping |`,
     '',
     '| goal (issue 14; informational, never fails this run) | measured | met |',

@@ -12,6 +12,9 @@ const flag = z
   .default('false')
   .transform((v) => v === 'true');
 const positiveInt = z.coerce.number().int().positive();
+
+/** WORKER_MAX_CACHED_WORKFLOWS unless set: chosen from the worker's measured memory (README: Worker memory). */
+export const WORKER_CACHE_DEFAULT = 250;
 const url = z.url();
 
 /**
@@ -131,6 +134,20 @@ export const WorkerEnvSchema = z.object({
     )
     .default(HTTP_CALL.timeoutMs),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  /**
+   * How many bookings' workflow state the worker keeps in memory between their tasks (the SDK's sticky
+   * cache). A booking waits days, so this, not the work, sets the worker's memory: without it the SDK
+   * sizes the cache from the heap limit (thousands of bookings on a large machine). A booking that fell
+   * out of the cache is replayed from its history at its next task: milliseconds of CPU, same result.
+   * 0 turns the cache off (every task replays). The default comes from `npm run bench -- pipeline`
+   * (README: Worker memory).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .refine((n) => n !== 1, 'must be 0 (no cache) or at least 2')
+    .default(WORKER_CACHE_DEFAULT),
   SHUTDOWN_GRACE_SECONDS: positiveInt.default(30),
   /** The SDK's log level for the worker, its workflows and activities. */
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
