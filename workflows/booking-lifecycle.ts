@@ -8,6 +8,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -36,7 +37,15 @@ import {
   type LifecycleState,
   type Notice,
 } from '../src/domain/lifecycle';
-import { isSettled, nextStep, nextWake, stageOf, windowOf, type Step } from '../src/domain/lifecycle-plan';
+import {
+  isRestingStage,
+  isSettled,
+  nextStep,
+  nextWake,
+  stageOf,
+  windowOf,
+  type Step,
+} from '../src/domain/lifecycle-plan';
 import { DEFAULT_UPLOAD_WINDOW } from '../src/domain/time';
 import { externalApi, mail, publishing } from './activity-options';
 import {
@@ -48,6 +57,12 @@ import {
 } from './messages';
 import { CharterStartKey, FulfillmentStageKey, SccEventIdKey } from './search-attributes';
 import type { BookingLifecycleInput, BookingStatus, CrewOutcome, FulfillmentStage, PublishedPageRef } from './types';
+
+/**
+ * Patch marker: runs without it upsert FulfillmentStage at every stage, the ones lasting one activity
+ * too; runs with it only when the resting stage changes (isRestingStage).
+ */
+export const RESTING_STAGE_PATCH = 'fulfillment-stage-resting-only';
 
 /**
  * The booking's entity, from intake until the upload window closes or it is cancelled (DESIGN.md,
@@ -118,14 +133,30 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
     };
   };
 
-  /** Search attributes and the UI's current details follow the stage; written only when it changes. */
+  /**
+   * Search attributes and the UI's current details follow the stage; written only when it changes.
+   * The status query and `timestamps` see every stage; FulfillmentStage, on runs with the patch, only
+   * the resting ones (RECEIVED, set at start, stays until the first).
+   */
   let shownStage: string | undefined;
   let shownStart = state.booking.charter.start;
+  /**
+   * Decided once, at the first show() (the first workflow task): patched() on a replay without the
+   * marker would answer true again once the run goes live, and an old run must stay old all its life.
+   */
+  let restingOnly: boolean | undefined;
+  /** What the attribute holds: the start's value (RECEIVED, or what a continued run inherited) until upserted. */
+  let indexedStage = workflowInfo().typedSearchAttributes.get(FulfillmentStageKey);
   const show = () => {
+    restingOnly ??= patched(RESTING_STAGE_PATCH);
     const now = stage();
     if (now !== shownStage) {
       shownStage = now;
       timestamps[now] ??= new Date(Date.now()).toISOString();
+      if (!restingOnly) upsertSearchAttributes([{ key: FulfillmentStageKey, value: now }]);
+    }
+    if (restingOnly && isRestingStage(now) && now !== indexedStage) {
+      indexedStage = now;
       upsertSearchAttributes([{ key: FulfillmentStageKey, value: now }]);
     }
     if (state.booking.charter.start !== shownStart) {

@@ -1,8 +1,10 @@
 // The pipeline benchmark's floor: bookingFulfillment's shape with nothing behind it. Same input, the
 // same activities in the same order (each a no-op, see noop-activities.ts), the crew answers arriving
-// as crewResponse signals, the same search-attribute upserts and current details, then a long timer
-// like the real one keeping the page current. What it costs is Temporal's and the SDK's share of a
-// booking; the rest of the real workflow's cost is the product's and its stand-ins'.
+// as crewResponse signals, the same search-attribute upserts (FulfillmentStage for resting stages only,
+// as bookingLifecycle under its fulfillment-stage-resting-only patch; that patch's marker and its
+// TemporalChangeVersion upsert, two events per run, aside) and current details, then a long timer like
+// the real one keeping the page current. What it costs is Temporal's and the SDK's share of a booking;
+// the rest of the real workflow's cost is the product's and its stand-ins'.
 import {
   condition,
   proxyActivities,
@@ -11,6 +13,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { workflowInfo } from '@temporalio/workflow';
+import { isRestingStage } from '../../src/domain/lifecycle-plan';
 import { crewRoster, everyoneAnswered, recordCrewResponse, type CrewResponse } from '../../src/domain/crew';
 import { DEFAULT_UPLOAD_WINDOW, confirmationDeadline, uploadWindow, uploadWindowState } from '../../src/domain/time';
 import { crewResponseSignal } from '../../workflows/messages';
@@ -32,7 +35,7 @@ export async function noopBookingFulfillment(input: BookingFulfillmentInput): Pr
   const window = uploadWindow(booking.charter, input.uploadWindow ?? DEFAULT_UPLOAD_WINDOW);
 
   const enter = (stage: FulfillmentStage) => {
-    upsertSearchAttributes([{ key: FulfillmentStageKey, value: stage }]);
+    if (isRestingStage(stage)) upsertSearchAttributes([{ key: FulfillmentStageKey, value: stage }]);
     setCurrentDetails(`**${stage}**`);
   };
   setHandler(crewResponseSignal, (response) => void recordCrewResponse(answers, crew, response));

@@ -153,10 +153,11 @@ export type LifecycleStage =
   | 'COMPLETED';
 
 /**
- * The stage ops see (the FulfillmentStage search attribute). AWAITING_DETAILS is a held booking (from
- * a calendar feed) with its JADA slot taken, waiting for ops to complete it. NEEDS_CREW stands for AWAITING_CREW or
- * KEEPING_PAGE_CURRENT while a member declined or stayed silent past the deadline and the charter
- * has not started: ops should replace them (assignCrew).
+ * The stage ops see (the status query; the FulfillmentStage search attribute when it is a resting
+ * one, isRestingStage). AWAITING_DETAILS is a held booking (from a calendar feed) with its JADA slot
+ * taken, waiting for ops to complete it. NEEDS_CREW stands for AWAITING_CREW or KEEPING_PAGE_CURRENT
+ * while a member declined or stayed silent past the deadline and the charter has not started: ops
+ * should replace them (assignCrew).
  */
 export function stageOf(state: LifecycleState, policy: LifecyclePolicy, nowMs: number): LifecycleStage {
   if (state.jada.id === undefined) return 'CREATING_CALENDAR_ENTRY';
@@ -171,4 +172,28 @@ export function stageOf(state: LifecycleState, policy: LifecyclePolicy, nowMs: n
   }
   if (state.summary === undefined) return 'EMAILING_OPS';
   return needsCrew ? 'NEEDS_CREW' : 'KEEPING_PAGE_CURRENT';
+}
+
+/**
+ * Stages a booking rests in: it waits there for people (crew, ops) or time (the page's next change),
+ * or is over. The others last one activity each. Only resting stages go to the FulfillmentStage search
+ * attribute (behind a patch, workflows/booking-lifecycle.ts): they are what visibility queries look
+ * for, and each upsert is a history event and a visibility write.
+ */
+const RESTING: Record<LifecycleStage | 'CANCELLED' | 'FAILED', boolean> = {
+  CREATING_CALENDAR_ENTRY: false,
+  AWAITING_DETAILS: true,
+  CREATING_CREW_EVENT: false,
+  AWAITING_CREW: true,
+  NEEDS_CREW: true,
+  PUBLISHING_PAGE: false,
+  EMAILING_OPS: false,
+  KEEPING_PAGE_CURRENT: true,
+  COMPLETED: true,
+  CANCELLED: true,
+  FAILED: true,
+};
+
+export function isRestingStage(stage: LifecycleStage | 'CANCELLED' | 'FAILED'): boolean {
+  return RESTING[stage];
 }

@@ -7,9 +7,10 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
  * The workflow code's era: bump it with every patched() change, re-record, and keep the older files.
  * v1: before keep-page-current; v2: before scc-event-id-search-attribute; v3: before crew-update-email;
  * v4: all three patches (the last era of bookingFulfillment, which no longer starts); v5: bookingLifecycle,
- * the booking entity.
+ * the booking entity; v6: bookingLifecycle with fulfillment-stage-resting-only (FulfillmentStage upserted
+ * for resting stages only).
  */
-export const HISTORY_ERA = 'v5';
+export const HISTORY_ERA = 'v6';
 
 /**
  * SAVE_HISTORIES=1 records a run's history as test/histories/{name}.{era}.json for the replay test.

@@ -250,7 +250,9 @@ describe('ops page', () => {
       (text) => text?.includes(bookingId) ?? false,
       15_000,
     );
-    expect(listed).toMatch(/Awaiting crew \(1\)|Creating|Received/);
+    // FulfillmentStage holds resting stages only: RECEIVED until the crew wait, never a creating step.
+    expect(listed).toMatch(/Awaiting crew \(1\)|Received \(1\)/);
+    expect(listed).not.toMatch(/Creating|Publishing|Emailing/);
     await waitFor(
       () => status(bookingId),
       (s) => s.stage === 'AWAITING_CREW',

@@ -66,6 +66,29 @@ describe('BookingFulfillment on a real Temporal server', () => {
     expect(mail.text).toContain(result.jadaEventId!);
     expect(mail.text).toContain(result.sccEventId!);
     await saveHistory(h.temporal.client, handle.workflowId, 'happy-path');
+
+    // FulfillmentStage is upserted for the stages it rests in; the status query saw every stage.
+    const history = await handle.fetchHistory();
+    const stageUpserts = (history.events ?? []).flatMap((e) => {
+      const field = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.FulfillmentStage;
+      return field?.data ? [JSON.parse(Buffer.from(field.data).toString('utf8')) as string] : [];
+    });
+    expect(stageUpserts).toEqual(['AWAITING_CREW', 'KEEPING_PAGE_CURRENT']);
+    expect(Object.keys(result.timestamps)).toEqual([
+      'RECEIVED',
+      'CREATING_CALENDAR_ENTRY',
+      'CREATING_CREW_EVENT',
+      'AWAITING_CREW',
+      'PUBLISHING_PAGE',
+      'EMAILING_OPS',
+      'KEEPING_PAGE_CURRENT',
+    ]);
+    const markers = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes);
+    expect(markers).toHaveLength(1);
+    console.log(
+      `[history] happy path: ${history.events?.length} events, ` +
+        `${(history.events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length} upserts`,
+    );
   });
 
   test('a duplicate start of the same booking keeps one workflow', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { buildWorkflowBundle, type BuiltBundle } from '../../../scripts/build-workflow-bundle';
 import { ROOT } from '../../support/repo';
+import { testDataConverter } from '../../support/codec';
 import { HISTORY_ERA } from '../../support/histories';
 import { workerTracingOptions } from '../../../src/telemetry/temporal-tracing';
 
@@ -45,7 +46,12 @@ describe('scripts/build-workflow-bundle.ts', () => {
   test('a worker given the bundle replays a recorded history', async () => {
     const history = JSON.parse(readFileSync(join(ROOT, 'test', 'histories', `happy-path.${HISTORY_ERA}.json`), 'utf8'));
     await Worker.runReplayHistory(
-      { workflowBundle: { codePath: bundle.path }, ...workerTracingOptions(undefined) },
+      // Histories recorded since encryption carry encrypted payloads: the worker's converter decodes them.
+      {
+        workflowBundle: { codePath: bundle.path },
+        dataConverter: testDataConverter(),
+        ...workerTracingOptions(undefined),
+      },
       history,
       'happy-path',
     );

@@ -22,7 +22,14 @@ import {
   type LifecyclePolicy,
   type LifecycleState,
 } from '../../../src/domain/lifecycle';
-import { nextStep, nextWake, reminderTimes, stageOf, type Step } from '../../../src/domain/lifecycle-plan';
+import {
+  isRestingStage,
+  nextStep,
+  nextWake,
+  reminderTimes,
+  stageOf,
+  type Step,
+} from '../../../src/domain/lifecycle-plan';
 import { DEFAULT_UPLOAD_WINDOW } from '../../../src/domain/time';
 
 const HOUR = 3600_000;
@@ -433,5 +440,30 @@ describe('a held booking (from a calendar feed): only its slot until ops complet
     const { state } = settle(held().state, T0);
     const end = Date.parse(state.booking.charter.end);
     expect(stageOf(state, policy, end + 1)).toBe('COMPLETED');
+  });
+});
+
+describe('isRestingStage', () => {
+  test('the stages a booking waits in, or ends in, are resting; those lasting one activity are not', () => {
+    const resting = ['AWAITING_DETAILS', 'AWAITING_CREW', 'NEEDS_CREW', 'KEEPING_PAGE_CURRENT', 'COMPLETED'] as const;
+    const ended = ['CANCELLED', 'FAILED'] as const;
+    const transient = ['CREATING_CALENDAR_ENTRY', 'CREATING_CREW_EVENT', 'PUBLISHING_PAGE', 'EMAILING_OPS'] as const;
+    for (const stage of [...resting, ...ended]) expect([stage, isRestingStage(stage)]).toEqual([stage, true]);
+    for (const stage of transient) expect([stage, isRestingStage(stage)]).toEqual([stage, false]);
+  });
+
+  test('every stage stageOf reports on the happy path: the resting ones are where it waits', () => {
+    const booking = sampleBooking();
+    let state = initialState(booking, booking.crew!, policy, T0);
+    const seen = [stageOf(state, policy, T0)];
+    state = recordJada(state, 'jada-1', state.revision);
+    seen.push(stageOf(state, policy, T0));
+    state = recordScc(state, 'scc-1', state.sccRevision);
+    seen.push(stageOf(state, policy, T0));
+    expect(seen.map((s) => [s, isRestingStage(s)])).toEqual([
+      ['CREATING_CALENDAR_ENTRY', false],
+      ['CREATING_CREW_EVENT', false],
+      ['AWAITING_CREW', true],
+    ]);
   });
 });
