@@ -80,7 +80,11 @@ export async function bookingFulfillment(input: BookingFulfillmentInput): Promis
     refreshCrew();
   };
 
-  setHandler(crewResponseSignal, (response) => {
+  setHandler(crewResponseSignal, ({ tenant: sender, ...response }) => {
+    if (sender !== undefined && sender !== tenant) {
+      log.warn('Crew answer ignored', { crewId: response.crewId, reason: 'another tenant', sender });
+      return;
+    }
     const outcome = recordCrewResponse(answers, crew, response);
     if (outcome === 'recorded') {
       crewVersion += 1;

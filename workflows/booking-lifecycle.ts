@@ -174,7 +174,11 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
     );
   };
 
-  setHandler(crewResponseSignal, (response) => {
+  setHandler(crewResponseSignal, ({ tenant: sender, ...response }) => {
+    if (sender !== undefined && sender !== tenant) {
+      log.warn('Crew answer ignored', { crewId: response.crewId, reason: 'another tenant', sender });
+      return;
+    }
     const { state: next, outcome } = recordAnswer(state, response, Date.now());
     state = next;
     if (outcome === 'recorded')

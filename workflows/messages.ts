@@ -4,8 +4,17 @@ import type { AssignCrewRequest } from '../src/domain/lifecycle';
 import type { CrewResponse } from '../src/domain/crew';
 import type { BookingStatus } from './types';
 
+/**
+ * A crew answer as the service signals it. `tenant` is the tenant whose callback key delivered it; the
+ * workflow ignores an answer whose tenant is not its own. Optional: answers signalled before it was
+ * added, and by tools that signal by hand, carry none.
+ */
+export interface CrewResponseMessage extends CrewResponse {
+  tenant?: string;
+}
+
 /** Crew confirmations: SCC -> our crew-response callback -> this signal. Duplicates are harmless. */
-export const crewResponseSignal = defineSignal<[CrewResponse]>('crewResponse');
+export const crewResponseSignal = defineSignal<[CrewResponseMessage]>('crewResponse');
 
 /** Everything ops (and the booking status endpoint) need to know about a booking right now. */
 export const statusQuery = defineQuery<BookingStatus>('status');

@@ -1,11 +1,12 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { BOOKING_SOURCES, CrewAssignmentSchema } from '../domain/booking';
 import { fieldErrors, type FieldError, type ParseResult } from '../domain/validation';
 import type { CrewResponse } from '../domain/crew';
 import { crewResponseSignal } from '../../workflows/messages';
 import { SccEventIdKey, TenantKey } from '../../workflows/search-attributes';
-import { actOnRunningBooking, describeBooking, type RunningBookingOutcome } from './running-booking';
+import type { bookingLifecycle } from '../../workflows/booking-lifecycle';
+import { describeBooking, type RunningBookingOutcome } from './running-booking';
 
 /**
  * SCC's callback body. Not strict, unlike the booking contract: this is a third party's payload, and
@@ -64,7 +65,11 @@ function targetErrors(eventId: unknown, workflowId: unknown, tenantId: string): 
   return [];
 }
 
-/** The shape bookingWorkflowId gives for this tenant. A cheap first filter; ownership is checked on the workflow. */
+/**
+ * The shape bookingWorkflowId gives for this tenant. It proves ownership: tenant ids have no dashes
+ * (TenantFileEntrySchema), so `booking-{tenant}-` names one tenant only, and the service starts a
+ * tenant's bookings under that prefix alone.
+ */
 function bookingWorkflowIdPattern(tenantId: string): RegExp {
   const escaped = tenantId.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
   return new RegExp(`^booking-${escaped}-(${BOOKING_SOURCES.join('|')})-[A-Za-z0-9._-]{1,64}$`);
@@ -89,14 +94,30 @@ export async function findBookingBySccEvent(
   return undefined;
 }
 
-/** Signals the booking's workflow, while it runs (see actOnRunningBooking). */
+/**
+ * Signals the booking's workflow: one call when it runs. The workflow ID already passed
+ * bookingWorkflowIdPattern (the eventId path's list filters by Tenant), and the signal carries the
+ * tenant, which the workflow checks too. The server answers a signal to a closed workflow with the
+ * same NotFound as to a missing one, so only then is it described, to tell 404 (missing, or not this
+ * tenant's) from 409 (closed).
+ */
 export async function deliverCrewResponse(
   client: Client,
   tenantId: string,
   workflowId: string,
   response: CrewResponse,
 ): Promise<RunningBookingOutcome> {
-  return actOnRunningBooking(await describeBooking(client, tenantId, workflowId), (handle) =>
-    handle.signal(crewResponseSignal, response),
-  );
+  try {
+    await client.workflow
+      .getHandle<typeof bookingLifecycle>(workflowId)
+      .signal(crewResponseSignal, { ...response, tenant: tenantId });
+    return { outcome: 'done', workflowId };
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
+  const found = await describeBooking(client, tenantId, workflowId);
+  if (!found) return { outcome: 'unknown-booking' };
+  const status = found.description.status.name;
+  // RUNNING here means a new run started since the signal missed: the booking it was meant for closed.
+  return { outcome: 'closed', workflowId, status: status === 'RUNNING' ? 'CLOSED' : status };
 }

@@ -16,9 +16,10 @@ export interface FoundBooking {
 }
 
 /**
- * The workflow `workflowId`, if it is one of this tenant's. Workflow IDs alone do not prove
- * ownership, so the Tenant search attribute set at start is checked, and a mismatch answers as
- * unknown, never revealing another tenant's booking.
+ * The workflow `workflowId`, if it is one of this tenant's: the Tenant search attribute set at start
+ * is checked, and a mismatch answers as unknown, never revealing another tenant's booking. Status,
+ * re-delivery and cancel describe first; crew answers signal first, since a workflow ID that passed
+ * bookingWorkflowIdPattern is this tenant's, and describe only on NotFound (deliverCrewResponse).
  */
 export async function describeBooking(
   client: Client,

@@ -1,13 +1,16 @@
+import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { Booking } from '../../../src/domain/booking';
 import { fulfillmentInput } from '../../../src/service/start-booking';
 import { temporalReachable } from '../../../src/service/temporal';
 import type { bookingFulfillment } from '../../../workflows/booking-fulfillment';
-import { statusQuery } from '../../../workflows/messages';
+import { crewResponseSignal, statusQuery } from '../../../workflows/messages';
 import { BookingIdKey, TenantKey } from '../../../workflows/search-attributes';
 import type { BookingStatus } from '../../../workflows/types';
 import { sampleBooking } from '../../../sim/samples';
+import { testDataConverter } from '../../support/codec';
+import { testServers } from '../../support/temporal';
 import {
   CREW_CALLBACK_KEY,
   INTAKE_KEY,
@@ -159,6 +162,87 @@ describe('HTTP service with a real Temporal server and worker', () => {
     const status = await getStatus(booking.bookingId);
     expect(status.status).toBe(200);
     expect(((await status.json()) as BookingStatus).stage).toBe('COMPLETED');
+  });
+
+  test('a crew answer is one Temporal call (the signal) while the booking runs; a closed one is described, and another tenant never reached', async () => {
+    // A service of its own whose connection records every gRPC method it calls on Temporal.
+    const calls: string[] = [];
+    const recordCalls: Interceptor = (options, next) => {
+      calls.push(options.method_definition.path.split('/').pop()!);
+      return new InterceptingCall(next(options));
+    };
+    const connection = await Connection.connect({ address: testServers().address, interceptors: [recordCalls] });
+    const counted = await listenOnHarness(h, {
+      client: new Client({ connection, dataConverter: testDataConverter() }),
+    });
+    const answer = (workflowId: string, crewId: string) =>
+      fetch(`${counted.base}/tenants/${h.tenant.id}/crew-responses`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-service-key': CREW_CALLBACK_KEY },
+        body: JSON.stringify({ workflowId, crewId, response: 'accepted', respondedAt: iso(Date.now()) }),
+      });
+    try {
+      const booking = sampleBooking();
+      const { workflowId } = (await (await postBooking(booking)).json()) as IntakeAnswer;
+      const handle = h.temporal.client.workflow.getHandle<typeof bookingFulfillment>(workflowId);
+      await waitForStage(handle, 'AWAITING_CREW');
+      const [captain, mate] = booking.crew!;
+
+      calls.length = 0;
+      expect((await answer(workflowId, captain!.id)).status).toBe(202);
+      expect(calls).toEqual(['SignalWorkflowExecution']);
+      await waitFor(
+        () => handle.query(statusQuery),
+        (s) => s.crew.find((m) => m.id === captain!.id)?.status === 'accepted',
+        10_000,
+      );
+
+      // Defence in depth: an answer signalled for another tenant is ignored by the workflow.
+      await handle.signal(crewResponseSignal, {
+        crewId: mate!.id,
+        response: 'declined',
+        respondedAt: iso(Date.now()),
+        tenant: 'othertenant',
+      });
+      // Another tenant's workflow ID is refused before any Temporal call.
+      calls.length = 0;
+      const foreign = await answer(`booking-othertenant-boatsetter-${booking.bookingId}`, mate!.id);
+      expect(foreign.status).toBe(400);
+      expect(calls).toEqual([]);
+      expect((await handle.query(statusQuery)).crew.find((m) => m.id === mate!.id)?.status).toBe('pending');
+
+      await handle.terminate('test done');
+      calls.length = 0;
+      const late = await answer(workflowId, mate!.id);
+      expect(late.status).toBe(409);
+      expect(await late.json()).toEqual({
+        error: 'the booking no longer takes crew answers',
+        workflowId,
+        workflowStatus: 'TERMINATED',
+      });
+      expect(calls).toEqual(['SignalWorkflowExecution', 'DescribeWorkflowExecution']);
+
+      // Under this tenant's prefix but started for another tenant (never by the service): closed, it is
+      // unknown, not a 409 that would reveal it.
+      const strayId = `booking-${h.tenant.id}-boatsetter-stray-${booking.bookingId}`;
+      const { input } = fulfillmentInput({ ...h.tenant, id: 'othertenant' }, booking, h.settings);
+      const stray = await h.temporal.client.workflow.start<typeof bookingFulfillment>('bookingFulfillment', {
+        taskQueue: h.taskQueue,
+        workflowId: strayId,
+        args: [input],
+        typedSearchAttributes: [
+          { key: BookingIdKey, value: booking.bookingId },
+          { key: TenantKey, value: 'othertenant' },
+        ],
+      });
+      await stray.terminate('test done');
+      const closedStray = await answer(strayId, captain!.id);
+      expect(closedStray.status).toBe(404);
+      expect(await closedStray.json()).toEqual({ error: 'unknown booking' });
+    } finally {
+      await counted.app.close();
+      await connection.close();
+    }
   });
 
   test('DELETE cancels a running booking (202); again is 409; unknown is 404; without the key 401', async () => {

@@ -85,6 +85,17 @@ describe('tenants file', () => {
       'tenant jada: environment variable JADA_TOKEN is not set',
     ]);
   });
+
+  test('a tenant id with a dash is refused: it could read as another tenant plus a source in a workflow ID', () => {
+    // booking-jada-fareharbor-x-1 would be tenant jada's FareHarbor booking x-1, or this tenant's booking 1.
+    const problems = problemsOf(() =>
+      loadTenants(
+        { tenants: [tenantEntry(), tenantEntry({ id: 'jada-fareharbor-x' })] },
+        { JADA_TOKEN: 't', SCC_KEY: 'k' },
+      ),
+    );
+    expect(problems).toEqual(['tenants.1.id: must be 1-40 lower-case letters or digits (no dashes)']);
+  });
 });
 
 describe('environment', () => {
