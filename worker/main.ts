@@ -12,6 +12,7 @@ import { intakeSettingsFromEnv } from '../src/service/start-booking';
 import { encryptedDataConverter } from '../src/codec/data-converter';
 import { ensureTenantSchedules } from './schedules';
 import { startTracingFromEnv } from '../src/telemetry/tracing';
+import { PRELOADED_WORKFLOW_MODULES } from '../src/config/workflow-bundle';
 import {
   WORKFLOW_INTERCEPTOR_MODULES,
   clientTracingInterceptors,
@@ -66,7 +67,10 @@ async function main(): Promise<void> {
       dataConverter,
       ...(env.WORKFLOW_BUNDLE_PATH
         ? { workflowBundle: { codePath: env.WORKFLOW_BUNDLE_PATH } }
-        : { workflowsPath: require.resolve('../workflows') }),
+        : {
+            workflowsPath: require.resolve('../workflows'),
+            bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES },
+          }),
       // A prebuilt bundle has them built in (scripts/build-workflow-bundle.ts); a source one gets them here.
       interceptors: {
         ...traced.interceptors,
