@@ -1,5 +1,11 @@
 import { ConfigurationError } from '../../../src/config/problems';
-import { CodecServerEnvSchema, ServiceEnvSchema, WorkerEnvSchema, parseEnv } from '../../../src/config/env';
+import {
+  CodecServerEnvSchema,
+  ServiceEnvSchema,
+  WORKER_CACHE_DEFAULT,
+  WorkerEnvSchema,
+  parseEnv,
+} from '../../../src/config/env';
 import { TEST_PAYLOAD_KEYS as PAYLOAD_KEYS } from '../../support/codec';
 import { loadTenants } from '../../../src/config/tenants-file';
 import { tenantTimeZone } from '../../../src/config/tenant';
@@ -120,6 +126,21 @@ describe('environment', () => {
     const base = { TENANTS_FILE: 't', PAYLOAD_KEYS, SMTP_URL: 'smtp://x', STATE_BUCKET: 'state' };
     expect(parseEnv(WorkerEnvSchema, { ...base, TEMPORAL_TLS: 'false' }).TEMPORAL_TLS).toBe(false);
     expect(problemsOf(() => parseEnv(WorkerEnvSchema, { ...base, TEMPORAL_TLS: 'yes' }))[0]).toMatch(/^TEMPORAL_TLS:/);
+  });
+
+  test('the worker cache: 250 unless set, 0 turns it off, 1 and negatives are refused', () => {
+    const base = { TENANTS_FILE: 't', PAYLOAD_KEYS, SMTP_URL: 'smtp://x', STATE_BUCKET: 'state' };
+    expect(parseEnv(WorkerEnvSchema, base).WORKER_MAX_CACHED_WORKFLOWS).toBe(WORKER_CACHE_DEFAULT);
+    expect(WORKER_CACHE_DEFAULT).toBe(250);
+    expect(parseEnv(WorkerEnvSchema, { ...base, WORKER_MAX_CACHED_WORKFLOWS: '0' }).WORKER_MAX_CACHED_WORKFLOWS).toBe(
+      0,
+    );
+    expect(problemsOf(() => parseEnv(WorkerEnvSchema, { ...base, WORKER_MAX_CACHED_WORKFLOWS: '1' }))).toEqual([
+      'WORKER_MAX_CACHED_WORKFLOWS: must be 0 (no cache) or at least 2',
+    ]);
+    expect(problemsOf(() => parseEnv(WorkerEnvSchema, { ...base, WORKER_MAX_CACHED_WORKFLOWS: '-5' }))[0]).toMatch(
+      /^WORKER_MAX_CACHED_WORKFLOWS:/,
+    );
   });
 
   test('service: a short slug secret is refused', () => {
