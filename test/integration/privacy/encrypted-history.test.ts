@@ -123,11 +123,14 @@ describe('guest PII in Temporal', () => {
     // Search attributes are the one kind of payload Temporal indexes, so never encoded (their test is below).
     // The tracing interceptors' header (`_tracer-data`, on every activity the workflow schedules) is
     // the other: headers skip the codec, and it holds only W3C trace context (here none: tracing is off).
+    // A `patched()` marker is the third: the SDK's core writes its details (the patch id) in JSON itself.
     const encodings: string[] = [];
     const traceHeaders: unknown[] = [];
+    const patchMarkers: unknown[] = [];
     const walk = (value: unknown): void => {
       if (Array.isArray(value)) return value.forEach(walk);
       if (!value || typeof value !== 'object') return;
+      if ((value as { markerName?: unknown }).markerName === 'core_patch') return void patchMarkers.push(value);
       for (const [key, child] of Object.entries(value)) {
         if (key === 'encoding' && typeof child === 'string') encodings.push(Buffer.from(child, 'base64').toString());
         else if (key === '_tracer-data') traceHeaders.push(child);
@@ -143,6 +146,20 @@ describe('guest PII in Temporal', () => {
       expect(Buffer.from(metadata.encoding, 'base64').toString()).toBe('json/plain');
       const context = JSON.parse(Buffer.from(data, 'base64').toString()) as Record<string, unknown>;
       expect(Object.keys(context).filter((k) => k !== 'traceparent' && k !== 'tracestate')).toEqual([]);
+    }
+    expect(patchMarkers.length).toBeGreaterThan(0);
+    for (const marker of patchMarkers) {
+      const { details } = marker as {
+        details: Record<string, { payloads: { metadata: { encoding: string }; data: string }[] }>;
+      };
+      const payloads = Object.values(details).flatMap((d) => d.payloads);
+      expect(payloads.length).toBeGreaterThan(0);
+      for (const { metadata, data } of payloads) {
+        expect(Buffer.from(metadata.encoding, 'base64').toString()).toBe('json/plain');
+        const patch = JSON.parse(Buffer.from(data, 'base64').toString()) as Record<string, unknown>;
+        expect(Object.keys(patch).sort()).toEqual(['deprecated', 'id']);
+        expect(typeof patch.id).toBe('string');
+      }
     }
   });
 
