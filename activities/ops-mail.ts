@@ -83,8 +83,11 @@ export function opsMailActivities(ctx: ActivityContext) {
         );
       }
       const { claim } = claimed;
-      if (claimed.after === 'unconfirmed') {
-        log.warn(`Sending the ${what} again: the previous attempt's copy may have been delivered (same Message-ID)`);
+      // Unconfirmed: its answer never came. Expired: its attempt died (or overran) mid-send, maybe after the 250.
+      if (claimed.after === 'unconfirmed' || claimed.after === 'expired') {
+        log.warn(`Sending the ${what} again: the previous attempt's copy may have been delivered (same Message-ID)`, {
+          previousClaim: claimed.after,
+        });
       }
       call.signal?.throwIfAborted();
       try {

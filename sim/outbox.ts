@@ -11,7 +11,8 @@ import { Faults, listen, stopServer } from './faults';
 /**
  * The local stack's mail catcher: an SMTP server that accepts every message and keeps it as an .eml
  * file, and an outbox page to read them. Files are the only state, so the outbox survives restarts
- * and a message can be opened in any mail client.
+ * and a message can be opened in any mail client. A message is written when the server takes
+ * responsibility for it, with its 250: one whose sender vanished before that was never delivered.
  */
 export interface OutboxOptions {
   /** Where .eml files are kept; created when missing. */
@@ -47,7 +48,36 @@ export interface Outbox {
   messages(): Promise<OutboxMessage[]>;
   /** Injected SMTP faults: set `faults.atRandom(...)` for 451 refusals and late 250s. */
   faults: Faults;
+  /**
+   * Holds the answer to the next message (the next with `messageId`, when given) once it is fully
+   * received, before its 250; resolves as soon as it is held, rejects when none arrives within
+   * `timeoutMs`. A held message takes no random fault.
+   */
+  holdNext(options: HoldOptions): Promise<HeldMessage>;
   stop(): Promise<void>;
+}
+
+export interface HoldOptions {
+  messageId?: string;
+  timeoutMs: number;
+}
+
+/**
+ * A message whose DATA was received in full, its answer held back: the sender waits for the 250, as
+ * it would on a slow relay. Like a real MTA, the outbox takes responsibility for a message only with
+ * its 250: it writes the message when it answers, and a message whose client vanishes first (a
+ * sender killed mid-send) is never delivered.
+ */
+export interface HeldMessage {
+  messageId?: string;
+  subject: string;
+  /** Keeps the message and sends its 250; does nothing once the client has gone. */
+  release(): void;
+  /**
+   * `kept` once the message was written and its 250 sent; `dropped` when the client closed its
+   * connection first (or the outbox stopped, or could not write it): nothing was kept.
+   */
+  ended: Promise<'kept' | 'dropped'>;
 }
 
 const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
@@ -62,6 +92,11 @@ export async function startOutbox(options: OutboxOptions): Promise<Outbox> {
   const summaries = new Map<string, OutboxMessage>();
   // Only random faults here: a message either takes a 451, or is kept and answered late.
   const faults = new Faults();
+  const waitingHolds: { messageId?: string; take: (held: HeldMessage) => void; stop: (err: Error) => void }[] = [];
+  // The held messages' ways to drop them, for stop().
+  const heldDrops = new Set<() => void>();
+  // For each open SMTP connection (by session id), what to do when it closes.
+  const onClosed = new Map<string, Set<() => void>>();
 
   const store = async (raw: Buffer): Promise<void> => {
     const id = `${String(Date.now()).padStart(13, '0')}-${randomBytes(4).toString('hex')}`;
@@ -69,6 +104,78 @@ export async function startOutbox(options: OutboxOptions): Promise<Outbox> {
     // The page lists *.eml only, so it never shows a half-written message.
     await writeFile(tmp, raw);
     await rename(tmp, join(dir, `${id}${EML}`));
+  };
+
+  /** The first waiting hold this message matches, or none. */
+  const claimHold = async (
+    raw: Buffer,
+  ): Promise<{ take: (held: HeldMessage) => void; mail: ParsedMail } | undefined> => {
+    if (waitingHolds.length === 0) return undefined;
+    const mail = await simpleParser(raw);
+    const index = waitingHolds.findIndex((h) => h.messageId === undefined || h.messageId === mail.messageId);
+    if (index < 0) return undefined;
+    const [hold] = waitingHolds.splice(index, 1);
+    return { take: hold!.take, mail };
+  };
+
+  const holdAnswer = (
+    raw: Buffer,
+    sessionId: string,
+    mail: ParsedMail,
+    take: (held: HeldMessage) => void,
+    reply: (refusal?: Error) => void,
+  ): void => {
+    let end: (how: 'kept' | 'dropped') => void = () => undefined;
+    const ended = new Promise<'kept' | 'dropped'>((resolve) => (end = resolve));
+    const closes = onClosed.get(sessionId);
+    let settled = false;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      closes?.delete(drop);
+      heldDrops.delete(drop);
+      return true;
+    };
+    function drop(): void {
+      if (!settle()) return;
+      reply(refusal(421, 'Not kept: the connection closed before the message was answered'));
+      end('dropped');
+    }
+    const release = (): void => {
+      if (!settle()) return;
+      store(raw).then(
+        () => {
+          reply();
+          end('kept');
+        },
+        (err: unknown) => {
+          reply(refusal(451, `Cannot store message: ${String(err)}`));
+          end('dropped');
+        },
+      );
+    };
+    take({
+      subject: mail.subject ?? '(no subject)',
+      ...(mail.messageId ? { messageId: mail.messageId } : {}),
+      release,
+      ended,
+    });
+    // Gone already, while the message was being read for its Message-ID.
+    if (!closes) return drop();
+    closes.add(drop);
+    heldDrops.add(drop);
+  };
+
+  /** Answers a message received in full: held for a test, refused or answered late by a fault, or kept. */
+  const answer = async (raw: Buffer, sessionId: string, reply: (refusal?: Error) => void): Promise<void> => {
+    const hold = await claimHold(raw);
+    if (hold) return holdAnswer(raw, sessionId, hold.mail, hold.take, reply);
+    const fault = faults.random?.next();
+    if (fault?.kind === 'fail') return reply(refusal(451, 'Try again later (injected fault)'));
+    await store(raw);
+    // A hang takes the message and answers late: past the sender's timeout, its 250 is lost.
+    if (fault?.kind === 'hang') setTimeout(() => reply(), fault.ms);
+    else reply();
   };
 
   const login = options.auth;
@@ -89,24 +196,31 @@ export async function startOutbox(options: OutboxOptions): Promise<Outbox> {
     logger: false,
     // Stopping the stack should not wait out smtp-server's 30 s for a client that never says QUIT.
     closeTimeout: 1000,
-    onData(stream, _session, callback) {
+    onConnect(session, callback) {
+      onClosed.set(session.id, new Set());
+      callback();
+    },
+    onClose(session) {
+      const closes = onClosed.get(session.id);
+      onClosed.delete(session.id);
+      for (const closed of [...(closes ?? [])]) closed();
+    },
+    onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         if ((stream as { sizeExceeded?: boolean }).sizeExceeded) {
-          callback(Object.assign(new Error(`Message exceeds ${MAX_MESSAGE_BYTES} bytes`), { responseCode: 552 }));
+          callback(refusal(552, `Message exceeds ${MAX_MESSAGE_BYTES} bytes`));
           return;
         }
-        const fault = faults.random?.next();
-        if (fault?.kind === 'fail') {
-          callback(Object.assign(new Error('Try again later (injected fault)'), { responseCode: 451 }));
-          return;
-        }
-        store(Buffer.concat(chunks)).then(
-          // A hang takes the message and answers late: past the sender's timeout, its 250 is lost.
-          () => (fault?.kind === 'hang' ? setTimeout(() => callback(), fault.ms) : callback()),
-          (err: unknown) =>
-            callback(Object.assign(new Error(`Cannot store message: ${String(err)}`), { responseCode: 451 })),
+        let replied = false;
+        const reply = (refused?: Error): void => {
+          if (replied) return;
+          replied = true;
+          callback(refused ?? null);
+        };
+        answer(Buffer.concat(chunks), session.id, reply).catch((err: unknown) =>
+          reply(refusal(451, `Cannot store message: ${String(err)}`)),
         );
       });
     },
@@ -176,8 +290,33 @@ export async function startOutbox(options: OutboxOptions): Promise<Outbox> {
     dir,
     messages,
     faults,
+    holdNext({ messageId, timeoutMs }) {
+      return new Promise<HeldMessage>((resolve, reject) => {
+        const hold = {
+          messageId,
+          take: (held: HeldMessage) => {
+            clearTimeout(timer);
+            resolve(held);
+          },
+          stop: (err: Error) => {
+            clearTimeout(timer);
+            const index = waitingHolds.indexOf(hold);
+            if (index >= 0) waitingHolds.splice(index, 1);
+            reject(err);
+          },
+        };
+        const what = messageId ? `a message with Message-ID ${messageId}` : 'a message';
+        const timer = setTimeout(
+          () => hold.stop(new Error(`outbox: ${what} to hold did not arrive within ${timeoutMs / 1000} s`)),
+          timeoutMs,
+        );
+        waitingHolds.push(hold);
+      });
+    },
     async stop() {
       faults.reset();
+      for (const hold of [...waitingHolds]) hold.stop(new Error('outbox: stopped before a message to hold arrived'));
+      for (const drop of [...heldDrops]) drop();
       await Promise.all([new Promise<void>((resolve) => smtp.close(() => resolve())), stopServer(http)]);
     },
   };
@@ -281,6 +420,10 @@ ${header('Message-ID', summary.messageId)}
 <pre>${escapeHtml(mail.text ?? '(none)')}</pre>
 ${html}`,
   );
+}
+
+function refusal(responseCode: number, message: string): Error {
+  return Object.assign(new Error(message), { responseCode });
 }
 
 /** Compared as digests, in constant time: the lengths of the two texts do not show either. */

@@ -20,8 +20,9 @@ import type { CallOptions } from '../domain/time-budgets';
  *
  * The lease only holds off other attempts while the owner may still be sending: an attempt Temporal
  * gave up on, a worker that died mid-send. The one gap SMTP leaves: a server that took the message
- * but whose 250 never arrived looks like a failure, so the retry sends again. That copy has the same
- * deterministic Message-ID, which lets mail clients and the outbox fold it.
+ * but whose 250 never arrived looks like a failure, so the retry sends again (and so does a worker
+ * killed between the 250 and the record). That copy has the same deterministic Message-ID, which
+ * lets mail clients fold it.
  */
 
 export type LedgerState = 'claimed' | 'released' | 'unconfirmed' | 'sent';
@@ -177,6 +178,6 @@ function statusOf(err: unknown): number | undefined {
 }
 
 /** Hashed: a Message-ID holds characters S3 keys should not, and the key says nothing about the booking. */
-function ledgerKey(messageId: string): string {
+export function ledgerKey(messageId: string): string {
   return `ops-mail/${createHash('sha256').update(messageId).digest('hex')}.json`;
 }

@@ -1,4 +1,5 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMailTransport, type MailTransport } from '../../../src/mail/transport';
@@ -131,4 +132,96 @@ describe('outbox: SMTP catcher and its page', () => {
       await guarded.stop();
     }
   });
+
+  it('holds a message: its 250 waits until released, and the message is written with it', async () => {
+    const holding = outbox.holdNext({ messageId: '<Held@charter-fulfillment>', timeoutMs: 5000 });
+    await send('Not this one');
+    let answered = false;
+    const sending = send('Held').then(() => (answered = true));
+    const held = await holding;
+    expect(held).toMatchObject({ subject: 'Held', messageId: '<Held@charter-fulfillment>' });
+    // The sender still waits for the answer; nothing is delivered before it.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(answered).toBe(false);
+    expect((await outbox.messages()).map((m) => m.subject)).toEqual(['Not this one']);
+
+    held.release();
+    await sending;
+    expect(await held.ended).toBe('kept');
+    expect((await outbox.messages()).map((m) => m.subject)).toEqual(['Held', 'Not this one']);
+  });
+
+  it('does not deliver a held message whose sender vanishes before the 250, as a real MTA would not', async () => {
+    const holding = outbox.holdNext({ timeoutMs: 5000 });
+    const client = await rawSmtp(outbox.smtpUrl);
+    await client.command('EHLO sender.test', 250);
+    await client.command('MAIL FROM:<fulfillment@jada.example>', 250);
+    await client.command('RCPT TO:<ops@jada.example>', 250);
+    await client.command('DATA', 354);
+    client.socket.write('Subject: Vanishing\r\nMessage-ID: <vanishing@charter-fulfillment>\r\n\r\nBody\r\n.\r\n');
+    const held = await holding;
+    expect(held.messageId).toBe('<vanishing@charter-fulfillment>');
+    client.socket.destroy();
+
+    expect(await held.ended).toBe('dropped');
+    held.release();
+    expect(await outbox.messages()).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a late answer (hang) keeps the message although the sender gave up waiting', async () => {
+    outbox.faults.atRandom({ failRate: 0, hangRate: 1, hangMs: 1500 });
+    const impatient = createMailTransport(outbox.smtpUrl, { timeoutMs: 300 });
+    try {
+      await expect(
+        impatient.sendMail({ from: 'a@jada.example', to: ['ops@jada.example'], subject: 'Answered late', text: 'x' }),
+      ).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+      expect((await outbox.messages()).map((m) => m.subject)).toEqual(['Answered late']);
+    } finally {
+      impatient.close();
+    }
+  });
+
+  it('a hold for a message that never comes gives up after its timeout', async () => {
+    await expect(outbox.holdNext({ messageId: '<never@charter-fulfillment>', timeoutMs: 100 })).rejects.toThrow(
+      /did not arrive within 0.1 s/,
+    );
+    await send('Not held');
+    expect((await outbox.messages()).map((m) => m.subject)).toEqual(['Not held']);
+  });
 });
+
+/** An SMTP client by hand, so a test can close its connection at any point of the session, as a killed sender does. */
+async function rawSmtp(
+  smtpUrl: string,
+): Promise<{ socket: Socket; command(line: string, code: number): Promise<void> }> {
+  const socket = connect(Number(new URL(smtpUrl).port), '127.0.0.1');
+  let received = '';
+  const waiters: (() => void)[] = [];
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.toString();
+    for (const check of [...waiters]) check();
+  });
+  const reply = (code: number) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        // A final reply line is "code SP text"; continuation lines are "code-text".
+        const match = /^(\d{3}) .*\r\n/m.exec(received);
+        if (!match) return;
+        received = received.slice(match.index + match[0].length);
+        waiters.splice(waiters.indexOf(check), 1);
+        if (Number(match[1]) === code) resolve();
+        else reject(new Error(`expected ${code}, got: ${match[0].trim()}`));
+      };
+      waiters.push(check);
+      check();
+    });
+  await reply(220);
+  return {
+    socket,
+    command: (line, code) => {
+      socket.write(`${line}\r\n`);
+      return reply(code);
+    },
+  };
+}
