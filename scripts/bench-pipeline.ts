@@ -30,6 +30,7 @@ import { NAMESPACE, ROOT } from './local-stack/config';
 import { localDataConverter } from './local-stack/keys';
 import { groupAlive, sleep, type ManagedProcess } from './local-stack/processes';
 import { LocalStack } from './local-stack/stack';
+import { WORKER_CACHE_DEFAULT } from '../src/config/env';
 
 interface Settings {
   /** N: bookings per saturation batch, and in the no-op floor. */
@@ -131,7 +132,7 @@ export async function benchPipeline(args: string[]): Promise<boolean> {
     if (bundled.status === 'rejected') throw bundled.reason;
     const stackUp = (Date.now() - startedAt) / 1000;
     say(`stack up in ${stackUp.toFixed(1)} s`);
-    const cache = cacheSize(stack);
+    const cache = String(settings.cache ?? WORKER_CACHE_DEFAULT);
 
     const driver = new PipelineDriver(stack);
     connection = await Connection.connect({ address: stack.info.temporalAddress });
@@ -412,14 +413,6 @@ async function waitingPhase(
 function workerNodeOptions(heapMb: number | undefined, extra: string | undefined): { NODE_OPTIONS?: string } {
   const options = [heapMb === undefined ? '' : `--max-old-space-size=${heapMb}`, extra ?? ''].filter(Boolean);
   return options.length === 0 ? {} : { NODE_OPTIONS: options.join(' ') };
-}
-
-/** The worker's cache size as it logged it at start ('worker started'). */
-function cacheSize(stack: LocalStack): string {
-  const line = stack.worker?.lastLines().find((l) => l.includes('"worker started"'));
-  const size =
-    line && (JSON.parse(line.slice(line.indexOf('{'))) as { maxCachedWorkflows?: number }).maxCachedWorkflows;
-  return size === undefined ? '?' : String(size);
 }
 
 function settingsFrom(args: string[], env: NodeJS.ProcessEnv): Settings {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 /**
  * The same workflow always produces the same Message-ID, so a retried send (say, the server took the
  * message but the connection dropped before its 250) is recognisable as a duplicate by mail clients
- * and by the outbox. Hashing keeps tenant and booking ids out of a header that leaves our systems.
+ * (the outbox stand-in lists both copies, as a mailbox would receive them). Hashing keeps tenant and booking ids out of a header that leaves our systems.
  * Each Message-ID is also the key of the email in the sent-mail ledger: what it is derived from is
  * what makes the email exactly-once.
  */
