@@ -19,6 +19,7 @@ import { sampleBooking } from '../../sim/samples';
 import type { Booking } from '../../src/domain/booking';
 import type { BookingStatus } from '../../workflows/types';
 import { NAMESPACE, ROOT } from '../local-stack/config';
+import { acceptThroughMagicLink, crewMagicLinks } from '../local-stack/crew-inbox';
 import { localDataConverter } from '../local-stack/keys';
 import { ManagedProcess, freePort, poll, type ChildExit } from '../local-stack/processes';
 import { LocalStack } from '../local-stack/stack';
@@ -186,15 +187,8 @@ async function main(): Promise<void> {
       intervalMs: 500,
     });
   const acceptCrew = async (workflowId: string) => {
-    const event = stack.scc.events.find((e) => e.external_id === workflowId);
-    assert.ok(event, `an SCC event for ${workflowId}`);
-    for (const link of event.magic_links) {
-      const click = await fetch(link.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'response=accepted',
-        redirect: 'manual',
-      });
+    for (const url of crewMagicLinks(stack.scc, workflowId)) {
+      const click = await acceptThroughMagicLink(url);
       assert.ok(click.status < 400, `crew answer through the inbox: HTTP ${click.status}`);
     }
   };

@@ -3,10 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { LocalStack } from '../../../scripts/local-stack/stack';
 import { freePort } from '../../../scripts/local-stack/processes';
-import type { BookingStatus } from '../../../workflows/types';
 import { sampleBooking } from '../../../sim/samples';
 import { bookingChangeMessageId } from '../../../src/mail/message-id';
 import { invalidationsOf } from '../../support/aws';
+import { acceptInCrewInbox, postBooking, waitForBookingStage } from '../../support/e2e';
 import { startTestStack } from '../../support/local-stack';
 import { testServers } from '../../support/temporal';
 import { waitFor } from '../../support/wait';
@@ -22,7 +22,6 @@ const exec = promisify(execFile);
 describe('the pipeline end to end', () => {
   let stack: LocalStack;
   let metricsPort: number;
-  let headers: Record<string, string>;
 
   beforeAll(async () => {
     metricsPort = await freePort();
@@ -39,64 +38,21 @@ describe('the pipeline end to end', () => {
         },
       },
     });
-    headers = { 'content-type': 'application/json', 'x-service-key': stack.keys.intakeKey };
   });
   afterAll(() => stack?.stop());
 
-  const serviceUrl = () => stack.info.urls.service;
   const opsEmails = async (messageId: string | undefined) =>
     (await stack.outbox.messages()).filter((m) => m.messageId === messageId);
 
-  async function postBooking(booking: ReturnType<typeof sampleBooking>) {
-    const res = await fetch(`${serviceUrl()}/tenants/${stack.tenantId}/bookings`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(booking),
-    });
-    return { status: res.status, body: (await res.json()) as { workflowId: string; statusUrl: string } };
-  }
-
-  async function status(bookingId: string): Promise<BookingStatus | undefined> {
-    const res = await fetch(`${serviceUrl()}/tenants/${stack.tenantId}/bookings/${bookingId}?source=boatsetter`, {
-      headers,
-    });
-    return res.status === 200 ? ((await res.json()) as BookingStatus) : undefined;
-  }
-
-  const waitForStage = (bookingId: string, stage: BookingStatus['stage']) =>
-    waitFor(
-      () => status(bookingId),
-      (s) => s?.stage === stage,
-      60_000,
-    ) as Promise<BookingStatus>;
-
-  /** Opens each crew member's magic link and clicks Accept, as crew do; SCC then calls our callback. */
-  async function acceptInCrewInbox(workflowId: string): Promise<void> {
-    const event = stack.scc.events.find((e) => e.external_id === workflowId);
-    if (!event) throw new Error(`no SCC event for ${workflowId}`);
-    for (const link of event.magic_links) {
-      const page = await fetch(link.url);
-      expect(page.status).toBe(200);
-      expect(await page.text()).toMatch(/Accept/);
-      const click = await fetch(link.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'response=accepted',
-        redirect: 'manual',
-      });
-      expect(click.status).toBeLessThan(400);
-    }
-  }
-
   test('booking -> crew accept in the inbox -> page at the edge -> email; the CLI shows the search attributes', async () => {
     const booking = sampleBooking();
-    const created = await postBooking(booking);
+    const created = await postBooking(stack, booking);
     expect(created.status).toBe(202);
-    expect((await postBooking(booking)).status).toBe(200);
+    expect((await postBooking(stack, booking)).status).toBe(200);
 
-    await waitForStage(booking.bookingId, 'AWAITING_CREW');
-    await acceptInCrewInbox(created.body.workflowId);
-    const done = await waitForStage(booking.bookingId, 'KEEPING_PAGE_CURRENT');
+    await waitForBookingStage(stack, booking.bookingId, 'AWAITING_CREW');
+    await acceptInCrewInbox(stack, created.body.workflowId, { checkPage: true });
+    const done = await waitForBookingStage(stack, booking.bookingId, 'KEEPING_PAGE_CURRENT');
     expect(done.crewOutcome).toBe('ALL_CONFIRMED');
 
     const slug = done.pages.find((p) => p.site === 'nested')!.url.split('/g/')[1]!;
@@ -208,17 +164,17 @@ describe('the pipeline end to end', () => {
   test('durability: worker and service SIGKILLed while the booking waits for crew; restarted, it completes once', async () => {
     const before = { jada: stack.jada.counters.created, scc: stack.scc.counters.created };
     const booking = sampleBooking();
-    const created = await postBooking(booking);
+    const created = await postBooking(stack, booking);
     expect(created.status).toBe(202);
-    await waitForStage(booking.bookingId, 'AWAITING_CREW');
+    await waitForBookingStage(stack, booking.bookingId, 'AWAITING_CREW');
 
     await stack.crashApp();
     expect(stack.worker?.exit?.signal).toBe('SIGKILL');
     await stack.startApp();
 
-    expect((await postBooking(booking)).status).toBe(200);
-    await acceptInCrewInbox(created.body.workflowId);
-    const done = await waitForStage(booking.bookingId, 'KEEPING_PAGE_CURRENT');
+    expect((await postBooking(stack, booking)).status).toBe(200);
+    await acceptInCrewInbox(stack, created.body.workflowId, { checkPage: true });
+    const done = await waitForBookingStage(stack, booking.bookingId, 'KEEPING_PAGE_CURRENT');
     expect(done.crewOutcome).toBe('ALL_CONFIRMED');
 
     expect(stack.jada.counters.created - before.jada).toBe(1);
@@ -234,11 +190,11 @@ describe('the pipeline end to end', () => {
 
   test('a changed re-delivery of a published booking, through faults everywhere and a SIGKILLed worker: every system shows the new date, each changed once', async () => {
     const booking = sampleBooking();
-    const created = await postBooking(booking);
+    const created = await postBooking(stack, booking);
     const { workflowId } = created.body;
-    await waitForStage(booking.bookingId, 'AWAITING_CREW');
-    await acceptInCrewInbox(workflowId);
-    const live = await waitForStage(booking.bookingId, 'KEEPING_PAGE_CURRENT');
+    await waitForBookingStage(stack, booking.bookingId, 'AWAITING_CREW');
+    await acceptInCrewInbox(stack, workflowId, { checkPage: true });
+    const live = await waitForBookingStage(stack, booking.bookingId, 'KEEPING_PAGE_CURRENT');
     const before = { jada: stack.jada.counters.updated, scc: stack.scc.counters.updated };
 
     // JADA answers 500, SCC's first answer is lost (it performs the update), S3/CloudFront fail twice.
@@ -249,7 +205,7 @@ describe('the pipeline end to end', () => {
       ...booking,
       charter: { ...booking.charter, start: '2027-05-30T10:00:00-07:00', end: '2027-05-30T13:00:00-07:00' },
     };
-    const changed = await postBooking(moved);
+    const changed = await postBooking(stack, moved);
     expect(changed).toMatchObject({ status: 200, body: { workflowId, changed: ['charter.start', 'charter.end'] } });
     await stack.crashApp();
     await stack.startApp();

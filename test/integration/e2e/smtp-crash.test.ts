@@ -6,10 +6,9 @@ import type { OutboxMessage } from '../../../sim/outbox';
 import { MAIL_CLAIM_LEASE_MS } from '../../../src/domain/time-budgets';
 import { ledgerKey } from '../../../src/mail/ledger';
 import { opsSummaryMessageId } from '../../../src/mail/message-id';
-import type { BookingStatus } from '../../../workflows/types';
+import { acceptInCrewInbox, postBooking, waitForBookingStage } from '../../support/e2e';
 import { startTestStack } from '../../support/local-stack';
 import { connectTemporal, type TemporalForTest } from '../../support/temporal';
-import { waitFor } from '../../support/wait';
 
 /**
  * The worker SIGKILLed in the middle of sending the ops summary, on the local stack: the worker runs
@@ -29,7 +28,6 @@ import { waitFor } from '../../support/wait';
 describe('the ops summary across a worker SIGKILLed mid-send', () => {
   let stack: LocalStack;
   let temporal: TemporalForTest;
-  let headers: Record<string, string>;
 
   beforeAll(async () => {
     stack = await startTestStack({
@@ -37,61 +35,22 @@ describe('the ops summary across a worker SIGKILLed mid-send', () => {
       env: { service: { CREW_CONFIRMATION_TIMEOUT_HOURS: '1', CREW_CONFIRMATION_LEAD_HOURS: '0' } },
     });
     temporal = await connectTemporal();
-    headers = { 'content-type': 'application/json', 'x-service-key': stack.keys.intakeKey };
   });
   afterAll(async () => {
     await temporal?.close();
     await stack?.stop();
   });
 
-  const serviceUrl = () => stack.info.urls.service;
   const opsEmails = async (messageId: string) =>
     (await stack.outbox.messages()).filter((m) => m.messageId === messageId);
-
-  async function postBooking(booking: ReturnType<typeof sampleBooking>) {
-    const res = await fetch(`${serviceUrl()}/tenants/${stack.tenantId}/bookings`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(booking),
-    });
-    expect(res.status).toBe(202);
-    return ((await res.json()) as { workflowId: string }).workflowId;
-  }
-
-  async function status(bookingId: string): Promise<BookingStatus | undefined> {
-    const res = await fetch(`${serviceUrl()}/tenants/${stack.tenantId}/bookings/${bookingId}?source=boatsetter`, {
-      headers,
-    }).catch(() => undefined);
-    return res?.status === 200 ? ((await res.json()) as BookingStatus) : undefined;
-  }
-
-  const waitForStage = (bookingId: string, stage: BookingStatus['stage'], timeoutMs: number) =>
-    waitFor(
-      () => status(bookingId),
-      (s) => s?.stage === stage,
-      timeoutMs,
-    ) as Promise<BookingStatus>;
-
-  /** Opens each crew member's magic link and clicks Accept, as crew do; SCC then calls our callback. */
-  async function acceptInCrewInbox(workflowId: string): Promise<void> {
-    const event = stack.scc.events.find((e) => e.external_id === workflowId);
-    if (!event) throw new Error(`no SCC event for ${workflowId}`);
-    for (const link of event.magic_links) {
-      const click = await fetch(link.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'response=accepted',
-        redirect: 'manual',
-      });
-      expect(click.status).toBeLessThan(400);
-    }
-  }
 
   /** A booking waiting for crew, whose crew then accept: the ops summary is the next email it sends. */
   async function bookingAboutToEmail(): Promise<{ bookingId: string; workflowId: string; messageId: string }> {
     const booking = sampleBooking();
-    const workflowId = await postBooking(booking);
-    await waitForStage(booking.bookingId, 'AWAITING_CREW', 60_000);
+    const created = await postBooking(stack, booking);
+    expect(created.status).toBe(202);
+    const { workflowId } = created.body;
+    await waitForBookingStage(stack, booking.bookingId, 'AWAITING_CREW', 60_000);
     return { bookingId: booking.bookingId, workflowId, messageId: opsSummaryMessageId(workflowId) };
   }
 
@@ -124,14 +83,14 @@ describe('the ops summary across a worker SIGKILLed mid-send', () => {
   test('killed while the outbox holds the answer to its DATA: nothing was delivered, and the retry sends it once', async () => {
     const { bookingId, workflowId, messageId } = await bookingAboutToEmail();
     const holding = stack.outbox.holdNext({ messageId, timeoutMs: 60_000 });
-    await acceptInCrewInbox(workflowId);
+    await acceptInCrewInbox(stack, workflowId);
     const held = await holding;
     const heldAt = Date.now();
     await crashAndRestart();
     expect(await held.ended).toBe('dropped');
     expect(await opsEmails(messageId)).toHaveLength(0);
 
-    const done = await waitForStage(bookingId, 'KEEPING_PAGE_CURRENT', MAIL_CLAIM_LEASE_MS + 120_000);
+    const done = await waitForBookingStage(stack, bookingId, 'KEEPING_PAGE_CURRENT', MAIL_CLAIM_LEASE_MS + 120_000);
     expect(done.opsEmailMessageId).toBe(messageId);
     const copies = await opsEmails(messageId);
     expect(copies).toHaveLength(1);
@@ -150,14 +109,14 @@ describe('the ops summary across a worker SIGKILLed mid-send', () => {
     const isRecord = (req: IncomingMessage) =>
       req.method === 'PUT' && (req.url ?? '').includes(key) && req.headers['if-match'] !== undefined;
     const recording = stack.awsFaults!.holdNext(isRecord, 60_000);
-    await acceptInCrewInbox(workflowId);
+    await acceptInCrewInbox(stack, workflowId);
     const record = await recording;
     // The record comes only after the 250: the outbox has the message.
     expect(await opsEmails(messageId)).toHaveLength(1);
     await crashAndRestart();
     expect(await record.ended).toBe('dropped');
 
-    const done = await waitForStage(bookingId, 'KEEPING_PAGE_CURRENT', MAIL_CLAIM_LEASE_MS + 120_000);
+    const done = await waitForBookingStage(stack, bookingId, 'KEEPING_PAGE_CURRENT', MAIL_CLAIM_LEASE_MS + 120_000);
     expect(done.opsEmailMessageId).toBe(messageId);
     const copies = await opsEmails(messageId);
     expect(copies).toHaveLength(2);
