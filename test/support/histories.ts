@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
 
 /**
  * The workflow code's era: bump it with every patched() change, re-record, and keep the older files.
@@ -20,4 +20,12 @@ export async function saveHistory(client: Client, workflowId: string, name: stri
   if (process.env.SAVE_HISTORIES !== '1') return;
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   writeFileSync(join(__dirname, '..', 'histories', `${name}.${HISTORY_ERA}.json`), historyToJSON(history));
+}
+
+/** The FulfillmentStage values a history upserts, in order. */
+export function stageUpserts(history: History): string[] {
+  return (history.events ?? []).flatMap((e) => {
+    const field = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.FulfillmentStage;
+    return field?.data ? [JSON.parse(Buffer.from(field.data).toString('utf8')) as string] : [];
+  });
 }

@@ -5,7 +5,7 @@ import { expandSite } from '../../../src/publish/sites';
 import { sampleBooking } from '../../../sim/samples';
 import { invalidationsOf, readObject } from '../../support/aws';
 import { startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
-import { saveHistory } from '../../support/histories';
+import { saveHistory, stageUpserts } from '../../support/histories';
 import { waitForStage } from '../../support/wait';
 
 describe('BookingFulfillment on a real Temporal server', () => {
@@ -69,11 +69,7 @@ describe('BookingFulfillment on a real Temporal server', () => {
 
     // FulfillmentStage is upserted for the stages it rests in; the status query saw every stage.
     const history = await handle.fetchHistory();
-    const stageUpserts = (history.events ?? []).flatMap((e) => {
-      const field = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.FulfillmentStage;
-      return field?.data ? [JSON.parse(Buffer.from(field.data).toString('utf8')) as string] : [];
-    });
-    expect(stageUpserts).toEqual(['AWAITING_CREW', 'KEEPING_PAGE_CURRENT']);
+    expect(stageUpserts(history)).toEqual(['AWAITING_CREW', 'KEEPING_PAGE_CURRENT']);
     expect(Object.keys(result.timestamps)).toEqual([
       'RECEIVED',
       'CREATING_CALENDAR_ENTRY',

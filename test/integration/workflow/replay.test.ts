@@ -1,17 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { testDataConverter } from '../../support/codec';
+import { stageUpserts } from '../../support/histories';
 import { testServers } from '../../support/temporal';
 import { workerTracingOptions } from '../../../src/telemetry/temporal-tracing';
 
 const HISTORIES = join(__dirname, '..', '..', 'histories');
-
-interface HistoryEventJson {
-  upsertWorkflowSearchAttributesEventAttributes?: {
-    searchAttributes?: { indexedFields?: Record<string, { data: string }> };
-  };
-}
 
 /**
  * Histories recorded from real runs (SAVE_HISTORIES=1 npm test) replay against today's workflow code.
@@ -40,16 +36,9 @@ describe('replay of recorded BookingFulfillment histories', () => {
     await replay(file, JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')));
   });
 
-  /** FulfillmentStage values a history upserts, in order. */
-  const stageUpserts = (history: { events: HistoryEventJson[] }) =>
-    history.events.flatMap((e) => {
-      const field = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.FulfillmentStage;
-      return field ? [JSON.parse(Buffer.from(field.data, 'base64').toString('utf8')) as string] : [];
-    });
-
   test('fulfillment-stage-resting-only: a v5 happy path upserted every stage and replays; v6 upserts resting stages only', async () => {
     const before = JSON.parse(readFileSync(join(HISTORIES, 'happy-path.v5.json'), 'utf8'));
-    expect(stageUpserts(before)).toEqual([
+    expect(stageUpserts(historyFromJSON(before))).toEqual([
       'CREATING_CALENDAR_ENTRY',
       'CREATING_CREW_EVENT',
       'AWAITING_CREW',
@@ -59,7 +48,7 @@ describe('replay of recorded BookingFulfillment histories', () => {
     ]);
     await replay('happy-path.v5.json', before);
     const after = JSON.parse(readFileSync(join(HISTORIES, 'happy-path.v6.json'), 'utf8'));
-    expect(stageUpserts(after)).toEqual(['AWAITING_CREW', 'KEEPING_PAGE_CURRENT']);
+    expect(stageUpserts(historyFromJSON(after))).toEqual(['AWAITING_CREW', 'KEEPING_PAGE_CURRENT']);
     await replay('happy-path.v6.json', after);
   });
 });
