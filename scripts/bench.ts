@@ -17,6 +17,7 @@ import { benchPipeline } from './bench-pipeline';
 import { benchPublish } from './bench-publish';
 import { benchAuthFlood } from './bench-auth';
 import { benchDevServer } from './bench-dev-server';
+import { benchWorkflowMemory } from './bench-workflow-memory';
 
 interface Result {
   name: string;
@@ -154,6 +155,7 @@ const SUITES: Record<string, (args: string[]) => Promise<boolean>> = {
   pipeline: benchPipeline,
   'auth-flood': () => benchAuthFlood(),
   'dev-server': benchDevServer,
+  'workflow-memory': benchWorkflowMemory,
 };
 
 const [suite, ...args] = process.argv.slice(2);

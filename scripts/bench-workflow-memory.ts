@@ -1,0 +1,183 @@
+// `npm run bench -- workflow-memory [--bookings=N]`: the heap one cached booking costs the worker, and
+// what in the workflow bundle that heap is. The pipeline benchmark reads the worker's RSS from outside;
+// this reads the sandbox's heap from inside: a worker in this process with its workflows on this
+// thread (the SDK's debugMode, same reusable V8 context as the workflow thread), N bookings waiting for
+// crew in its cache, a full GC before each reading. Each variant bundles the workflows differently, so
+// the difference between two variants is what the thing left out costs per booking.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Client, Connection, WorkflowIdReusePolicy } from '@temporalio/client';
+import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
+import { sampleBooking, sampleTenant } from '../sim/samples';
+import { fulfillmentInput } from '../src/service/start-booking';
+import { FAILURE_CONVERTER_PATH } from '../src/codec/data-converter';
+import { WORKFLOW_INTERCEPTOR_MODULES, workerTracingOptions } from '../src/telemetry/temporal-tracing';
+import { PRELOADED_WORKFLOW_MODULES } from '../src/config/workflow-bundle';
+import { BookingIdKey, CharterStartKey, FulfillmentStageKey, TenantKey } from '../workflows/search-attributes';
+import type { bookingLifecycle } from '../workflows/booking-lifecycle';
+import { quietBundlerLogger } from './build-workflow-bundle';
+import { createNoopActivities } from './bench/noop-activities';
+import { NAMESPACE, ROOT } from './local-stack/config';
+import { ManagedProcess, freePort, poll, sleep } from './local-stack/processes';
+import { temporalDevServerArgs, waitForTemporal } from './local-stack/temporal';
+
+interface Variant {
+  name: string;
+  bundle: Pick<BundleOptions, 'preloadModules' | 'workflowInterceptorModules'>;
+}
+
+const SHIPPED = {
+  preloadModules: PRELOADED_WORKFLOW_MODULES,
+  workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+};
+const VARIANTS: Variant[] = [
+  { name: 'as shipped', bundle: SHIPPED },
+  // The shipped preload of 'zod' is compiled by webpack to `0;` (zod is marked side-effect free), so
+  // this should measure the same: it is kept to show that.
+  { name: 'nothing preloaded', bundle: { ...SHIPPED, preloadModules: [] } },
+  { name: 'no tracing interceptors', bundle: { ...SHIPPED, workflowInterceptorModules: [] } },
+];
+
+/** A full, synchronous GC: the readings are live heap, not what V8 has not collected yet. */
+function gcNow(): void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+}
+
+const heapMb = () => process.memoryUsage().heapUsed / 2 ** 20;
+
+interface Reading {
+  variant: string;
+  bookings: number;
+  heapBeforeMb: number;
+  heapAfterMb: number;
+  perBookingKb: number;
+}
+
+async function measureVariant(
+  variant: Variant,
+  o: { address: string; client: Client; bookings: number },
+): Promise<Reading> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: quietBundlerLogger,
+    ...variant.bundle,
+  });
+  const tenant = sampleTenant({ id: 'benchmem' });
+  const taskQueue = `bench-memory-${variant.name.replace(/\W+/g, '-')}-${Date.now()}`;
+  let crewAsked = 0;
+  const noop = createNoopActivities({ client: o.client, onEmailed: () => undefined });
+  const connection = await NativeConnection.connect({ address: o.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: NAMESPACE,
+    taskQueue,
+    workflowBundle: { code },
+    debugMode: true,
+    // Untraced, as a worker without OTEL_* runs: the interceptors' spans go to a no-op sink.
+    ...workerTracingOptions(undefined),
+    maxCachedWorkflows: o.bookings + 10,
+    activities: {
+      ...noop,
+      // Crew stay silent: every booking stays in the crew wait, in the cache.
+      async createCrewEvent({ workflowId, crew }: { workflowId: string; crew: { id: string }[] }) {
+        crewAsked += 1;
+        return { sccEventId: `evt_${workflowId}`, created: true, notifiedCrewIds: crew.map((c) => c.id) };
+      },
+    },
+  });
+  const running = worker.run();
+  running.catch(() => undefined);
+  try {
+    await sleep(500);
+    gcNow();
+    const heapBeforeMb = heapMb();
+    for (let i = 0; i < o.bookings; i += 1) {
+      const booking = sampleBooking();
+      const { workflowId, input } = fulfillmentInput(tenant, booking, {
+        slugSecret: 'bench-memory-slug-secret',
+        crewConfirmation: { timeoutMs: 48 * 3600_000, leadBeforeStartMs: 0 },
+      });
+      await o.client.workflow.start<typeof bookingLifecycle>('bookingLifecycle', {
+        taskQueue,
+        workflowId: `${workflowId}-${variant.name.replace(/\W+/g, '')}`,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: [
+          { key: BookingIdKey, value: booking.bookingId },
+          { key: TenantKey, value: tenant.id },
+          { key: CharterStartKey, value: new Date(booking.charter.start) },
+          { key: FulfillmentStageKey, value: 'RECEIVED' },
+        ],
+      });
+    }
+    await poll(async () => (crewAsked >= o.bookings ? true : undefined), {
+      timeoutMs: 120_000,
+      intervalMs: 200,
+      what: `${o.bookings} bookings asking their crew`,
+    });
+    // The activities' completions and the workflow tasks they cause settle.
+    await sleep(3000);
+    gcNow();
+    const heapAfterMb = heapMb();
+    const snapshots = process.env.BENCH_HEAP_SNAPSHOT_DIR;
+    if (snapshots) console.log(`heap snapshot: ${writeHeapSnapshot(join(snapshots, `${taskQueue}.heapsnapshot`))}`);
+    return {
+      variant: variant.name,
+      bookings: o.bookings,
+      heapBeforeMb,
+      heapAfterMb,
+      perBookingKb: ((heapAfterMb - heapBeforeMb) * 1024) / o.bookings,
+    };
+  } finally {
+    worker.shutdown();
+    await running.catch(() => undefined);
+    await connection.close();
+  }
+}
+
+export async function benchWorkflowMemory(args: string[]): Promise<boolean> {
+  const bookings = Number(args.find((a) => a.startsWith('--bookings='))?.split('=')[1] ?? 200);
+  Runtime.install({
+    logger: {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: (m: string) => console.error(m),
+    } as never,
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
+  const [port, uiPort] = [await freePort(), await freePort()];
+  const temporal = new ManagedProcess({
+    name: 'temporal',
+    command: process.env.TEMPORAL_CLI_PATH ?? join(ROOT, '.tools', 'bin', 'temporal'),
+    args: temporalDevServerArgs({ port, uiPort }),
+    env: process.env,
+    logFile: join(dir, 'temporal.log'),
+  });
+  const address = `127.0.0.1:${port}`;
+  try {
+    await waitForTemporal(address, 60_000, () => temporal.running);
+    const client = new Client({ connection: await Connection.connect({ address }), namespace: NAMESPACE });
+    const readings: Reading[] = [];
+    for (const variant of VARIANTS) {
+      const reading = await measureVariant(variant, { address, client, bookings });
+      readings.push(reading);
+      console.log(
+        `${variant.name.padEnd(28)} heap ${reading.heapBeforeMb.toFixed(1)} -> ${reading.heapAfterMb.toFixed(1)} MB for ${bookings} bookings: ${reading.perBookingKb.toFixed(0)} KB per cached booking`,
+      );
+    }
+    return true;
+  } finally {
+    await temporal.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
