@@ -9,15 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Client, Connection, WorkflowIdReusePolicy } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 import { sampleBooking, sampleTenant } from '../sim/samples';
-import { fulfillmentInput } from '../src/service/start-booking';
+import { startBookingFulfillment } from '../src/service/start-booking';
 import { FAILURE_CONVERTER_PATH } from '../src/codec/data-converter';
 import { WORKFLOW_INTERCEPTOR_MODULES, workerTracingOptions } from '../src/telemetry/temporal-tracing';
 import { PRELOADED_WORKFLOW_MODULES } from '../src/config/workflow-bundle';
-import { BookingIdKey, CharterStartKey, FulfillmentStageKey, TenantKey } from '../workflows/search-attributes';
-import type { bookingLifecycle } from '../workflows/booking-lifecycle';
 import { quietBundlerLogger } from './build-workflow-bundle';
 import { createNoopActivities } from './bench/noop-activities';
 import { NAMESPACE, ROOT } from './local-stack/config';
@@ -99,22 +97,11 @@ async function measureVariant(
     gcNow();
     const heapBeforeMb = heapMb();
     for (let i = 0; i < o.bookings; i += 1) {
-      const booking = sampleBooking();
-      const { workflowId, input } = fulfillmentInput(tenant, booking, {
+      // As the service starts a booking (same input, search attributes and ID policy); ids are unique.
+      await startBookingFulfillment(o.client, tenant, sampleBooking(), {
+        taskQueue,
         slugSecret: 'bench-memory-slug-secret',
         crewConfirmation: { timeoutMs: 48 * 3600_000, leadBeforeStartMs: 0 },
-      });
-      await o.client.workflow.start<typeof bookingLifecycle>('bookingLifecycle', {
-        taskQueue,
-        workflowId: `${workflowId}-${variant.name.replace(/\W+/g, '')}`,
-        args: [input],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [
-          { key: BookingIdKey, value: booking.bookingId },
-          { key: TenantKey, value: tenant.id },
-          { key: CharterStartKey, value: new Date(booking.charter.start) },
-          { key: FulfillmentStageKey, value: 'RECEIVED' },
-        ],
       });
     }
     await poll(async () => (crewAsked >= o.bookings ? true : undefined), {
