@@ -4,19 +4,14 @@
 // the failure limit (the default) and without it (informational: what the limit saves).
 import bcrypt from 'bcrypt';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { tenantDirectory } from '../src/config/tenant';
 import { buildApp } from '../src/service/app';
 import { sampleBooking, sampleTenant } from '../sim/samples';
-import { ManagedProcess, freePort } from './local-stack/processes';
-import { temporalDevServerArgs, waitForTemporal } from './local-stack/temporal';
+import { startBenchDevServer } from './bench/dev-server';
 import { percentile } from './bench/stats';
-import { ROOT } from './local-stack/config';
 
 const PHASE_MS = 8_000;
 const VALID_PER_SECOND = 20;
@@ -25,21 +20,10 @@ const FLOOD_PER_SECOND = 200;
 const MAX_RATIO = 2;
 
 export async function benchAuthFlood(): Promise<boolean> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-auth-'));
-  const [port, uiPort] = [await freePort(), await freePort()];
-  const cli = process.env.TEMPORAL_CLI_PATH ?? join(ROOT, '.tools', 'bin', 'temporal');
-  const temporal = new ManagedProcess({
-    name: 'temporal',
-    command: cli,
-    // In memory: a SQLite file's fsyncs would dominate what this measures (auth), on a busy disk.
-    args: temporalDevServerArgs({ port, uiPort }),
-    env: process.env,
-    logFile: join(dir, 'temporal.log'),
-  });
-  const address = `127.0.0.1:${port}`;
+  // In memory: a SQLite file's fsyncs would dominate what this measures (auth), on a busy disk.
+  const temporal = await startBenchDevServer();
   try {
-    await waitForTemporal(address, 60_000, () => temporal.running);
-    const connection = await Connection.connect({ address });
+    const connection = await Connection.connect({ address: temporal.address });
     const client = new Client({ connection });
     const key = 'bench-intake-key-0123456789abcdef';
     const hash = await bcrypt.hash(key, 10);
@@ -113,7 +97,6 @@ export async function benchAuthFlood(): Promise<boolean> {
     return ok;
   } finally {
     await temporal.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,32 +1,18 @@
 // `npm run bench -- dev-server [--starts=400] [--concurrency=16]`: workflow starts per second on the
 // local stack's dev server (a SQLite file), with SQLite's defaults and with the stack's pragmas
 // (scripts/local-stack/temporal.ts). Each start is also signalled once, as a booking gets crew answers.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
-import { ROOT } from './local-stack/config';
-import { ManagedProcess, freePort } from './local-stack/processes';
-import { DEV_SERVER_SQLITE_PRAGMAS, temporalDevServerArgs, waitForTemporal } from './local-stack/temporal';
+import { DEV_SERVER_SQLITE_PRAGMAS } from './local-stack/temporal';
+import { startBenchDevServer } from './bench/dev-server';
 
 /** The stack's pragmas must start at least this many times as fast as SQLite's defaults. */
 const MIN_SPEED_UP = 1.5;
 
 async function startsPerSecond(pragmas: readonly string[], starts: number, concurrency: number): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-dev-server-'));
-  const [port, uiPort] = [await freePort(), await freePort()];
-  const server = new ManagedProcess({
-    name: 'temporal',
-    command: process.env.TEMPORAL_CLI_PATH ?? join(ROOT, '.tools', 'bin', 'temporal'),
-    args: temporalDevServerArgs({ port, uiPort, dbFile: join(dir, 'temporal.sqlite'), pragmas }),
-    env: process.env,
-    logFile: join(dir, 'temporal.log'),
-  });
+  const server = await startBenchDevServer({ sqlitePragmas: pragmas });
   try {
-    const address = `127.0.0.1:${port}`;
-    await waitForTemporal(address, 60_000, () => server.running);
-    const connection = await Connection.connect({ address });
+    const connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection });
     let next = 0;
     const run = async () => {
@@ -43,7 +29,6 @@ async function startsPerSecond(pragmas: readonly string[], starts: number, concu
     return rate;
   } finally {
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -4,39 +4,39 @@
 // thread (the SDK's debugMode, same reusable V8 context as the workflow thread), N bookings waiting for
 // crew in its cache, a full GC before each reading. Each variant bundles the workflows differently, so
 // the difference between two variants is what the thing left out costs per booking.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+  type BundleOptions,
+} from '@temporalio/worker';
 import { sampleBooking, sampleTenant } from '../sim/samples';
 import { startBookingFulfillment } from '../src/service/start-booking';
-import { FAILURE_CONVERTER_PATH } from '../src/codec/data-converter';
-import { WORKFLOW_INTERCEPTOR_MODULES, workerTracingOptions } from '../src/telemetry/temporal-tracing';
-import { PRELOADED_WORKFLOW_MODULES } from '../src/config/workflow-bundle';
-import { quietBundlerLogger } from './build-workflow-bundle';
+import { workerTracingOptions } from '../src/telemetry/temporal-tracing';
+import { quietBundlerLogger, shippedBundleOptions } from './build-workflow-bundle';
 import { createNoopActivities } from './bench/noop-activities';
-import { NAMESPACE, ROOT } from './local-stack/config';
-import { ManagedProcess, freePort, poll, sleep } from './local-stack/processes';
-import { temporalDevServerArgs, waitForTemporal } from './local-stack/temporal';
+import { NAMESPACE } from './local-stack/config';
+import { poll, sleep } from './local-stack/processes';
+import { startBenchDevServer } from './bench/dev-server';
 
 interface Variant {
   name: string;
   bundle: Pick<BundleOptions, 'preloadModules' | 'workflowInterceptorModules'>;
 }
 
-const SHIPPED = {
-  preloadModules: PRELOADED_WORKFLOW_MODULES,
-  workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-};
+const SHIPPED = shippedBundleOptions();
 const VARIANTS: Variant[] = [
-  { name: 'as shipped', bundle: SHIPPED },
+  { name: 'as shipped', bundle: {} },
   // The shipped preload of 'zod' is compiled by webpack to `0;` (zod is marked side-effect free), so
   // this should measure the same: it is kept to show that.
-  { name: 'nothing preloaded', bundle: { ...SHIPPED, preloadModules: [] } },
-  { name: 'no tracing interceptors', bundle: { ...SHIPPED, workflowInterceptorModules: [] } },
+  { name: 'nothing preloaded', bundle: { preloadModules: [] } },
+  { name: 'no tracing interceptors', bundle: { workflowInterceptorModules: [] } },
 ];
 
 /** A full, synchronous GC: the readings are live heap, not what V8 has not collected yet. */
@@ -50,8 +50,6 @@ function gcNow(): void {
 const heapMb = () => process.memoryUsage().heapUsed / 2 ** 20;
 
 interface Reading {
-  variant: string;
-  bookings: number;
   heapBeforeMb: number;
   heapAfterMb: number;
   perBookingKb: number;
@@ -61,12 +59,7 @@ async function measureVariant(
   variant: Variant,
   o: { address: string; client: Client; bookings: number },
 ): Promise<Reading> {
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
-    failureConverterPath: FAILURE_CONVERTER_PATH,
-    logger: quietBundlerLogger,
-    ...variant.bundle,
-  });
+  const { code } = await bundleWorkflowCode({ ...SHIPPED, ...variant.bundle, logger: quietBundlerLogger });
   const tenant = sampleTenant({ id: 'benchmem' });
   const taskQueue = `bench-memory-${variant.name.replace(/\W+/g, '-')}-${Date.now()}`;
   let crewAsked = 0;
@@ -116,8 +109,6 @@ async function measureVariant(
     const snapshots = process.env.BENCH_HEAP_SNAPSHOT_DIR;
     if (snapshots) console.log(`heap snapshot: ${writeHeapSnapshot(join(snapshots, `${taskQueue}.heapsnapshot`))}`);
     return {
-      variant: variant.name,
-      bookings: o.bookings,
       heapBeforeMb,
       heapAfterMb,
       perBookingKb: ((heapAfterMb - heapBeforeMb) * 1024) / o.bookings,
@@ -131,33 +122,14 @@ async function measureVariant(
 
 export async function benchWorkflowMemory(args: string[]): Promise<boolean> {
   const bookings = Number(args.find((a) => a.startsWith('--bookings='))?.split('=')[1] ?? 200);
-  Runtime.install({
-    logger: {
-      log: () => undefined,
-      trace: () => undefined,
-      debug: () => undefined,
-      info: () => undefined,
-      warn: () => undefined,
-      error: (m: string) => console.error(m),
-    } as never,
-  });
-  const dir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
-  const [port, uiPort] = [await freePort(), await freePort()];
-  const temporal = new ManagedProcess({
-    name: 'temporal',
-    command: process.env.TEMPORAL_CLI_PATH ?? join(ROOT, '.tools', 'bin', 'temporal'),
-    args: temporalDevServerArgs({ port, uiPort }),
-    env: process.env,
-    logFile: join(dir, 'temporal.log'),
-  });
-  const address = `127.0.0.1:${port}`;
+  // The SDK's warnings for the bench's own short-lived workers would bury the readings.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const temporal = await startBenchDevServer();
+  const { address } = temporal;
   try {
-    await waitForTemporal(address, 60_000, () => temporal.running);
     const client = new Client({ connection: await Connection.connect({ address }), namespace: NAMESPACE });
-    const readings: Reading[] = [];
     for (const variant of VARIANTS) {
       const reading = await measureVariant(variant, { address, client, bookings });
-      readings.push(reading);
       console.log(
         `${variant.name.padEnd(28)} heap ${reading.heapBeforeMb.toFixed(1)} -> ${reading.heapAfterMb.toFixed(1)} MB for ${bookings} bookings: ${reading.perBookingKb.toFixed(0)} KB per cached booking`,
       );
@@ -165,6 +137,5 @@ export async function benchWorkflowMemory(args: string[]): Promise<boolean> {
     return true;
   } finally {
     await temporal.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }

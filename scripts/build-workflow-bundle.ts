@@ -23,20 +23,24 @@ export interface BuiltBundle {
   bytes: number;
 }
 
+/** The bundler options of the shipped bundle; the workflow-memory benchmark varies them. */
+export function shippedBundleOptions(workflowsPath = require.resolve('../workflows')) {
+  return {
+    workflowsPath,
+    // The workflow sandbox converts its own errors to failures: with the encoding failure converter.
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    preloadModules: PRELOADED_WORKFLOW_MODULES,
+  } satisfies BundleOptions;
+}
+
 /** `workflowsPath`: another copy of workflows/ (the production test bundles changed workflow code). */
 export async function buildWorkflowBundle(
   outPath: string,
   logger?: BundleOptions['logger'],
   workflowsPath = require.resolve('../workflows'),
 ): Promise<BuiltBundle> {
-  const { code } = await bundleWorkflowCode({
-    workflowsPath,
-    // The workflow sandbox converts its own errors to failures: with the encoding failure converter.
-    failureConverterPath: FAILURE_CONVERTER_PATH,
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-    preloadModules: PRELOADED_WORKFLOW_MODULES,
-    logger,
-  });
+  const { code } = await bundleWorkflowCode({ ...shippedBundleOptions(workflowsPath), logger });
   const path = resolve(outPath);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, code);
