@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
@@ -241,30 +241,41 @@ export function waitForHttp(
   ).then(() => undefined);
 }
 
-/** A free loopback port, chosen by the kernel. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A free loopback port in [20000, below): tried at random until one binds. */
-export async function freePortBelow(below: number): Promise<number> {
+/**
+ * A free loopback port for a server that binds it later, never the same one twice in this process.
+ *
+ * Drawn at random from [20000, the kernel's ephemeral range): a port the kernel picks for listen(0)
+ * lies in that range, where any outgoing connection on the machine can take it before our server
+ * binds it (CI saw `listen EADDRINUSE` that way). Below 32768 it also fits a SMALLINT column, which
+ * the Temporal server's cluster_membership.rpc_port is.
+ */
+export async function freePort(): Promise<number> {
+  const below = Math.min(ephemeralPortsFrom(), 32768);
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = 20000 + Math.floor(Math.random() * (below - 20000));
+    if (handedOut.has(port)) continue;
     const free = await new Promise<boolean>((resolve) => {
       const server = createServer();
+      server.unref();
       server.once('error', () => resolve(false));
       server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
-    if (free) return port;
+    if (free) {
+      handedOut.add(port);
+      return port;
+    }
   }
   throw new Error(`no free port between 20000 and ${below}`);
+}
+
+const handedOut = new Set<number>();
+
+/** The low end of the kernel's ephemeral port range (Linux), or the usual 32768 elsewhere. */
+function ephemeralPortsFrom(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 21000 ? low : 32768;
+  } catch {
+    return 32768;
+  }
 }

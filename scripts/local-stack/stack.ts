@@ -455,12 +455,6 @@ export class LocalStack {
 /** A free port for every part, no two the same. */
 async function freePorts(): Promise<Ports> {
   const ports = {} as Ports;
-  const taken = new Set<number>();
-  for (const name of Object.keys(PORTS) as (keyof Ports)[]) {
-    let port = await freePort();
-    while (taken.has(port)) port = await freePort();
-    taken.add(port);
-    ports[name] = port;
-  }
+  for (const name of Object.keys(PORTS) as (keyof Ports)[]) ports[name] = await freePort();
   return ports;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { ROOT } from '../local-stack/config';
-import { ManagedProcess, freePortBelow, poll } from '../local-stack/processes';
+import { ManagedProcess, freePort, poll } from '../local-stack/processes';
 import { composeService, type ComposeService } from './compose';
 
 const exec = promisify(execFile);
@@ -148,14 +148,10 @@ export class TemporalServer {
   ): Promise<TemporalServer> {
     const svc = composeService('temporal', vars);
     const ports: Record<string, string> = {};
-    const taken = new Set<number>();
     for (const name of PORT_VARIABLES) {
       // cluster_membership.rpc_port is a SMALLINT: a port the kernel picks (32768 and up) fails the
-      // first heartbeat with "out of range for type smallint", so these come from below.
-      let port = await freePortBelow(32768);
-      while (taken.has(port)) port = await freePortBelow(32768);
-      taken.add(port);
-      ports[name] = String(port);
+      // first heartbeat with "out of range for type smallint"; freePort draws from below that.
+      ports[name] = String(await freePort());
     }
     const env = {
       ...svc.environment,
