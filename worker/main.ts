@@ -12,7 +12,7 @@ import { intakeSettingsFromEnv } from '../src/service/start-booking';
 import { encryptedDataConverter } from '../src/codec/data-converter';
 import { ensureTenantSchedules } from './schedules';
 import { startTracingFromEnv } from '../src/telemetry/tracing';
-import { PRELOADED_WORKFLOW_MODULES } from '../src/config/workflow-bundle';
+import { preloadedWorkflowModules } from '../src/config/workflow-bundle';
 import {
   WORKFLOW_INTERCEPTOR_MODULES,
   clientTracingInterceptors,
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
         ? { workflowBundle: { codePath: env.WORKFLOW_BUNDLE_PATH } }
         : {
             workflowsPath: require.resolve('../workflows'),
-            bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES },
+            bundlerOptions: { preloadModules: preloadedWorkflowModules(require.resolve('../workflows')) },
           }),
       // A prebuilt bundle has them built in (scripts/build-workflow-bundle.ts); a source one gets them here.
       interceptors: {

@@ -1,7 +1,11 @@
+import { dirname, join } from 'node:path';
+
 /**
- * Modules evaluated once and shared (deep-frozen) by every workflow in the worker's reusable V8
- * context, instead of once per workflow: the sandbox keeps a module cache per workflow, so each cached
- * booking held its own copy of zod (~0.75 MB of heap; the change validator parses with it). Only
- * stateless libraries belong here: a module that keeps per-workflow state would leak between them.
+ * The bundle's `preloadModules`: workflows/shared-modules, evaluated once and shared (deep-frozen) by
+ * every workflow in the worker's reusable V8 context instead of once per cached booking (what belongs
+ * there, and why, is in that file). `workflowsPath` is the workflows/ entry the bundle is built from,
+ * so a copy of workflows/ (the production test's changed code) preloads its own copy.
  */
-export const PRELOADED_WORKFLOW_MODULES = ['zod'];
+export function preloadedWorkflowModules(workflowsPath: string): string[] {
+  return [join(dirname(workflowsPath), 'shared-modules')];
+}

@@ -43,6 +43,13 @@ describe('scripts/build-workflow-bundle.ts', () => {
       expect(code).not.toContain(outside);
   });
 
+  test('preloads workflows/shared-modules: its modules are evaluated once per worker, not per booking', () => {
+    // A bare require of a side-effect-free package compiles to `0;` (what preloadModules: ['zod'] was).
+    const preload = /preloadModules\(\) \{([^}]*)\}/.exec(readFileSync(bundle.path, 'utf8'))?.[1] ?? '';
+    expect(preload).toContain('__webpack_require__(');
+    expect(preload).toContain('./workflows/shared-modules.ts');
+  });
+
   test('a worker given the bundle replays a recorded history', async () => {
     const history = JSON.parse(readFileSync(join(ROOT, 'test', 'histories', `happy-path.${HISTORY_ERA}.json`), 'utf8'));
     await Worker.runReplayHistory(
