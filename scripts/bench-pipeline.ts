@@ -107,6 +107,9 @@ export async function benchPipeline(args: string[]): Promise<boolean> {
     crewAnswerAtOnce: 'accepted',
     env: {
       worker: {
+        // No feed sync, digest or roster schedule: one due mid-run (every quarter hour for the feed)
+        // would add a booking and mail that are not the benchmark's.
+        FEED_SCHEDULES_AT_START: 'false',
         ...(settings.cache === undefined ? {} : { WORKER_MAX_CACHED_WORKFLOWS: String(settings.cache) }),
         ...workerNodeOptions(settings.heap, process.env.BENCH_WORKER_NODE_OPTIONS),
       },

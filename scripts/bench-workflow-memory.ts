@@ -47,11 +47,14 @@ function gcNow(): void {
 }
 
 const heapMb = () => process.memoryUsage().heapUsed / 2 ** 20;
+const rssMb = () => process.memoryUsage().rss / 2 ** 20;
 
 interface Reading {
   heapBeforeMb: number;
   heapAfterMb: number;
   perBookingKb: number;
+  /** The process's resident memory per booking over the same span: heap, native (the SDK's core) and V8's slack. */
+  rssPerBookingKb: number;
 }
 
 async function measureVariant(
@@ -88,6 +91,7 @@ async function measureVariant(
     await sleep(500);
     gcNow();
     const heapBeforeMb = heapMb();
+    const rssBeforeMb = rssMb();
     for (let i = 0; i < o.bookings; i += 1) {
       // As the service starts a booking (same input, search attributes and ID policy); ids are unique.
       await startBookingFulfillment(o.client, tenant, sampleBooking(), {
@@ -105,12 +109,14 @@ async function measureVariant(
     await sleep(3000);
     gcNow();
     const heapAfterMb = heapMb();
+    const rssAfterMb = rssMb();
     const snapshots = process.env.BENCH_HEAP_SNAPSHOT_DIR;
     if (snapshots) console.log(`heap snapshot: ${writeHeapSnapshot(join(snapshots, `${taskQueue}.heapsnapshot`))}`);
     return {
       heapBeforeMb,
       heapAfterMb,
       perBookingKb: ((heapAfterMb - heapBeforeMb) * 1024) / o.bookings,
+      rssPerBookingKb: ((rssAfterMb - rssBeforeMb) * 1024) / o.bookings,
     };
   } finally {
     worker.shutdown();
@@ -130,7 +136,7 @@ export async function benchWorkflowMemory(args: string[]): Promise<boolean> {
     for (const variant of VARIANTS) {
       const reading = await measureVariant(variant, { address, client, bookings });
       console.log(
-        `${variant.name.padEnd(28)} heap ${reading.heapBeforeMb.toFixed(1)} -> ${reading.heapAfterMb.toFixed(1)} MB for ${bookings} bookings: ${reading.perBookingKb.toFixed(0)} KB per cached booking`,
+        `${variant.name.padEnd(28)} heap ${reading.heapBeforeMb.toFixed(1)} -> ${reading.heapAfterMb.toFixed(1)} MB for ${bookings} bookings: ${reading.perBookingKb.toFixed(0)} KB per cached booking; RSS ${reading.rssPerBookingKb.toFixed(0)} KB per booking`,
       );
     }
     return true;

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -109,6 +110,8 @@ async function main(): Promise<void> {
         namespace: env.TEMPORAL_NAMESPACE,
         tenants: tenants.ids(),
         maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
+        // V8's heap limit (NODE_OPTIONS=--max-old-space-size): with the cache, what bounds the worker's memory.
+        heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
       }),
     );
     await worker.run();

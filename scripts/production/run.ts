@@ -63,7 +63,7 @@ function runtimeEnv(appDir: string): Record<string, string> {
 
 /** The compose file's commands for the app services must be what the stack runs from the build. */
 function checkAppCommands(): void {
-  const vars = new Proxy({} as Record<string, string>, { get: () => 'set' });
+  const vars = everyVariableSet();
   const expected = {
     worker: 'dist/worker/main.js',
     service: 'dist/src/service/main.js',
@@ -73,6 +73,32 @@ function checkAppCommands(): void {
     assert.deepEqual(composeService(name, vars).command, ['node', entry], `docker-compose.yml ${name}.command`);
   }
   assert.deepEqual(dockerfileRuntime().cmd, ['node', 'dist/worker/main.js'], 'the Dockerfile runtime CMD');
+}
+
+/** Compose variables for reading the file's fixed parts: every `${VAR:?}` it requires reads as set. */
+function everyVariableSet(): Record<string, string> {
+  return new Proxy({} as Record<string, string>, { get: () => 'set' });
+}
+
+/** The worker's NODE_OPTIONS in docker-compose.yml: its heap limit (README, Worker memory). */
+function composeWorkerNodeOptions(): string {
+  const nodeOptions = composeService('worker', everyVariableSet()).environment.NODE_OPTIONS;
+  assert.match(
+    nodeOptions ?? '',
+    /--max-old-space-size=\d+/,
+    'docker-compose.yml worker NODE_OPTIONS sets a heap limit',
+  );
+  return nodeOptions!;
+}
+
+/** The heap limit a worker reported in its "worker started" line. */
+function reportedHeapLimitMb(worker: ManagedProcess): number | undefined {
+  const line = worker
+    .output()
+    .split('\n')
+    .find((l) => l.includes('"msg":"worker started"'));
+  const json = line?.slice(line.indexOf('{'));
+  return json ? (JSON.parse(json) as { heapLimitMb?: number }).heapLimitMb : undefined;
 }
 
 /** The binary a running process executes, and its `--version`: what each process really runs on. */
@@ -138,6 +164,7 @@ async function main(): Promise<void> {
   const changed = buildChangedWorkflowBundle(join(dataDir, 'changed-sources'), changedBundle);
 
   const imageEnv = runtimeEnv(appDir);
+  const workerNodeOptions = composeWorkerNodeOptions();
   const stack = new LocalStack({
     dataDir: join(dataDir, 'stack'),
     ports: 'free',
@@ -145,6 +172,8 @@ async function main(): Promise<void> {
     temporal: { address: temporalServer.address },
     built: appDir,
     runtimeEnv: imageEnv,
+    // As compose runs the worker: its NODE_OPTIONS replace the image's.
+    env: { worker: { NODE_OPTIONS: workerNodeOptions } },
     onUnexpectedExit: (child: ManagedProcess, exit: ChildExit) =>
       unexpectedExits.push(`${child.name} exited (${exit.code ?? exit.signal})`),
   });
@@ -162,6 +191,22 @@ async function main(): Promise<void> {
     `2 workers and 2 services from the build, NODE_ENV=${imageEnv.NODE_ENV}, bundle ${relative(appDir, imageEnv.WORKFLOW_BUNDLE_PATH ?? '')}`,
   );
   for (const child of [...workers, ...services, stack.codec!]) say(`  ${child.name.padEnd(9)} ${runtimeOf(child.pid)}`);
+  // The compose file's heap limit reached the workers: what node reports with the same NODE_OPTIONS.
+  const expectedHeapMb = Number(
+    execFileSync(process.execPath, ['-p', 'Math.round(require("v8").getHeapStatistics().heap_size_limit / 2 ** 20)'], {
+      env: { NODE_OPTIONS: workerNodeOptions },
+      encoding: 'utf8',
+    }).trim(),
+  );
+  for (const worker of workers)
+    assert.equal(
+      reportedHeapLimitMb(worker),
+      expectedHeapMb,
+      `${worker.name}'s heap limit (NODE_OPTIONS ${workerNodeOptions})`,
+    );
+  say(
+    `workers' NODE_OPTIONS from docker-compose.yml: ${workerNodeOptions} (V8 heap limit ${expectedHeapMb} MB, as each reports)`,
+  );
 
   const headers = { 'content-type': 'application/json', 'x-service-key': stack.keys.intakeKey };
   const tenant = stack.tenantId;

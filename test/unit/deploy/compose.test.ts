@@ -111,6 +111,8 @@ describe('docker-compose.yml', () => {
         ...AWS_SDK_VARIABLES,
         ...OTEL_SDK_VARIABLES,
         'NODE_ENV',
+        // node's own: the worker's heap limit (README, Worker memory).
+        'NODE_OPTIONS',
         ...tenantSecrets,
       ]);
       expect(Object.keys(env).filter((key) => !known.has(key))).toEqual([]);

@@ -51,6 +51,16 @@ describe('docker-compose.yml and the Dockerfile, as the production test runs the
     );
   });
 
+  it("the worker's NODE_OPTIONS keep the image's and add a heap limit (README, Worker memory)", () => {
+    const every = new Proxy({} as Record<string, string>, { get: () => 'set' });
+    const { NODE_OPTIONS: worker } = composeService('worker', every).environment;
+    const image = dockerfileRuntime().env.NODE_OPTIONS ?? '';
+    expect(image).not.toBe('');
+    for (const flag of image.split(' ')) expect(worker?.split(' ')).toContain(flag);
+    expect(worker).toMatch(/(^| )--max-old-space-size=\d+( |$)/);
+    expect(composeService('service', every).environment.NODE_OPTIONS).toBeUndefined();
+  });
+
   it("the runtime stage's ENV and CMD", () => {
     const { env, cmd } = dockerfileRuntime();
     expect(env).toMatchObject({ NODE_ENV: 'production', WORKFLOW_BUNDLE_PATH: '/app/dist/workflow-bundle.js' });
