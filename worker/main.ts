@@ -20,6 +20,8 @@ import {
   workerTracingOptions,
 } from '../src/telemetry/temporal-tracing';
 
+const WORKFLOWS_PATH = require.resolve('../workflows');
+
 /**
  * The worker: connects to Temporal, registers the BookingFulfillment workflow and its activities, and
  * on SIGINT/SIGTERM stops polling, lets running activities finish (up to SHUTDOWN_GRACE_SECONDS) and exits.
@@ -69,8 +71,8 @@ async function main(): Promise<void> {
       ...(env.WORKFLOW_BUNDLE_PATH
         ? { workflowBundle: { codePath: env.WORKFLOW_BUNDLE_PATH } }
         : {
-            workflowsPath: require.resolve('../workflows'),
-            bundlerOptions: { preloadModules: preloadedWorkflowModules(require.resolve('../workflows')) },
+            workflowsPath: WORKFLOWS_PATH,
+            bundlerOptions: { preloadModules: preloadedWorkflowModules(WORKFLOWS_PATH) },
           }),
       // A prebuilt bundle has them built in (scripts/build-workflow-bundle.ts); a source one gets them here.
       interceptors: {

@@ -250,7 +250,7 @@ export function waitForHttp(
  * the Temporal server's cluster_membership.rpc_port is.
  */
 export async function freePort(): Promise<number> {
-  const below = Math.min(ephemeralPortsFrom(), 32768);
+  const below = Math.min(EPHEMERAL_PORTS_FROM, 32768);
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = 20000 + Math.floor(Math.random() * (below - 20000));
     if (handedOut.has(port)) continue;
@@ -270,12 +270,12 @@ export async function freePort(): Promise<number> {
 
 const handedOut = new Set<number>();
 
-/** The low end of the kernel's ephemeral port range (Linux), or the usual 32768 elsewhere. */
-function ephemeralPortsFrom(): number {
+/** The low end of the kernel's ephemeral port range (Linux), or the usual 32768 elsewhere: read once. */
+const EPHEMERAL_PORTS_FROM = ((): number => {
   try {
     const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
     return Number.isInteger(low) && low > 21000 ? low : 32768;
   } catch {
     return 32768;
   }
-}
+})();

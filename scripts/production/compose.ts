@@ -50,6 +50,11 @@ const asList = (value: string | string[] | undefined): string[] | undefined =>
   value === undefined ? undefined : Array.isArray(value) ? value : value.split(/\s+/).filter(Boolean);
 
 /** One service of docker-compose.yml (merge keys resolved), interpolated with `vars` as .env would be. */
+/** Compose variables for reading the file's fixed parts: every `${VAR:?}` it requires reads as set. */
+export function everyVariableSet(): Record<string, string> {
+  return new Proxy({} as Record<string, string>, { get: () => 'set' });
+}
+
 export function composeService(
   name: string,
   vars: Record<string, string | undefined>,

@@ -24,7 +24,7 @@ import { localDataConverter } from '../local-stack/keys';
 import { ManagedProcess, freePort, poll, type ChildExit } from '../local-stack/processes';
 import { LocalStack } from '../local-stack/stack';
 import { ROLLING_CHANGE_MEMO, buildChangedWorkflowBundle } from './changed-workflow';
-import { composeService, dockerfileRuntime } from './compose';
+import { composeService, dockerfileRuntime, everyVariableSet } from './compose';
 import { reachableByPostgres, startPostgres, type Postgres } from './postgres';
 import { TemporalServer, setupNamespace, setupSchema, type TemporalServerTools } from './temporal-server';
 
@@ -73,11 +73,6 @@ function checkAppCommands(): void {
     assert.deepEqual(composeService(name, vars).command, ['node', entry], `docker-compose.yml ${name}.command`);
   }
   assert.deepEqual(dockerfileRuntime().cmd, ['node', 'dist/worker/main.js'], 'the Dockerfile runtime CMD');
-}
-
-/** Compose variables for reading the file's fixed parts: every `${VAR:?}` it requires reads as set. */
-function everyVariableSet(): Record<string, string> {
-  return new Proxy({} as Record<string, string>, { get: () => 'set' });
 }
 
 /** The worker's NODE_OPTIONS in docker-compose.yml: its heap limit (README, Worker memory). */
