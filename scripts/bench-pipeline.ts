@@ -1,4 +1,4 @@
-// `npm run bench -- pipeline [--bookings=N] [--paced=K] [--concurrency=C] [--waiting=W] [--cache=N]`: bookings through the whole
+// `npm run bench -- pipeline [--bookings=N] [--paced=K] [--concurrency=C] [--waiting=W] [--cache=N] [--heap=MB] [--sources]`: bookings through the whole
 // local stack (scripts/local-stack/stack.ts: the Temporal dev server on SQLite, moto behind the
 // CloudFront shim, the stand-ins, and the worker and the service as child processes) with the SCC
 // stand-in's crew answering at once through our callback, beside a no-op workflow of the same shape
@@ -10,7 +10,7 @@
 // whose crew stay silent until W wait in all, for the worker's RSS against its workflow cache. The run fails only on
 // correctness (every booking reached its email, each effect exactly once); issue 14's goals are shown,
 // met or not, without failing it.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,6 +31,7 @@ import { localDataConverter } from './local-stack/keys';
 import { groupAlive, sleep, type ManagedProcess } from './local-stack/processes';
 import { LocalStack } from './local-stack/stack';
 import { WORKER_CACHE_DEFAULT } from '../src/config/env';
+import { buildApp, composeWorkerNodeOptions, runtimeEnv } from './production/app';
 
 interface Settings {
   /** N: bookings per saturation batch, and in the no-op floor. */
@@ -49,13 +50,23 @@ interface Settings {
   waiting: number;
   /** WORKER_MAX_CACHED_WORKFLOWS for the stack's worker; its default unless given. */
   cache?: number;
-  /** The worker's V8 heap limit in MB (`--max-old-space-size`); node's default unless given. */
+  /**
+   * The worker's V8 heap limit in MB (`--max-old-space-size`): replaces docker-compose.yml's for the
+   * build; node's default for the sources unless given.
+   */
   heap?: number;
+  /**
+   * Run the worker and the service from the sources under tsx, as `npm start` does, instead of from
+   * `npm run build` output with production dependencies and the compose file's worker NODE_OPTIONS, as
+   * the image runs them (the default: the worker that is deployed is the one measured).
+   */
+  sources?: boolean;
 }
 
 /** Sized so that the whole run takes about three minutes on the 2-core machines CI runs on. */
 const DEFAULTS: Settings = { bookings: 100, paced: 20, concurrency: 8, waiting: 2000 };
-const SETTING_ENV: Record<keyof Settings, string> = {
+type NumericSetting = Exclude<keyof Settings, 'sources'>;
+const SETTING_ENV: Record<NumericSetting, string> = {
   bookings: 'BENCH_PIPELINE_BOOKINGS',
   paced: 'BENCH_PIPELINE_PACED',
   concurrency: 'BENCH_PIPELINE_CONCURRENCY',
@@ -64,7 +75,9 @@ const SETTING_ENV: Record<keyof Settings, string> = {
   heap: 'BENCH_PIPELINE_HEAP',
 };
 /** Settings that may be 0: no waiting phase, no workflow cache. */
-const ZERO_ALLOWED = new Set<keyof Settings>(['waiting', 'cache']);
+const ZERO_ALLOWED = new Set<NumericSetting>(['waiting', 'cache']);
+/** `--sources`, or BENCH_PIPELINE_SOURCES=true. */
+const SOURCES_ENV = 'BENCH_PIPELINE_SOURCES';
 /** Where the waiting phase reads the worker's RSS, besides W itself. */
 const WAITING_MARKS = [500, 1000, 2000];
 /** Bookings posted at once while filling up the waiting ones: no email to wait for, so more than C. */
@@ -100,10 +113,25 @@ export async function benchPipeline(args: string[]): Promise<boolean> {
   const motoServer = tools.ensureMoto().path;
 
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-pipeline-'));
+  const appDir = settings.sources ? undefined : join(dataDir, 'app');
+  if (appDir) {
+    say("npm run build, then npm ci --omit=dev in a copy outside the repository (the image's runtime stage)");
+    mkdirSync(appDir);
+    buildApp(appDir);
+  }
+  const nodeOptions = workerNodeOptions(
+    appDir ? composeWorkerNodeOptions() : '',
+    settings.heap,
+    process.env.BENCH_WORKER_NODE_OPTIONS,
+  );
+  const workerRuns = appDir
+    ? `from the build (node dist/worker/main.js, NODE_OPTIONS ${nodeOptions || 'none'})`
+    : `from the sources under tsx (NODE_OPTIONS ${nodeOptions || 'none'})`;
   const stack = new LocalStack({
     dataDir,
     ports: 'free',
     tools: { temporalCli, motoServer },
+    ...(appDir ? { built: appDir, runtimeEnv: runtimeEnv(appDir) } : {}),
     crewAnswerAtOnce: 'accepted',
     env: {
       worker: {
@@ -111,7 +139,7 @@ export async function benchPipeline(args: string[]): Promise<boolean> {
         // would add a booking and mail that are not the benchmark's.
         FEED_SCHEDULES_AT_START: 'false',
         ...(settings.cache === undefined ? {} : { WORKER_MAX_CACHED_WORKFLOWS: String(settings.cache) }),
-        ...workerNodeOptions(settings.heap, process.env.BENCH_WORKER_NODE_OPTIONS),
+        ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
       },
     },
     say,
@@ -231,7 +259,7 @@ export async function benchPipeline(args: string[]): Promise<boolean> {
 
     const cpu = cpus();
     const { text, ok } = pipelineReport({
-      settings: { ...settings, warmUp: WARM_UP, cache },
+      settings: { ...settings, warmUp: WARM_UP, cache, workerRuns },
       machine: {
         cores: cpu.length,
         model: cpu[0]?.model.trim() ?? '?',
@@ -410,24 +438,39 @@ async function waitingPhase(
 }
 
 /**
- * The worker's NODE_OPTIONS: its heap limit (--heap), and BENCH_WORKER_NODE_OPTIONS as given, e.g.
- * `--cpu-prof --cpu-prof-dir=/tmp/prof` for a CPU profile of the worker, written when the stack stops it.
+ * The worker's NODE_OPTIONS: `base` (the compose file's for the build) with its heap limit replaced by
+ * --heap when given, then BENCH_WORKER_NODE_OPTIONS as given, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+ * for a CPU profile of the worker, written when the stack stops it.
  */
-function workerNodeOptions(heapMb: number | undefined, extra: string | undefined): { NODE_OPTIONS?: string } {
-  const options = [heapMb === undefined ? '' : `--max-old-space-size=${heapMb}`, extra ?? ''].filter(Boolean);
-  return options.length === 0 ? {} : { NODE_OPTIONS: options.join(' ') };
+export function workerNodeOptions(base: string, heapMb: number | undefined, extra: string | undefined): string {
+  const limit = `--max-old-space-size=${heapMb}`;
+  const withHeap =
+    heapMb === undefined
+      ? base
+      : /--max-old-space-size=\d+/.test(base)
+        ? base.replace(/--max-old-space-size=\d+/, limit)
+        : `${base} ${limit}`;
+  return [withHeap, extra ?? '']
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .join(' ');
 }
 
 function settingsFrom(args: string[], env: NodeJS.ProcessEnv): Settings {
   const settings = { ...DEFAULTS };
   const problems: string[] = [];
   const given = new Map<string, string>();
+  settings.sources = env[SOURCES_ENV] === 'true';
   for (const arg of args) {
+    if (arg === '--sources') {
+      settings.sources = true;
+      continue;
+    }
     const match = /^--(\w+)=(.*)$/.exec(arg);
     if (match && match[1]! in SETTING_ENV) given.set(match[1]!, match[2]!);
     else problems.push(`unknown argument ${arg}`);
   }
-  for (const name of Object.keys(SETTING_ENV) as (keyof Settings)[]) {
+  for (const name of Object.keys(SETTING_ENV) as NumericSetting[]) {
     const raw = given.get(name) ?? env[SETTING_ENV[name]];
     if (raw === undefined || raw === '') continue;
     const value = Number(raw);
@@ -439,7 +482,12 @@ function settingsFrom(args: string[], env: NodeJS.ProcessEnv): Settings {
       );
   }
   if (problems.length > 0) {
-    const usage = [...Object.entries(DEFAULTS).map(([name, value]) => `--${name}=${value}`), '--cache=N', '--heap=MB'];
+    const usage = [
+      ...Object.entries(DEFAULTS).map(([name, value]) => `--${name}=${value}`),
+      '--cache=N',
+      '--heap=MB',
+      '--sources',
+    ];
     throw new Error(`${problems.join('; ')}\nusage: npm run bench -- pipeline [${usage.join('] [')}]`);
   }
   return settings;

@@ -3,7 +3,16 @@ import { median, percentile } from './stats';
 
 /** Everything one run of the pipeline benchmark measured and checked. */
 export interface PipelineResult {
-  settings: { bookings: number; paced: number; concurrency: number; warmUp: number; waiting: number; cache: string };
+  settings: {
+    bookings: number;
+    paced: number;
+    concurrency: number;
+    warmUp: number;
+    waiting: number;
+    cache: string;
+    /** How the stack ran its worker and service: from the build or the sources, and the worker's NODE_OPTIONS. */
+    workerRuns: string;
+  };
   machine: { cores: number; model: string; memoryGiB: number; loadBefore: number[]; loadAfter: number[] };
   /** Webhook -> ops email of each booking at 1 booking/s, and the CPU meanwhile (for the machine's other load). */
   paced: { latenciesMs: number[]; cpu: CpuSpent };
@@ -110,6 +119,7 @@ export function pipelineReport(r: PipelineResult): { text: string; ok: boolean }
     `pipeline through the local stack, crew answering at once; ${r.machine.cores} cores (${r.machine.model}), ` +
       `${r.machine.memoryGiB.toFixed(0)} GiB; N=${settings.bookings} per batch, ${settings.concurrency} in flight (POST to ops email); ` +
       `K=${settings.paced} at 1 booking/s after ${settings.warmUp} warm-up bookings`,
+    `worker and service ${settings.workerRuns}`,
     `load average (1/5/15 min) before ${load(r.machine.loadBefore)}, after ${load(r.machine.loadAfter)} (this benchmark included)`,
     '',
     '| phase | bookings | bookings/s | vs no-op floor | webhook -> ops email p50 ms | p95 ms | worker CPU-ms/booking | other processes on the machine |',

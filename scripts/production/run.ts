@@ -8,7 +8,7 @@
 //   dependencies only, run as the image's runtime stage runs them; the JADA/SCC/SMTP stand-ins and moto.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,6 +24,7 @@ import { localDataConverter } from '../local-stack/keys';
 import { ManagedProcess, freePort, poll, type ChildExit } from '../local-stack/processes';
 import { LocalStack } from '../local-stack/stack';
 import { ROLLING_CHANGE_MEMO, buildChangedWorkflowBundle } from './changed-workflow';
+import { buildApp, composeWorkerNodeOptions, runtimeEnv } from './app';
 import { composeService, dockerfileRuntime, everyVariableSet } from './compose';
 import { reachableByPostgres, startPostgres, type Postgres } from './postgres';
 import { TemporalServer, setupNamespace, setupSchema, type TemporalServerTools } from './temporal-server';
@@ -43,24 +44,6 @@ const say = (line: string) => process.stdout.write(`[production ${elapsed().padS
 const cleanup: (() => Promise<unknown>)[] = [];
 const unexpectedExits: string[] = [];
 
-/** `npm run build`, then dist/ and the package files in a folder outside the repository, `npm ci --omit=dev`. */
-function buildApp(dir: string): void {
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
-  for (const file of ['package.json', 'package-lock.json']) cpSync(join(ROOT, file), join(dir, file));
-  // The Dockerfile's prod-deps stage, with the machine's npm cache.
-  execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
-    cwd: dir,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-/** The image's runtime ENV, its /app paths moved to where the build was copied. */
-function runtimeEnv(appDir: string): Record<string, string> {
-  const { env } = dockerfileRuntime();
-  return Object.fromEntries(Object.entries(env).map(([key, value]) => [key, value.replace(/^\/app(?=\/|$)/, appDir)]));
-}
-
 /** The compose file's commands for the app services must be what the stack runs from the build. */
 function checkAppCommands(): void {
   const vars = everyVariableSet();
@@ -73,17 +56,6 @@ function checkAppCommands(): void {
     assert.deepEqual(composeService(name, vars).command, ['node', entry], `docker-compose.yml ${name}.command`);
   }
   assert.deepEqual(dockerfileRuntime().cmd, ['node', 'dist/worker/main.js'], 'the Dockerfile runtime CMD');
-}
-
-/** The worker's NODE_OPTIONS in docker-compose.yml: its heap limit (README, Worker memory). */
-function composeWorkerNodeOptions(): string {
-  const nodeOptions = composeService('worker', everyVariableSet()).environment.NODE_OPTIONS;
-  assert.match(
-    nodeOptions ?? '',
-    /--max-old-space-size=\d+/,
-    'docker-compose.yml worker NODE_OPTIONS sets a heap limit',
-  );
-  return nodeOptions!;
 }
 
 /** The heap limit a worker reported in its "worker started" line. */
