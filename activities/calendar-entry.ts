@@ -1,7 +1,7 @@
 import { log } from '@temporalio/activity';
 import type { JadaEventPatch } from '../src/clients/jada';
 import type { Booking } from '../src/domain/booking';
-import { inAttempt, type ActivityContext, type BookingRef } from './context';
+import { inAttempt, mayAlreadyExist, type ActivityContext, type BookingRef, type CreateRef } from './context';
 import { clientFailure } from './failures';
 
 export interface CalendarEntry {
@@ -22,12 +22,15 @@ export interface CalendarEntryDeletion {
 /** Step 1: the entry in the operator's JADA calendar, found again by external id = workflow ID. */
 export function calendarEntryActivities(ctx: ActivityContext) {
   return {
-    async createCalendarEntry({ tenant, workflowId, booking }: BookingRef): Promise<CalendarEntry> {
+    async createCalendarEntry(ref: CreateRef): Promise<CalendarEntry> {
+      const { tenant, workflowId, booking } = ref;
       return inAttempt(async (call) => {
         try {
           const { event, created } = await ctx
             .jada(tenant)
-            .events.ensure({ ...calendarEntryDetails(booking), externalId: workflowId }, call);
+            .events.ensure({ ...calendarEntryDetails(booking), externalId: workflowId }, call, {
+              mayExist: mayAlreadyExist(ref),
+            });
           log.info(created ? 'JADA calendar entry created' : 'JADA calendar entry already existed', {
             jadaEventId: event.id,
           });

@@ -40,6 +40,23 @@ export interface BookingRef {
   booking: Booking;
 }
 
+/**
+ * A create's input. `noEarlierCreate` is the workflow's word that no earlier activity of this booking
+ * can have made the record: its first run (not continued as new, not reset) starting this create for
+ * the first time. Absent, as in histories of earlier code, it may exist.
+ */
+export interface CreateRef extends BookingRef {
+  noEarlierCreate?: boolean;
+}
+
+/**
+ * Whether the record may already exist, so a create must look for it first: unless the workflow says no
+ * earlier activity made it and this is the activity's first attempt (a retry's predecessor may have).
+ */
+export function mayAlreadyExist(ref: CreateRef): boolean {
+  return !(ref.noEarlierCreate === true && Context.current().info.attempt === 1);
+}
+
 /** What each activity file gets: the dependencies, a clock, the tenant and feed lookups and the tenant's clients. */
 export interface ActivityContext extends ActivityDeps {
   now: () => number;

@@ -1,7 +1,7 @@
 import { log } from '@temporalio/activity';
 import type { SccEventPatch } from '../src/clients/scc';
 import type { Booking, CrewAssignment } from '../src/domain/booking';
-import { inAttempt, type ActivityContext, type BookingRef } from './context';
+import { inAttempt, mayAlreadyExist, type ActivityContext, type BookingRef, type CreateRef } from './context';
 import { clientFailure } from './failures';
 
 export interface CrewEvent {
@@ -39,12 +39,8 @@ interface CrewEventRef {
 /** Step 2: the crew event in ShipCaptainCrew, found again by external id = workflow ID. */
 export function crewEventActivities(ctx: ActivityContext) {
   return {
-    async createCrewEvent({
-      tenant,
-      workflowId,
-      booking,
-      crew,
-    }: BookingRef & { crew: CrewAssignment[] }): Promise<CrewEvent> {
+    async createCrewEvent(ref: CreateRef & { crew: CrewAssignment[] }): Promise<CrewEvent> {
+      const { tenant, workflowId, booking, crew } = ref;
       return inAttempt(async (call) => {
         try {
           const { event, created } = await ctx.scc(tenant).events.ensure(
@@ -57,6 +53,7 @@ export function crewEventActivities(ctx: ActivityContext) {
               external_id: workflowId,
             },
             call,
+            { mayExist: mayAlreadyExist(ref) },
           );
           log.info(created ? 'SCC crew event created' : 'SCC crew event already existed', { sccEventId: event.id });
           return { sccEventId: event.id, created, notifiedCrewIds: event.magic_links.map((l) => l.crew_id) };

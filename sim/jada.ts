@@ -32,8 +32,11 @@ export interface JadaSim {
   url: string;
   /** The calendar as it is: a deleted entry is gone from it. */
   events: JadaEvent[];
-  /** Effects (each once per Idempotency-Key) and every API request that reached the stand-in. */
-  counters: { created: number; updated: number; deleted: number; requests: number };
+  /**
+   * Effects (each once per Idempotency-Key), lookups (GET by externalId, authorized) and every API
+   * request that reached the stand-in.
+   */
+  counters: { created: number; updated: number; deleted: number; lookups: number; requests: number };
   faults: Faults;
   stop(): Promise<void>;
 }
@@ -61,7 +64,7 @@ const EventPatchSchema = z
 /** Local JADA calendar API: same paths, header and answers as DESIGN.md's contract. */
 export async function startJadaSim(options: JadaSimOptions): Promise<JadaSim> {
   const events: JadaEvent[] = [];
-  const counters = { created: 0, updated: 0, deleted: 0, requests: 0 };
+  const counters = { created: 0, updated: 0, deleted: 0, lookups: 0, requests: 0 };
   const lifecycle = options.lifecycleEndpoints ?? true;
   let nextId = 1;
   const faults = new Faults();
@@ -78,6 +81,7 @@ export async function startJadaSim(options: JadaSimOptions): Promise<JadaSim> {
     const id = eventIdOf(req);
     if (id !== undefined) return handleEvent(req, id);
     if (req.method === 'GET') {
+      counters.lookups++;
       const externalId = req.url.searchParams.get('externalId');
       return {
         status: 200,

@@ -116,7 +116,15 @@ export interface SccSim {
   /** Everything SCC sent the crew, oldest first: who was invited, re-asked, reminded, taken off, told of a cancellation. */
   messages: SccInboxMessage[];
   /** Effects (each once per Idempotency-Key) and every API request that reached the stand-in. */
-  counters: { created: number; updated: number; cancelled: number; remindersSent: number; requests: number };
+  counters: {
+    created: number;
+    updated: number;
+    cancelled: number;
+    remindersSent: number;
+    /** GET /events by external_id, past the key check. */
+    lookups: number;
+    requests: number;
+  };
   faults: Faults;
   /** From now on, crew of new events answer this at once (see SccSimOptions.answerAtOnce), or not at all. */
   answerAtOnce(answer: CrewAnswer | undefined): void;
@@ -162,7 +170,7 @@ export async function startSccSim(options: SccSimOptions): Promise<SccSim> {
   const magicLinks = new Map<string, MagicLinkTarget>();
   const answers = new Map<string, SccCrewAnswer>();
   const messages: SccInboxMessage[] = [];
-  const counters = { created: 0, updated: 0, cancelled: 0, remindersSent: 0, requests: 0 };
+  const counters = { created: 0, updated: 0, cancelled: 0, remindersSent: 0, lookups: 0, requests: 0 };
   const lifecycle = options.lifecycleEndpoints ?? true;
   const faults = new Faults();
   const keys = new IdempotencyKeys();
@@ -175,6 +183,7 @@ export async function startSccSim(options: SccSimOptions): Promise<SccSim> {
     const route = eventRoute(req);
     if (route) return handleEvent(req, route);
     if (req.method === 'GET') {
+      counters.lookups++;
       const externalId = req.url.searchParams.get('external_id');
       return {
         status: 200,

@@ -92,6 +92,15 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
   let pageVersionsHandedOut = state.page.version;
   /** Which creates were started, so a cancellation mid-create can tell ops what may exist. */
   const started = { jada: false, scc: false };
+  /**
+   * No earlier run of this booking can have created anything: this is its first run (not continued as
+   * new) and not a reset one (a reset keeps the original run's id). A create this run starts for the
+   * first time then tells its activity so, which skips the lookup on its first attempt (mayAlreadyExist).
+   */
+  const firstRun = (() => {
+    const info = workflowInfo();
+    return info.continuedFromExecutionRunId === undefined && info.runId === info.originalExecutionRunId;
+  })();
 
   const ref = () => ({ tenant, workflowId, booking: state.booking });
   const stage = (): FulfillmentStage => ended?.stage ?? stageOf(state, policy, Date.now());
@@ -260,9 +269,10 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
     switch (step.kind) {
       case 'create-calendar-entry': {
         const revision = state.revision;
+        const noEarlierCreate = firstRun && !started.jada;
         started.jada = true;
         const entry = await externalApi.createCalendarEntry.executeWithOptions({ summary: 'JADA calendar entry' }, [
-          ref(),
+          { ...ref(), noEarlierCreate },
         ]);
         state = recordJada(state, entry.jadaEventId, revision);
         return;
@@ -270,10 +280,11 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
       case 'create-crew-event': {
         const revision = state.sccRevision;
         const crew = crewAssignments(state);
+        const noEarlierCreate = firstRun && !started.scc;
         started.scc = true;
         const event = await externalApi.createCrewEvent.executeWithOptions(
           { summary: `SCC crew event for ${crew.map((c) => c.role).join(', ') || 'no crew'}` },
-          [{ ...ref(), crew }],
+          [{ ...ref(), crew, noEarlierCreate }],
         );
         state = recordScc(state, event.sccEventId, revision);
         upsertSearchAttributes([{ key: SccEventIdKey, value: event.sccEventId }]);

@@ -60,11 +60,20 @@ export class EventCollection<Event, NewEvent, EventPatch> {
 
   /**
    * Lookup before create: an attempt that timed out may still have created the event (and, at SCC,
-   * sent crew their links), so a retry must find it rather than create a second one.
+   * sent crew their links), so a retry must find it rather than create a second one. `mayExist: false`
+   * is the caller's word that no earlier call can have created it (the first attempt of a booking's
+   * first create, activities/context.ts `noEarlierCreate`): then the lookup, one round trip and at
+   * SCC one bcrypt check of our key, is skipped. The create keeps its Idempotency-Key either way.
    */
-  async ensure(input: NewEvent, options: CallOptions = {}): Promise<{ event: Event; created: boolean }> {
-    const existing = await this.find(input[this.options.externalIdField] as string, options);
-    if (existing !== undefined) return { event: existing, created: false };
+  async ensure(
+    input: NewEvent,
+    options: CallOptions = {},
+    { mayExist }: { mayExist: boolean } = { mayExist: true },
+  ): Promise<{ event: Event; created: boolean }> {
+    if (mayExist) {
+      const existing = await this.find(input[this.options.externalIdField] as string, options);
+      if (existing !== undefined) return { event: existing, created: false };
+    }
     return { event: await this.create(input, options), created: true };
   }
 

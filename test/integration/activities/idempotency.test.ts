@@ -47,6 +47,37 @@ describe('activity idempotency (each activity run twice)', () => {
     expect(JSON.stringify(first)).not.toMatch(/https?:\/\//);
   });
 
+  test("a booking's first create skips the lookup on its first attempt only; the retry looks and finds it", async () => {
+    const fresh = sampleBooking();
+    const freshRef = { tenant: h.tenant.id, workflowId: bookingWorkflowId(h.tenant.id, fresh), booking: fresh };
+    const first = new MockActivityEnvironment({ attempt: 1 });
+    const retry = new MockActivityEnvironment({ attempt: 2 });
+    const lookups = () => ({ jada: h.jada.counters.lookups, scc: h.scc.counters.lookups });
+    const created = () => ({ jada: h.jada.counters.created, scc: h.scc.counters.created });
+    const before = { lookups: lookups(), created: created() };
+    const inAttempt = <T>(env: MockActivityEnvironment, activity: () => Promise<T>): Promise<T> => env.run(activity);
+    const run = async (env: MockActivityEnvironment) =>
+      [
+        await inAttempt(env, () => h.activities.createCalendarEntry({ ...freshRef, noEarlierCreate: true })),
+        await inAttempt(env, () =>
+          h.activities.createCrewEvent({ ...freshRef, crew: fresh.crew!, noEarlierCreate: true }),
+        ),
+      ] as const;
+
+    const [entry, event] = await run(first);
+    expect([entry.created, event.created]).toEqual([true, true]);
+    // The create alone, without the GET before it.
+    expect(lookups()).toEqual(before.lookups);
+    expect(created()).toEqual({ jada: before.created.jada + 1, scc: before.created.scc + 1 });
+
+    // As if the first attempt's answer was lost: the retry looks first and finds what it made.
+    const [entryAgain, eventAgain] = await run(retry);
+    expect(entryAgain).toEqual({ jadaEventId: entry.jadaEventId, created: false });
+    expect(eventAgain).toMatchObject({ sccEventId: event.sccEventId, created: false });
+    expect(lookups()).toEqual({ jada: before.lookups.jada + 1, scc: before.lookups.scc + 1 });
+    expect(created()).toEqual({ jada: before.created.jada + 1, scc: before.created.scc + 1 });
+  });
+
   test('publishGuestPage: same objects, one invalidation per site', async () => {
     const { input } = fulfillmentInput(h.tenant, booking, h.settings);
     const crew = crewRoster(booking.crew!, {}, false);

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Booking } from '../../../src/domain/booking';
 import type { ChangeBookingRequest } from '../../../src/domain/change-request';
@@ -7,6 +9,7 @@ import type { bookingLifecycle } from '../../../workflows/booking-lifecycle';
 import { assignCrewUpdate, changeBookingUpdate, crewResponseSignal, statusQuery } from '../../../workflows/messages';
 import type { BookingStatus } from '../../../workflows/types';
 import { sampleBooking } from '../../../sim/samples';
+import { opsSummaryMessageId } from '../../../src/mail/message-id';
 import { invalidationsOf, readObject } from '../../support/aws';
 import { startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
 import { SUGGEST_CONTINUE_AS_NEW_AT } from '../../support/global-setup';
@@ -244,6 +247,53 @@ describe('bookingLifecycle: a booking that changes, on a real Temporal server', 
       .executeUpdate(changeBookingUpdate, { args: [{ channel: 'ops', patch: { notes: 'later' } }] })
       .catch((e: unknown) => e);
     expect(late).toBeInstanceOf(Error);
+  });
+
+  test('a first run creates without looking first; a run reset to its first task looks, finds, and makes nothing twice', async () => {
+    const booking = sampleBooking();
+    const counts = () => ({
+      lookups: { jada: h.jada.counters.lookups, scc: h.scc.counters.lookups },
+      created: { jada: h.jada.counters.created, scc: h.scc.counters.created },
+    });
+    const before = counts();
+    const { handle } = await published(booking);
+    // The first run knows nothing can exist yet: each create without the GET before it.
+    expect(counts()).toEqual({
+      lookups: before.lookups,
+      created: { jada: before.created.jada + 1, scc: before.created.scc + 1 },
+    });
+    const first = await handle.query(statusQuery);
+    const firstRunId = (await handle.describe()).runId;
+    const history = await handle.fetchHistory();
+    const firstTaskDone = history.events!.find(
+      (e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+    )!.eventId!;
+
+    // Ops reset it (Temporal UI: Reset to the first workflow task): the new run schedules the creates again.
+    const { runId } = await h.temporal.client.workflowService.resetWorkflowExecution({
+      namespace: h.temporal.client.options.namespace,
+      workflowExecution: { workflowId: handle.workflowId, runId: firstRunId },
+      workflowTaskFinishEventId: firstTaskDone,
+      requestId: randomUUID(),
+      reason: 'test: reset to the first workflow task',
+    });
+    expect(runId).not.toBe(firstRunId);
+    const reset = h.temporal.client.workflow.getHandle<typeof bookingLifecycle>(handle.workflowId, runId!);
+    const status = await waitFor(
+      () => reset.query(statusQuery),
+      (s) => s.stage === 'KEEPING_PAGE_CURRENT' && s.opsEmailMessageId !== undefined,
+      60_000,
+    );
+    expect(status).toMatchObject({ jadaEventId: first.jadaEventId, sccEventId: first.sccEventId });
+    // The reset run may follow an earlier one: it looked before each create, found, and created nothing.
+    expect(counts()).toEqual({
+      lookups: { jada: before.lookups.jada + 1, scc: before.lookups.scc + 1 },
+      created: { jada: before.created.jada + 1, scc: before.created.scc + 1 },
+    });
+    expect(h.jada.events.filter((e) => e.externalId === handle.workflowId)).toHaveLength(1);
+    expect(h.scc.events.filter((e) => e.external_id === handle.workflowId)).toHaveLength(1);
+    expect(h.smtp.messages.filter((m) => m.messageId === opsSummaryMessageId(handle.workflowId))).toHaveLength(1);
+    await reset.terminate('test done');
   });
 
   test('50 changes and 10 crew replacements: the entity continues as new, carrying its state; history measured', async () => {
