@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseWith, type ParseResult } from './validation';
+import { dateTimeFormat } from './intl';
 
 /**
  * The normalized booking contract (DESIGN.md, "Booking intake"). Every channel adapter (email parser,
@@ -20,7 +21,7 @@ const isoInstant = z
 
 export function isIanaTimeZone(zone: string): boolean {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    dateTimeFormat('en-US', { timeZone: zone });
     return zone.includes('/') || zone === 'UTC';
   } catch {
     return false;

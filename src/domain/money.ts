@@ -1,18 +1,18 @@
 /** Money is always integer minor units with its currency; formatting is the only place it becomes text. */
+import { numberFormat } from './intl';
 export interface Money {
   amount: number;
   currency: string;
 }
 
 export function formatMoney({ amount, currency }: Money): string {
-  const digits =
-    new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount / 10 ** digits);
+  const digits = numberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return numberFormat('en-US', { style: 'currency', currency }).format(amount / 10 ** digits);
 }
 
 /** How many minor units a currency's major unit has, as a power of ten (USD 2, JPY 0, BHD 3). */
 export function minorUnitDigits(currency: string): number {
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return numberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
 }
 
 export type MoneyParse = { ok: true; amount: number } | { ok: false; message: string };

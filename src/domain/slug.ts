@@ -1,4 +1,5 @@
 import type { Booking } from './booking';
+import { dateTimeFormat } from './intl';
 
 /** `[a-z0-9-]`, no leading/trailing/double dash, at most 80 characters: safe as a path segment and S3 key. */
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -25,7 +26,7 @@ export function friendlySlug(booking: Pick<Booking, 'guest' | 'charter' | 'sourc
     asciiWords(booking.guest.name.trim().split(/\s+/)[0] ?? '')
       .slice(0, 40)
       .replace(/-+$/, '') || 'guest';
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const parts = dateTimeFormat('en-US', {
     timeZone: booking.charter.timeZone,
     month: 'short',
     day: 'numeric',

@@ -2,6 +2,7 @@
  * Instants are epoch milliseconds or ISO-8601 strings with an offset; wall-clock text only ever comes
  * out of Intl with an explicit IANA zone. Nothing here reads the clock: callers pass `now`.
  */
+import { dateTimeFormat } from './intl';
 
 /**
  * When the workflow stops waiting for crew: `timeout` after the booking arrived, but never later than
@@ -27,14 +28,14 @@ export interface LocalTimeText {
 
 export function localTime(instant: string | number, timeZone: string): LocalTimeText {
   const d = new Date(instant);
-  const date = new Intl.DateTimeFormat('en-US', {
+  const date = dateTimeFormat('en-US', {
     timeZone,
     weekday: 'short',
     month: 'short',
     day: 'numeric',
     year: 'numeric',
   }).format(d);
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const parts = dateTimeFormat('en-US', {
     timeZone,
     hour: 'numeric',
     minute: '2-digit',

@@ -3,33 +3,27 @@
  * instants the contract holds ("2027-05-29T10:00:00-07:00"). The zone's offset comes from Intl (the
  * IANA database), never from arithmetic on the local text: the offset depends on the date.
  */
+import { dateTimeFormat } from './intl';
 
 const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 /**
- * The zone's formatter, made once per zone: a feed of 2000 events asks for offsets thousands of times,
- * and making a formatter costs far more than using one. Throws a RangeError for a zone Intl does not know.
+ * The zone's formatter, made once per zone (src/domain/intl.ts): a feed of 2000 events asks for offsets
+ * thousands of times. Throws a RangeError for a zone Intl does not know.
  */
 function formatter(timeZone: string): Intl.DateTimeFormat {
-  let found = formatters.get(timeZone);
-  if (!found) {
-    found = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, found);
-  }
-  return found;
+  return dateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }
 
 /** Whether Intl knows the zone: any name it takes, aliases included. */

@@ -2,6 +2,7 @@ import type { Booking } from '../domain/booking';
 import type { CrewMemberStatus, CrewStatus } from '../domain/crew';
 import { localTime } from '../domain/time';
 import { escapeHtml, urlAttr } from '../html/escape';
+import { dateTimeFormat } from '../domain/intl';
 
 /**
  * The parts every email to ops is made of: a subject that names the booking, the crew roster, tables
@@ -38,7 +39,7 @@ export function oneLine(text: string): string {
 }
 
 function shortDate(instant: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', month: 'short', day: 'numeric' }).format(
+  return dateTimeFormat('en-US', { timeZone, weekday: 'short', month: 'short', day: 'numeric' }).format(
     new Date(instant),
   );
 }

@@ -17,6 +17,7 @@ import {
   textTable,
   type OpsEmail,
 } from './email';
+import { dateTimeFormat } from '../domain/intl';
 
 export interface OpsDigestInput {
   tenantName: string;
@@ -33,7 +34,7 @@ const ACTION_LABEL: Record<DigestAction['reason'], string> = {
 
 /** "Wed, Dec 2, 2026": a local date as ops read it (noon UTC of the date names the same date everywhere). */
 function longDate(date: string): string {
-  return new Intl.DateTimeFormat('en-US', {
+  return dateTimeFormat('en-US', {
     timeZone: 'UTC',
     weekday: 'short',
     month: 'short',

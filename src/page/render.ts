@@ -3,6 +3,7 @@ import type { CrewMemberStatus } from '../domain/crew';
 import { formatDuration, localTime } from '../domain/time';
 import { pageHead } from './document';
 import { escapeAttr, escapeHtml, telUrl, urlAttr } from '../html/escape';
+import { dateTimeFormat } from '../domain/intl';
 
 /**
  * The guest page is one self-contained HTML file: published to S3 and cached by CloudFront, so it must
@@ -153,7 +154,7 @@ const ABBREVIATION_LOCALES = ['en-GB', 'en-AU', 'en-NZ', 'en-IN'] as const;
 function zoneAbbreviation(instant: string | number, timeZone: string, enUs: string): string {
   if (!/^GMT[+-]/.test(enUs)) return enUs;
   for (const locale of ABBREVIATION_LOCALES) {
-    const name = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })
+    const name = dateTimeFormat(locale, { timeZone, timeZoneName: 'short' })
       .formatToParts(new Date(instant))
       .find((part) => part.type === 'timeZoneName')?.value;
     if (name && /^[A-Z]{2,5}$/.test(name)) return name;

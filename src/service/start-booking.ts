@@ -9,6 +9,7 @@ import type { bookingLifecycle } from '../../workflows/booking-lifecycle';
 import type { BookingLifecycleInput, CrewConfirmationPolicy } from '../../workflows/types';
 import { BookingIdKey, CharterStartKey, FulfillmentStageKey, TenantKey } from '../../workflows/search-attributes';
 import { describeBooking, findLegacyBooking, type FoundBooking } from './running-booking';
+import { dateTimeFormat } from '../domain/intl';
 
 export interface IntakeSettings {
   taskQueue: string;
@@ -134,11 +135,11 @@ export async function startBookingFulfillment(
  */
 export function staticSummary(tenant: Tenant, booking: Booking, held?: HeldBy): string {
   const zone = booking.charter.timeZone;
-  const day = new Intl.DateTimeFormat('en-US', { timeZone: zone, month: 'short', day: 'numeric' }).format(
+  const day = dateTimeFormat('en-US', { timeZone: zone, month: 'short', day: 'numeric' }).format(
     new Date(booking.charter.start),
   );
   const hm = (iso: string) =>
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    dateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
       new Date(iso),
     );
   const when = `${day} ${hm(booking.charter.start)}-${hm(booking.charter.end)}`;
