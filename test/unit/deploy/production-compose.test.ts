@@ -51,13 +51,14 @@ describe('docker-compose.yml and the Dockerfile, as the production test runs the
     );
   });
 
-  it("the worker's NODE_OPTIONS keep the image's and add a heap limit (README, Worker memory)", () => {
+  it("the worker's NODE_OPTIONS keep the image's and add heap limits (README, Worker memory)", () => {
     const every = everyVariableSet();
     const { NODE_OPTIONS: worker } = composeService('worker', every).environment;
     const image = dockerfileRuntime().env.NODE_OPTIONS ?? '';
     expect(image).not.toBe('');
     for (const flag of image.split(' ')) expect(worker?.split(' ')).toContain(flag);
     expect(worker).toMatch(/(^| )--max-old-space-size=\d+( |$)/);
+    expect(worker).toMatch(/(^| )--max-semi-space-size=\d+( |$)/);
     expect(composeService('service', every).environment.NODE_OPTIONS).toBeUndefined();
   });
 
