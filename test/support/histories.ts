@@ -8,9 +8,9 @@ import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils'
  * v1: before keep-page-current; v2: before scc-event-id-search-attribute; v3: before crew-update-email;
  * v4: all three patches (the last era of bookingFulfillment, which no longer starts); v5: bookingLifecycle,
  * the booking entity; v6: bookingLifecycle with fulfillment-stage-resting-only (FulfillmentStage upserted
- * for resting stages only).
+ * for resting stages only); v7: its creates carry noEarlierCreate (no lookup on a first run's first attempt).
  */
-export const HISTORY_ERA = 'v6';
+export const HISTORY_ERA = 'v7';
 
 /**
  * SAVE_HISTORIES=1 records a run's history as test/histories/{name}.{era}.json for the replay test.
