@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
@@ -7,6 +7,8 @@ import { ROOT } from '../../support/repo';
 import { testDataConverter } from '../../support/codec';
 import { HISTORY_ERA } from '../../support/histories';
 import { workerTracingOptions } from '../../../src/telemetry/temporal-tracing';
+
+const HISTORIES = join(ROOT, 'test', 'histories');
 
 const quiet = {
   log: () => undefined,
@@ -50,17 +52,21 @@ describe('scripts/build-workflow-bundle.ts', () => {
     expect(preload).toContain('./workflows/shared-modules.ts');
   });
 
-  test('a worker given the bundle replays a recorded history', async () => {
-    const history = JSON.parse(readFileSync(join(ROOT, 'test', 'histories', `happy-path.${HISTORY_ERA}.json`), 'utf8'));
-    await Worker.runReplayHistory(
-      // Histories recorded since encryption carry encrypted payloads: the worker's converter decodes them.
-      {
-        workflowBundle: { codePath: bundle.path },
-        dataConverter: testDataConverter(),
-        ...workerTracingOptions(undefined),
-      },
-      history,
-      'happy-path',
-    );
-  }, 60_000);
+  test('a worker given the bundle replays every history of the current era', async () => {
+    // The current era is what live bookings run: each of its histories must replay on the shipped bundle.
+    const files = readdirSync(HISTORIES).filter((f) => f.endsWith(`.${HISTORY_ERA}.json`));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      await Worker.runReplayHistory(
+        // Histories recorded since encryption carry encrypted payloads: the worker's converter decodes them.
+        {
+          workflowBundle: { codePath: bundle.path },
+          dataConverter: testDataConverter(),
+          ...workerTracingOptions(undefined),
+        },
+        JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')),
+        file,
+      );
+    }
+  }, 120_000);
 });
