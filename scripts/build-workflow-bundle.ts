@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH } from '../src/codec/data-converter';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../src/telemetry/temporal-tracing';
-import { preloadedWorkflowModules } from '../src/config/workflow-bundle';
+import { workflowBundlerOptions } from '../src/config/workflow-bundle';
 
 /** webpack's progress stays quiet; its warnings and errors still show. */
 export const quietBundlerLogger: NonNullable<BundleOptions['logger']> = {
@@ -30,7 +30,7 @@ export function shippedBundleOptions(workflowsPath = require.resolve('../workflo
     // The workflow sandbox converts its own errors to failures: with the encoding failure converter.
     failureConverterPath: FAILURE_CONVERTER_PATH,
     workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-    preloadModules: preloadedWorkflowModules(workflowsPath),
+    ...workflowBundlerOptions(workflowsPath),
   } satisfies BundleOptions;
 }
 

@@ -13,7 +13,7 @@ import { intakeSettingsFromEnv } from '../src/service/start-booking';
 import { encryptedDataConverter } from '../src/codec/data-converter';
 import { ensureTenantSchedules } from './schedules';
 import { startTracingFromEnv } from '../src/telemetry/tracing';
-import { preloadedWorkflowModules } from '../src/config/workflow-bundle';
+import { workflowBundlerOptions } from '../src/config/workflow-bundle';
 import {
   WORKFLOW_INTERCEPTOR_MODULES,
   clientTracingInterceptors,
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
         ? { workflowBundle: { codePath: env.WORKFLOW_BUNDLE_PATH } }
         : {
             workflowsPath: WORKFLOWS_PATH,
-            bundlerOptions: { preloadModules: preloadedWorkflowModules(WORKFLOWS_PATH) },
+            bundlerOptions: workflowBundlerOptions(WORKFLOWS_PATH),
           }),
       // A prebuilt bundle has them built in (scripts/build-workflow-bundle.ts); a source one gets them here.
       interceptors: {

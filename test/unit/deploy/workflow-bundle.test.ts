@@ -1,5 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { buildWorkflowBundle, type BuiltBundle } from '../../../scripts/build-workflow-bundle';
@@ -43,6 +44,35 @@ describe('scripts/build-workflow-bundle.ts', () => {
     expect(code).toContain('encodeCommonAttributes: true');
     for (const outside of ['createCipheriv', 'EncryptionCodec', 'encryption-codec'])
       expect(code).not.toContain(outside);
+  });
+
+  test("its inline source map maps to the workflows' .ts lines and carries no source text", async () => {
+    const code = readFileSync(bundle.path, 'utf8');
+    const comment = code.lastIndexOf('//# sourceMappingURL=data:application/json');
+    const map = JSON.parse(
+      Buffer.from(code.slice(code.indexOf('base64,', comment) + 'base64,'.length), 'base64').toString('utf8'),
+    ) as { sources: string[]; sourcesContent?: unknown; mappings: string };
+    expect(map.sourcesContent).toBeUndefined();
+    expect(map.sources).toContainEqual(expect.stringMatching(/workflows\/booking-lifecycle\.ts$/));
+    // What the SDK's workflow thread does with a stack frame (worker/lib/workflow/vm-shared.js), with its own copy of source-map.
+    const { SourceMapConsumer } = createRequire(require.resolve('@temporalio/worker'))(
+      'source-map',
+    ) as typeof import('source-map');
+    const lines = code.slice(0, comment).split('\n');
+    const line = lines.findIndex((l) => l.includes('async function bookingLifecycle('));
+    expect(line).toBeGreaterThanOrEqual(0);
+    const column = lines[line]!.indexOf('async function bookingLifecycle(');
+    const consumer = await new SourceMapConsumer(map as never);
+    try {
+      const original = consumer.originalPositionFor({ line: line + 1, column });
+      expect(original.source).toMatch(/workflows\/booking-lifecycle\.ts$/);
+      const declared = readFileSync(join(ROOT, 'workflows', 'booking-lifecycle.ts'), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('function bookingLifecycle('));
+      expect(original.line).toBe(declared + 1);
+    } finally {
+      consumer.destroy();
+    }
   });
 
   test('preloads workflows/shared-modules: its modules are evaluated once per worker, not per booking', () => {
