@@ -34,9 +34,13 @@ RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
+# MALLOC_ARENA_MAX=2: glibc gives each thread that allocates its own malloc arena, and the worker has
+# many (the SDK's Rust core, its workflow thread, libuv's pool, V8's helpers). Two arenas measured 49 MB
+# less RSS at 1,000 waiting bookings for the same CPU (README, Worker memory).
 ENV NODE_ENV=production \
     WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
-    NODE_OPTIONS=--enable-source-maps
+    NODE_OPTIONS=--enable-source-maps \
+    MALLOC_ARENA_MAX=2
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY --from=build /app/dist ./dist

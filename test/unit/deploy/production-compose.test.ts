@@ -64,7 +64,12 @@ describe('docker-compose.yml and the Dockerfile, as the production test runs the
 
   it("the runtime stage's ENV and CMD", () => {
     const { env, cmd } = dockerfileRuntime();
-    expect(env).toMatchObject({ NODE_ENV: 'production', WORKFLOW_BUNDLE_PATH: '/app/dist/workflow-bundle.js' });
+    expect(env).toMatchObject({
+      NODE_ENV: 'production',
+      WORKFLOW_BUNDLE_PATH: '/app/dist/workflow-bundle.js',
+      // Fewer glibc malloc arenas for the worker's many threads (README, Worker memory).
+      MALLOC_ARENA_MAX: '2',
+    });
     expect(cmd).toEqual(['node', 'dist/worker/main.js']);
   });
 });
