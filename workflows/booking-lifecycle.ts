@@ -101,6 +101,12 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
     const info = workflowInfo();
     return info.continuedFromExecutionRunId === undefined && info.runId === info.originalExecutionRunId;
   })();
+  /** Marks a create started; true when nothing before it can have made the record (its `noEarlierCreate`). */
+  const startCreate = (system: keyof typeof started): boolean => {
+    const noEarlierCreate = firstRun && !started[system];
+    started[system] = true;
+    return noEarlierCreate;
+  };
 
   const ref = () => ({ tenant, workflowId, booking: state.booking });
   const stage = (): FulfillmentStage => ended?.stage ?? stageOf(state, policy, Date.now());
@@ -269,8 +275,7 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
     switch (step.kind) {
       case 'create-calendar-entry': {
         const revision = state.revision;
-        const noEarlierCreate = firstRun && !started.jada;
-        started.jada = true;
+        const noEarlierCreate = startCreate('jada');
         const entry = await externalApi.createCalendarEntry.executeWithOptions({ summary: 'JADA calendar entry' }, [
           { ...ref(), noEarlierCreate },
         ]);
@@ -280,8 +285,7 @@ export async function bookingLifecycle(input: BookingLifecycleInput): Promise<Bo
       case 'create-crew-event': {
         const revision = state.sccRevision;
         const crew = crewAssignments(state);
-        const noEarlierCreate = firstRun && !started.scc;
-        started.scc = true;
+        const noEarlierCreate = startCreate('scc');
         const event = await externalApi.createCrewEvent.executeWithOptions(
           { summary: `SCC crew event for ${crew.map((c) => c.role).join(', ') || 'no crew'}` },
           [{ ...ref(), crew, noEarlierCreate }],
