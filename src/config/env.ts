@@ -14,7 +14,7 @@ const flag = z
 const positiveInt = z.coerce.number().int().positive();
 
 /** WORKER_MAX_CACHED_WORKFLOWS unless set: chosen from the worker's measured memory (README: Worker memory). */
-export const WORKER_CACHE_DEFAULT = 40;
+export const WORKER_CACHE_DEFAULT = 30;
 const url = z.url();
 
 /**

@@ -131,7 +131,7 @@ describe('environment', () => {
   test('the worker cache: 100 unless set, 0 turns it off, 1 and negatives are refused', () => {
     const base = { TENANTS_FILE: 't', PAYLOAD_KEYS, SMTP_URL: 'smtp://x', STATE_BUCKET: 'state' };
     expect(parseEnv(WorkerEnvSchema, base).WORKER_MAX_CACHED_WORKFLOWS).toBe(WORKER_CACHE_DEFAULT);
-    expect(WORKER_CACHE_DEFAULT).toBe(40);
+    expect(WORKER_CACHE_DEFAULT).toBe(30);
     expect(parseEnv(WorkerEnvSchema, { ...base, WORKER_MAX_CACHED_WORKFLOWS: '0' }).WORKER_MAX_CACHED_WORKFLOWS).toBe(
       0,
     );
