@@ -128,7 +128,7 @@ describe('environment', () => {
     expect(problemsOf(() => parseEnv(WorkerEnvSchema, { ...base, TEMPORAL_TLS: 'yes' }))[0]).toMatch(/^TEMPORAL_TLS:/);
   });
 
-  test('the worker cache: 100 unless set, 0 turns it off, 1 and negatives are refused', () => {
+  test('the worker cache: WORKER_CACHE_DEFAULT (30) unless set, 0 turns it off, 1 and negatives are refused', () => {
     const base = { TENANTS_FILE: 't', PAYLOAD_KEYS, SMTP_URL: 'smtp://x', STATE_BUCKET: 'state' };
     expect(parseEnv(WorkerEnvSchema, base).WORKER_MAX_CACHED_WORKFLOWS).toBe(WORKER_CACHE_DEFAULT);
     expect(WORKER_CACHE_DEFAULT).toBe(30);
