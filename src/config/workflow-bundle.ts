@@ -7,7 +7,7 @@ import type { BundleOptions } from '@temporalio/worker';
  * there, and why, is in that file). `workflowsPath` is the workflows/ entry the bundle is built from,
  * so a copy of workflows/ (the production test's changed code) preloads its own copy.
  */
-export function preloadedWorkflowModules(workflowsPath: string): string[] {
+function preloadedWorkflowModules(workflowsPath: string): string[] {
   return [join(dirname(workflowsPath), 'shared-modules')];
 }
 
@@ -17,7 +17,7 @@ export function preloadedWorkflowModules(workflowsPath: string): string[] {
  * `showStackTraceSources`, which this worker leaves off. That text was 2.1 MB of a 6 MB bundle (2.9 MB
  * once base64-encoded), held as a string by the worker's main thread and again by its workflow thread.
  */
-export const SOURCE_MAP_DEVTOOL = 'inline-nosources-source-map';
+const SOURCE_MAP_DEVTOOL = 'inline-nosources-source-map';
 
 type WebpackConfig = Parameters<NonNullable<BundleOptions['webpackConfigHook']>>[0];
 

@@ -2,6 +2,25 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
+import type { ReplayWorkerOptions } from '@temporalio/worker';
+import { workerTracingOptions } from '../../src/telemetry/temporal-tracing';
+import { testDataConverter } from './codec';
+
+/** test/histories: the recorded histories of every era. */
+export const HISTORIES_DIR = join(__dirname, '..', 'histories');
+
+/**
+ * What every replay in the tests runs with: the given workflow bundle, the worker's data converter
+ * (histories recorded since encryption carry encrypted payloads) and its tracing interceptors, as
+ * the recorded runs had them.
+ */
+export function replayOptions(bundlePath: string): ReplayWorkerOptions {
+  return {
+    workflowBundle: { codePath: bundlePath },
+    dataConverter: testDataConverter(),
+    ...workerTracingOptions(undefined),
+  };
+}
 
 /**
  * The workflow code's era: bump it with every patched() change, re-record, and keep the older files.
@@ -19,7 +38,7 @@ export const HISTORY_ERA = 'v7';
 export async function saveHistory(client: Client, workflowId: string, name: string): Promise<void> {
   if (process.env.SAVE_HISTORIES !== '1') return;
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  writeFileSync(join(__dirname, '..', 'histories', `${name}.${HISTORY_ERA}.json`), historyToJSON(history));
+  writeFileSync(join(HISTORIES_DIR, `${name}.${HISTORY_ERA}.json`), historyToJSON(history));
 }
 
 /** The FulfillmentStage values a history upserts, in order. */

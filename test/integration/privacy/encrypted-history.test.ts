@@ -4,10 +4,10 @@ import { Worker } from '@temporalio/worker';
 import { sampleBooking } from '../../../sim/samples';
 import { EncryptionCodec } from '../../../src/codec/encryption-codec';
 import { changeBookingUpdate, crewResponseSignal } from '../../../workflows/messages';
-import { testDataConverter, testPayloadKeys } from '../../support/codec';
+import { testPayloadKeys } from '../../support/codec';
+import { replayOptions } from '../../support/histories';
 import { startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
 import { testServers } from '../../support/temporal';
-import { workerTracingOptions } from '../../../src/telemetry/temporal-tracing';
 import { waitForStage } from '../../support/wait';
 
 /** A guest whose every detail is unlike anything else in a history, so a match can only be a leak. */
@@ -184,14 +184,6 @@ describe('guest PII in Temporal', () => {
     // The summary ops see in the UI's list, decrypted there by the codec server.
     const description = await h.temporal.client.workflow.getHandle(workflowId).describe();
     expect(await description.staticSummary()).toContain('Wilhelmina');
-    await Worker.runReplayHistory(
-      {
-        workflowBundle: { codePath: testServers().bundlePath },
-        dataConverter: testDataConverter(),
-        ...workerTracingOptions(undefined),
-      },
-      JSON.parse(rawHistory),
-      workflowId,
-    );
+    await Worker.runReplayHistory(replayOptions(testServers().bundlePath), JSON.parse(rawHistory), workflowId);
   });
 });

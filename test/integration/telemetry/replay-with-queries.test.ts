@@ -1,8 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import { sampleBooking } from '../../../sim/samples';
-import { workerTracingOptions } from '../../../src/telemetry/temporal-tracing';
 import { assignCrewUpdate, changeBookingUpdate, statusQuery } from '../../../workflows/messages';
-import { testDataConverter } from '../../support/codec';
+import { replayOptions } from '../../support/histories';
 import { startFulfillmentHarness, type FulfillmentHarness } from '../../support/fulfillment';
 import { testServers } from '../../support/temporal';
 import { waitForStage } from '../../support/wait';
@@ -49,11 +48,7 @@ describe('a booking queried, refused an update and changed replays with the trac
     expect((await handle.query(statusQuery)).stage).toBe('CANCELLED');
 
     await Worker.runReplayHistory(
-      {
-        workflowBundle: { codePath: testServers().bundlePath },
-        dataConverter: testDataConverter(),
-        ...workerTracingOptions(undefined),
-      },
+      replayOptions(testServers().bundlePath),
       await handle.fetchHistory(),
       handle.workflowId,
     );

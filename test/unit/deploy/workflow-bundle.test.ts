@@ -5,11 +5,7 @@ import { join } from 'node:path';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { buildWorkflowBundle, type BuiltBundle } from '../../../scripts/build-workflow-bundle';
 import { ROOT } from '../../support/repo';
-import { testDataConverter } from '../../support/codec';
-import { HISTORY_ERA } from '../../support/histories';
-import { workerTracingOptions } from '../../../src/telemetry/temporal-tracing';
-
-const HISTORIES = join(ROOT, 'test', 'histories');
+import { HISTORIES_DIR, HISTORY_ERA, replayOptions } from '../../support/histories';
 
 const quiet = {
   log: () => undefined,
@@ -84,17 +80,12 @@ describe('scripts/build-workflow-bundle.ts', () => {
 
   test('a worker given the bundle replays every history of the current era', async () => {
     // The current era is what live bookings run: each of its histories must replay on the shipped bundle.
-    const files = readdirSync(HISTORIES).filter((f) => f.endsWith(`.${HISTORY_ERA}.json`));
+    const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith(`.${HISTORY_ERA}.json`));
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
       await Worker.runReplayHistory(
-        // Histories recorded since encryption carry encrypted payloads: the worker's converter decodes them.
-        {
-          workflowBundle: { codePath: bundle.path },
-          dataConverter: testDataConverter(),
-          ...workerTracingOptions(undefined),
-        },
-        JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')),
+        replayOptions(bundle.path),
+        JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8')),
         file,
       );
     }
