@@ -5,6 +5,8 @@ import type { Booking } from '../../../src/domain/booking';
 import { startTracing, type Tracing } from '../../../src/telemetry/tracing';
 import { clientTracingInterceptors } from '../../../src/telemetry/temporal-tracing';
 import type { bookingLifecycle } from '../../../workflows/booking-lifecycle';
+import { crewResponseSignal } from '../../../workflows/messages';
+import { opsSummaryMessageId } from '../../../src/mail/message-id';
 import { sampleBooking } from '../../../sim/samples';
 import { testDataConverter } from '../../support/codec';
 import {
@@ -129,6 +131,50 @@ describe('one trace per booking', () => {
     expect(callbacks).toHaveLength(2);
 
     expect(piiIn(finished, booking)).toEqual([]);
+  });
+
+  test('a booking started without trace context records nothing; a traced crew answer to it records its own spans', async () => {
+    const now = Date.now();
+    const booking: Booking = sampleBooking({
+      charter: { start: iso(now + 10_000), end: iso(now + 11_000), timeZone: 'America/Los_Angeles' },
+    });
+    // The run's own client has no tracing interceptors: what the service and the worker start with tracing off.
+    const handle = await h.start(booking);
+    const { workflowId } = handle;
+    await waitForStage(handle, 'AWAITING_CREW');
+    const [first, ...others] = booking.crew!;
+    const traced = await post('/crew-responses', CREW_CALLBACK_KEY, {
+      workflowId,
+      crewId: first!.id,
+      response: 'accepted',
+      respondedAt: iso(Date.now()),
+    });
+    expect(traced.status).toBe(202);
+    for (const member of others) {
+      await handle.signal(crewResponseSignal, {
+        crewId: member.id,
+        response: 'accepted',
+        respondedAt: iso(Date.now()),
+      });
+    }
+    expect((await handle.result()).stage).toBe('COMPLETED');
+    expect(h.smtp.messages.map((m) => m.messageId)).toContain(opsSummaryMessageId(workflowId));
+
+    // Workflow spans carry the workflow's id, activity spans temporalWorkflowId.
+    const ofBooking = (s: ReadableSpan) =>
+      s.attributes.workflowId === workflowId || s.attributes.temporalWorkflowId === workflowId;
+    const recorded = await waitFor(
+      async () => spans.getFinishedSpans().filter(ofBooking),
+      (mine) => mine.some((s) => s.name === 'HandleSignal:crewResponse'),
+      10_000,
+    );
+    // Only the traced answer: the service's signal and the workflow's handling of it, in the callback
+    // request's trace. No run, activity or untraced signal span.
+    expect(recorded.map((s) => s.name).sort()).toEqual(['HandleSignal:crewResponse', 'SignalWorkflow:crewResponse']);
+    const callbacks = spans.getFinishedSpans().filter((s) => s.name === 'POST /tenants/:tenant/crew-responses');
+    const traceIds = new Set(recorded.map((s) => s.spanContext().traceId));
+    expect(traceIds.size).toBe(1);
+    expect(callbacks.map((s) => s.spanContext().traceId)).toContain([...traceIds][0]);
   });
 });
 
