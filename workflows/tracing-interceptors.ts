@@ -7,38 +7,56 @@ import { SpanExporter } from '@temporalio/interceptors-opentelemetry/lib/workflo
 // After the package: its first import patches the sandbox (`performance`) that sdk-trace-base needs at load.
 import type { Tracer } from '@opentelemetry/api';
 import {
-  AlwaysOffSampler,
   BasicTracerProvider,
   ParentBasedSampler,
+  SamplingDecision,
   SimpleSpanProcessor,
+  type Sampler,
 } from '@opentelemetry/sdk-trace-base';
-import type {
-  Next,
-  QueryInput,
-  UpdateInput,
-  WorkflowInboundCallsInterceptor,
-  WorkflowInterceptors,
+import {
+  workflowInfo,
+  type Next,
+  type QueryInput,
+  type UpdateInput,
+  type WorkflowInboundCallsInterceptor,
+  type WorkflowInterceptors,
 } from '@temporalio/workflow';
 
 /**
- * The workflow's spans are sampled by their caller: the package's own tracer (spans to the worker
- * through the `exporter` sink) records a span only under a sampled parent, and a workflow, signal or
- * update whose headers bring no trace context records nothing. A traced caller (the service, the
- * worker's own client, with tracing on) sends its context, so its bookings are traced as before; an
- * untraced one (tracing off, where the worker's sink dropped every span) no longer builds spans and
- * sends them out of the sandbox to be dropped: issue 14 measured that at about a tenth of the
- * worker's CPU per booking.
+ * Bookings are started by a caller that traces them or not: the service's intake, the feed sync's
+ * activity, ops from the Temporal UI. The scheduled workflows (feed sync, digest, rosters) have no
+ * such caller and are each their own trace, as before.
+ */
+const CALLER_SAMPLED_WORKFLOWS: ReadonlySet<string> = new Set(['bookingLifecycle', 'bookingFulfillment']);
+
+/** A span with no parent: not recorded in a booking, recorded in any other workflow. */
+const rootSampler: Sampler = {
+  shouldSample: () => ({
+    decision: CALLER_SAMPLED_WORKFLOWS.has(workflowInfo().workflowType)
+      ? SamplingDecision.NOT_RECORD
+      : SamplingDecision.RECORD_AND_SAMPLED,
+  }),
+  toString: () => 'BookingsFollowTheirCaller',
+};
+
+/**
+ * A booking's spans are sampled by its callers: the package's own tracer setup (spans to the worker
+ * through the `exporter` sink), but a span records only under a sampled parent, so a booking, signal
+ * or update whose headers bring no trace context records nothing. A traced caller (the service or
+ * the worker's own client, with tracing on) sends its context, and its bookings are traced as
+ * before; with tracing off nothing sends any, and the workflow no longer builds every span for the
+ * worker's sink to drop (issue 14 measured what that cost: README, "Tests").
  *
  * Replay cannot tell the difference. A span that is not recorded is made by the same interceptor code
  * (the same awaits, the same SDK flags), draws its ids from the workflow's seeded random source as a
  * recorded one does (the SDK draws them before it samples), and still carries its context into the
- * activities' headers, only marked "not sampled"; what is recorded is decided by the headers in the
- * history, never by the worker's configuration.
+ * activities' headers, only marked "not sampled". What is recorded follows from the headers in the
+ * history, never from the worker's configuration.
  */
 let workflowTracer: Tracer | undefined;
-function parentSampledTracer(): Tracer {
+function callerSampledTracer(): Tracer {
   workflowTracer ??= new BasicTracerProvider({
-    sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }),
+    sampler: new ParentBasedSampler({ root: rootSampler }),
     spanProcessors: [new SimpleSpanProcessor(new SpanExporter())],
   }).getTracer('@temporalio/interceptor-workflow');
   return workflowTracer;
@@ -56,7 +74,7 @@ function parentSampledTracer(): Tracer {
 class ReplaySafeInboundInterceptor extends OpenTelemetryInboundInterceptor {
   // The base class's field has already made (and registered) the package's provider: its context
   // manager and propagator are what this tracer's spans use.
-  protected override readonly tracer = parentSampledTracer();
+  protected override readonly tracer = callerSampledTracer();
 
   public override handleQuery(input: QueryInput, next: Next<WorkflowInboundCallsInterceptor, 'handleQuery'>) {
     return next(input);
@@ -69,7 +87,7 @@ class ReplaySafeInboundInterceptor extends OpenTelemetryInboundInterceptor {
 
 /** The OpenTelemetry outbound interceptor (activities, signals, continue-as-new) on the caller-sampled tracer. */
 class CallerSampledOutboundInterceptor extends OpenTelemetryOutboundInterceptor {
-  protected override readonly tracer = parentSampledTracer();
+  protected override readonly tracer = callerSampledTracer();
 }
 
 /** Bundled with the workflows (src/telemetry/temporal-tracing.ts, WORKFLOW_INTERCEPTOR_MODULES). */

@@ -5,6 +5,7 @@ import type { Booking } from '../../../src/domain/booking';
 import { startTracing, type Tracing } from '../../../src/telemetry/tracing';
 import { clientTracingInterceptors } from '../../../src/telemetry/temporal-tracing';
 import type { bookingLifecycle } from '../../../workflows/booking-lifecycle';
+import type { crewRosters } from '../../../workflows/ops-digest';
 import { crewResponseSignal } from '../../../workflows/messages';
 import { opsSummaryMessageId } from '../../../src/mail/message-id';
 import { sampleBooking } from '../../../sim/samples';
@@ -175,6 +176,29 @@ describe('one trace per booking', () => {
     const traceIds = new Set(recorded.map((s) => s.spanContext().traceId));
     expect(traceIds.size).toBe(1);
     expect(callbacks.map((s) => s.spanContext().traceId)).toContain([...traceIds][0]);
+  });
+
+  test('a scheduled workflow, which no traced caller starts, is a trace of its own', async () => {
+    const workflowId = `rosters-trace-${Date.now().toString(36)}`;
+    // Started as its schedule starts it: no trace context in the headers.
+    await h.temporal.client.workflow.execute<typeof crewRosters>('crewRosters', {
+      taskQueue: h.taskQueue,
+      workflowId,
+      args: [{ tenant: h.tenant.id, leadMs: 60_000, periodMs: 60_000 }],
+    });
+    const mine = await waitFor(
+      async () =>
+        spans
+          .getFinishedSpans()
+          .filter((s) => s.attributes.workflowId === workflowId || s.attributes.temporalWorkflowId === workflowId),
+      (all) =>
+        all.some((s) => s.name === 'RunWorkflow:crewRosters') && all.some((s) => s.name.startsWith('RunActivity:')),
+      10_000,
+    );
+    const run = mine.find((s) => s.name === 'RunWorkflow:crewRosters')!;
+    expect(run.parentSpanId).toBeUndefined();
+    const activity = mine.find((s) => s.name === 'RunActivity:findCrewRosters');
+    expect(activity?.spanContext().traceId).toBe(run.spanContext().traceId);
   });
 });
 
