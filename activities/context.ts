@@ -95,12 +95,15 @@ export function activityContext(deps: ActivityDeps): ActivityContext {
 /**
  * One activity attempt: it gets Temporal's cancellation signal to pass to every call (so an attempt
  * Temporal has timed out or cancelled, or a worker shutting down past its grace, stops calling), and
- * heartbeats while it runs, so a worker that died mid-attempt is noticed within the profile's
- * heartbeat timeout instead of its start-to-close.
+ * heartbeats every HEARTBEAT_EVERY_MS while it runs, so a worker that died mid-attempt is noticed
+ * within the profile's heartbeat timeout instead of its start-to-close.
+ *
+ * Not at its start: Temporal counts the heartbeat timeout from the attempt's start until its first
+ * heartbeat, so a beat at once tells it nothing, and costs a RecordActivityTaskHeartbeat (a write to
+ * the workflow's state) on every attempt. An attempt that ends sooner, as nearly all do, sends none.
  */
 export async function inAttempt<T>(run: (call: CallOptions) => Promise<T>): Promise<T> {
   const context = Context.current();
-  context.heartbeat();
   const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
   const { cancellationSignal: signal } = context;
   try {
