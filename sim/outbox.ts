@@ -46,6 +46,11 @@ export interface Outbox {
   dir: string;
   /** Newest first. */
   messages(): Promise<OutboxMessage[]>;
+  /**
+   * Calls `listener` with each message the outbox keeps from now on, once it is written: for a driver
+   * that would otherwise read `messages()` over and over while it waits. Returns the way to stop.
+   */
+  onMessage(listener: (message: OutboxMessage) => void): () => void;
   /** Injected SMTP faults: set `faults.atRandom(...)` for 451 refusals and late 250s. */
   faults: Faults;
   /**
@@ -98,12 +103,23 @@ export async function startOutbox(options: OutboxOptions): Promise<Outbox> {
   // For each open SMTP connection (by session id), what to do when it closes.
   const onClosed = new Map<string, Set<() => void>>();
 
-  const store = async (raw: Buffer): Promise<void> => {
+  const listeners = new Set<(message: OutboxMessage) => void>();
+  /** Tells the listeners of a kept message (parsed once, for them and the summaries' cache). */
+  const announce = async (id: string, raw: Buffer, parsed?: ParsedMail): Promise<void> => {
+    if (listeners.size === 0) return;
+    const summary = summarize(id, parsed ?? (await simpleParser(raw)));
+    summaries.set(id, summary);
+    for (const listener of listeners) listener(summary);
+  };
+
+  /** Writes the message; its id (arrival ms and randomness) once it is in the outbox. */
+  const store = async (raw: Buffer): Promise<string> => {
     const id = `${String(Date.now()).padStart(13, '0')}-${randomBytes(4).toString('hex')}`;
     const tmp = join(dir, `.${id}.tmp`);
     // The page lists *.eml only, so it never shows a half-written message.
     await writeFile(tmp, raw);
     await rename(tmp, join(dir, `${id}${EML}`));
+    return id;
   };
 
   /** The first waiting hold this message matches, or none. */
@@ -144,9 +160,10 @@ export async function startOutbox(options: OutboxOptions): Promise<Outbox> {
     const release = (): void => {
       if (!settle()) return;
       store(raw).then(
-        () => {
+        (id) => {
           reply();
           end('kept');
+          void announce(id, raw, mail);
         },
         (err: unknown) => {
           reply(refusal(451, `Cannot store message: ${String(err)}`));
@@ -172,10 +189,11 @@ export async function startOutbox(options: OutboxOptions): Promise<Outbox> {
     if (hold) return holdAnswer(raw, sessionId, hold.mail, hold.take, reply);
     const fault = faults.random?.next();
     if (fault?.kind === 'fail') return reply(refusal(451, 'Try again later (injected fault)'));
-    await store(raw);
+    const id = await store(raw);
     // A hang takes the message and answers late: past the sender's timeout, its 250 is lost.
     if (fault?.kind === 'hang') setTimeout(() => reply(), fault.ms);
     else reply();
+    await announce(id, raw);
   };
 
   const login = options.auth;
@@ -289,6 +307,10 @@ export async function startOutbox(options: OutboxOptions): Promise<Outbox> {
     url,
     dir,
     messages,
+    onMessage(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     faults,
     holdNext({ messageId, timeoutMs }) {
       return new Promise<HeldMessage>((resolve, reject) => {

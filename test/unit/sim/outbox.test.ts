@@ -182,6 +182,29 @@ describe('outbox: SMTP catcher and its page', () => {
     }
   });
 
+  it('tells a listener of each message it keeps, held ones when released, until it stops listening', async () => {
+    const heard: { subject: string; id: string; messageId?: string }[] = [];
+    const stop = outbox.onMessage((m) => heard.push(m));
+    const holding = outbox.holdNext({ messageId: '<Heldtoo@charter-fulfillment>', timeoutMs: 5000 });
+    await send('Kept at once');
+    const sending = send('Held too');
+    const held = await holding;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(heard.map((m) => m.subject)).toEqual(['Kept at once']);
+    held.release();
+    await sending;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(heard.map((m) => m.subject)).toEqual(['Kept at once', 'Held too']);
+    // What it heard is what messages() lists, ids (arrival ms first) included.
+    expect((await outbox.messages()).map((m) => m.id).reverse()).toEqual(heard.map((m) => m.id));
+    expect(heard[0]?.messageId).toBe('<Keptatonce@charter-fulfillment>');
+
+    stop();
+    await send('After it stopped');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(heard).toHaveLength(2);
+  });
+
   it('a hold for a message that never comes gives up after its timeout', async () => {
     await expect(outbox.holdNext({ messageId: '<never@charter-fulfillment>', timeoutMs: 100 })).rejects.toThrow(
       /did not arrive within 0.1 s/,
