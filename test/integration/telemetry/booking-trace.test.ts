@@ -1,4 +1,5 @@
 import { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { FastifyInstance } from 'fastify';
 import type { Booking } from '../../../src/domain/booking';
@@ -10,6 +11,8 @@ import { crewResponseSignal } from '../../../workflows/messages';
 import { opsSummaryMessageId } from '../../../src/mail/message-id';
 import { sampleBooking } from '../../../sim/samples';
 import { testDataConverter } from '../../support/codec';
+import { replayOptions } from '../../support/histories';
+import { testServers } from '../../support/temporal';
 import {
   CREW_CALLBACK_KEY,
   INTAKE_KEY,
@@ -132,6 +135,12 @@ describe('one trace per booking', () => {
     expect(callbacks).toHaveLength(2);
 
     expect(piiIn(finished, booking)).toEqual([]);
+
+    // Its history carries the sampled context it was started with, and replays on the bundle.
+    const history = await handle.fetchHistory();
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    expect(Object.keys(started?.header?.fields ?? {})).toContain('_tracer-data');
+    await Worker.runReplayHistory(replayOptions(testServers().bundlePath), history, workflowId);
   });
 
   test('a booking started without trace context records nothing; a traced crew answer to it records its own spans', async () => {
@@ -176,6 +185,9 @@ describe('one trace per booking', () => {
     const traceIds = new Set(recorded.map((s) => s.spanContext().traceId));
     expect(traceIds.size).toBe(1);
     expect(callbacks.map((s) => s.spanContext().traceId)).toContain([...traceIds][0]);
+
+    // Started without context, one signal with it: the unrecorded spans replay as the recorded ones do.
+    await Worker.runReplayHistory(replayOptions(testServers().bundlePath), await handle.fetchHistory(), workflowId);
   });
 
   test('a scheduled workflow, which no traced caller starts, is a trace of its own', async () => {
